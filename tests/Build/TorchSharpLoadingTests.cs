@@ -12,7 +12,7 @@ public sealed class TorchSharpLoadingTests
         // f(x) = x^3  =>  f'(x) = 3x^2, f''(x) = 6x
         var x = tensor(new[] { 2.0 }, dtype: ScalarType.Float64).requires_grad_();
         var y = x.pow(3).sum();
-        var dy = autograd.grad(new[] { y }, new[] { x }, create_graph: true)[0];
+        var dy = autograd.grad(new[] { y }, new[] { x }, retain_graph: true, create_graph: true)[0];
         var d2y = autograd.grad(new[] { dy.sum() }, new[] { x })[0];
         Assert.Equal(12.0, dy.item<double>(), 12);
         Assert.Equal(12.0, d2y.item<double>(), 12);
