@@ -1,0 +1,67 @@
+using System.Text.RegularExpressions;
+using MetaCluster.Coordinator.Runs;
+using MetaCluster.Learning.Algorithms;
+using MetaCluster.Learning.Tasks;
+
+namespace MetaCluster.Coordinator.Cli;
+
+/// <summary>The options of <c>train</c>: the run's definition plus how the embedded cluster is laid out.</summary>
+public sealed partial record TrainOptions(RunDefinition Run, int Threads)
+{
+    /// <summary>Options that take a value.</summary>
+    public static readonly string[] Valued =
+    [
+        "task", "algorithm", "ways", "shots", "query", "meta-batch", "inner-steps", "inner-lr", "outer-lr",
+        "meta-steps", "eval-tasks", "eval-inner-steps", "eval-query", "workers", "shards", "device", "seed", "out",
+        "log-every", "threads", "shard-timeout",
+    ];
+
+    /// <summary>Options without a value.</summary>
+    public static readonly string[] Switches = [];
+
+    /// <summary>Reads and checks the options; throws <see cref="UsageException"/> naming the first bad one.</summary>
+    public static TrainOptions Parse(IEnumerable<string> args)
+    {
+        var o = new OptionReader(args, Valued, Switches);
+        string task = o.Choice("task", "sinusoid", [.. TaskFamilyCatalog.Names]);
+        string algorithm = o.Choice("algorithm", "maml", [.. AlgorithmCatalog.Names]);
+        int workers = o.Int("workers", 2, 1, 1024);
+        int metaBatch = o.Int("meta-batch", 25, 1, 1_000_000);
+        int shards = o.Int("shards", Math.Min(workers, metaBatch), 1, 1_000_000);
+        if (shards > metaBatch) throw new UsageException($"--shards ({shards}) cannot exceed --meta-batch ({metaBatch})");
+        string device = o.String("device", "cpu");
+        if (!DevicePattern().IsMatch(device)) throw new UsageException($"--device must be cpu, cuda or cuda:N; got '{device}'");
+        if (device != "cpu")
+            throw new UsageException($"--device {device}: this build ships the CPU libtorch; build with -p:TorchBackend=cuda for GPU workers");
+        string? outDir = o.OptionalString("out");
+        if (outDir is not null && string.IsNullOrWhiteSpace(outDir)) throw new UsageException("--out must name a directory");
+
+        var run = new RunDefinition
+        {
+            Task = task,
+            Algorithm = algorithm,
+            Ways = o.Int("ways", 1, 1, 10_000),
+            Shots = o.Int("shots", 5, 1, 100_000),
+            Query = o.Int("query", 10, 1, 100_000),
+            MetaBatch = metaBatch,
+            InnerSteps = o.Int("inner-steps", 1, 0, 10_000),
+            InnerLr = o.Double("inner-lr", 0.01, 0, 1e6, minExclusive: true),
+            OuterLr = o.Double("outer-lr", 0.001, 0, 1e6, minExclusive: true),
+            MetaSteps = o.Int("meta-steps", 2000, 1, 100_000_000),
+            EvalTasks = o.Int("eval-tasks", 600, 0, 10_000_000),
+            EvalInnerSteps = o.IntList("eval-inner-steps", [1, 10], 0, 10_000),
+            EvalQuery = o.Int("eval-query", 0, 0, 100_000),
+            Seed = o.UInt64("seed", 0),
+            Shards = shards,
+            Workers = workers,
+            Device = device,
+            OutputDirectory = outDir ?? Path.Combine("runs", $"{DateTime.Now:yyyyMMdd-HHmmss}-{task}-{algorithm}"),
+            LogEvery = o.Int("log-every", 10, 1, int.MaxValue),
+            ShardTimeoutSeconds = o.Double("shard-timeout", 600, 0, 86_400, minExclusive: true),
+        };
+        return new TrainOptions(run, o.Int("threads", 0, 0, 1024));
+    }
+
+    [GeneratedRegex("^(cpu|cuda(:[0-9]+)?)$")]
+    private static partial Regex DevicePattern();
+}

@@ -1,0 +1,23 @@
+using System.Collections.Concurrent;
+
+namespace MetaCluster.Coordinator.DataPlane;
+
+/// <summary>Routes incoming shard results to the collector of their run's current step.</summary>
+public sealed class ShardResultInbox
+{
+    private readonly ConcurrentDictionary<string, StepCollector> open = new();
+
+    /// <summary>Opens the collector for a run's next step (replacing its previous one, whose late results become stale).</summary>
+    public StepCollector Open(string runId, long step, int shards, int gradientElements)
+    {
+        var collector = new StepCollector(runId, step, shards, gradientElements);
+        open[runId] = collector;
+        return collector;
+    }
+
+    /// <summary>The run's open collector, if any.</summary>
+    public StepCollector? Find(string runId) => open.TryGetValue(runId, out var c) ? c : null;
+
+    /// <summary>Closes a run's collector.</summary>
+    public void Close(string runId, StepCollector collector) => open.TryRemove(new KeyValuePair<string, StepCollector>(runId, collector));
+}

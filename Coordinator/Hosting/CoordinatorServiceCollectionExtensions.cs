@@ -1,0 +1,25 @@
+using MetaCluster.Coordinator.DataPlane;
+using MetaCluster.Coordinator.Runs;
+using MetaCluster.TaskWorker.DataPlane;
+
+namespace MetaCluster.Coordinator.Hosting;
+
+/// <summary>Registers the coordinator's services.</summary>
+public static class CoordinatorServiceCollectionExtensions
+{
+    /// <summary>Adds the data plane (gRPC) and the run machinery.</summary>
+    public static IServiceCollection AddCoordinator(this IServiceCollection services)
+    {
+        services.AddGrpc(o =>
+        {
+            o.MaxReceiveMessageSize = DataPlaneChannels.MaxMessageBytes;
+            o.MaxSendMessageSize = DataPlaneChannels.MaxMessageBytes;
+        });
+        services.AddSingleton<ParameterStore>();
+        services.AddSingleton<ShardResultInbox>();
+        services.AddSingleton<DataPlaneMetrics>();
+        services.AddSingleton<DataPlaneEndpoint>();
+        services.AddSingleton<MetaStepExecutor>();
+        return services;
+    }
+}

@@ -1,0 +1,73 @@
+using System.Net;
+using MetaCluster.Coordinator.DataPlane;
+using MetaCluster.Coordinator.Services;
+using MetaCluster.TaskWorker.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
+namespace MetaCluster.Coordinator.Hosting;
+
+/// <summary>Settings of an in-process cluster.</summary>
+public sealed record EmbeddedClusterOptions(int Workers, string Device = "cpu", int Threads = 0, LogLevel LogLevel = LogLevel.Warning);
+
+/// <summary>
+/// A whole cluster in one process: an Orleans silo with localhost clustering hosting the run
+/// grains and <c>Workers</c> worker grains, and the gRPC data plane on a loopback port. Tensors
+/// still travel over gRPC, exactly as between processes.
+/// </summary>
+public sealed class EmbeddedCluster : IAsyncDisposable
+{
+    private readonly WebApplication app;
+
+    private EmbeddedCluster(WebApplication app) => this.app = app;
+
+    /// <summary>The cluster's grains.</summary>
+    public IGrainFactory Grains => app.Services.GetRequiredService<IGrainFactory>();
+
+    /// <summary>The coordinator's services.</summary>
+    public IServiceProvider Services => app.Services;
+
+    /// <summary>Where workers reach the data plane.</summary>
+    public string DataPlaneUrl => app.Services.GetRequiredService<DataPlaneEndpoint>().Url;
+
+    /// <summary>Starts the cluster and waits until its workers have registered.</summary>
+    public static async Task<EmbeddedCluster> StartAsync(EmbeddedClusterOptions options, CancellationToken cancellationToken = default)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        builder.Logging.SetMinimumLevel(options.LogLevel);
+        builder.Logging.AddFilter("Orleans", options.LogLevel < LogLevel.Warning ? options.LogLevel : LogLevel.Error);
+        builder.Logging.AddFilter("Microsoft", options.LogLevel < LogLevel.Warning ? options.LogLevel : LogLevel.Error);
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2));
+
+        string clusterId = $"embedded-{Guid.NewGuid():N}";
+        builder.UseOrleans(silo => silo.UseLocalhostClustering(FreePorts.Next(), FreePorts.Next(), serviceId: "metacluster", clusterId: clusterId));
+        builder.Services.AddCoordinator();
+        builder.Services.AddTaskWorkers(w =>
+        {
+            w.Workers = options.Workers;
+            w.Device = options.Device;
+            w.Threads = options.Threads;
+            w.WorkerIdPrefix = "embedded";
+        });
+
+        var app = builder.Build();
+        app.MapGrpcService<DataPlaneService>();
+        // Kestrel must listen before workers can be told where the data plane is; the hosted
+        // services (silo, then workers) start inside StartAsync, and grains only reach the data
+        // plane when a run starts, after this method returns.
+        await app.StartAsync(cancellationToken);
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        app.Services.GetRequiredService<DataPlaneEndpoint>().Url = address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal);
+        return new EmbeddedCluster(app);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        await app.StopAsync();
+        await app.DisposeAsync();
+    }
+}

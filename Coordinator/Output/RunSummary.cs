@@ -1,0 +1,57 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace MetaCluster.Coordinator.Output;
+
+/// <summary>summary.json: what a run was and how it did (see docs in README, "The run directory").</summary>
+public sealed record RunSummary
+{
+    public string RunId { get; init; } = "";
+    public string Task { get; init; } = "";
+    public string Algorithm { get; init; } = "";
+    public double TrLambda { get; init; }
+    public int MetaSteps { get; init; }
+    public int MetaBatch { get; init; }
+    public int Ways { get; init; }
+    public int Shots { get; init; }
+    public int Query { get; init; }
+    public int InnerSteps { get; init; }
+    public double InnerLr { get; init; }
+    public double OuterLr { get; init; }
+    public int Workers { get; init; }
+    public int Shards { get; init; }
+    public string Device { get; init; } = "cpu";
+    public ulong Seed { get; init; }
+    public double TrainSeconds { get; init; }
+    public double TasksPerSecond { get; init; }
+    public double FinalTrainLoss { get; init; }
+    public long ShardRetries { get; init; }
+    public long BytesSent { get; init; }
+    public long BytesReceived { get; init; }
+    public EvaluationReport? Eval { get; init; }
+}
+
+/// <summary>The eval object of summary.json and eval.json.</summary>
+public sealed record EvaluationReport(string Metric, int Episodes, IReadOnlyList<EvaluationPoint> Results);
+
+/// <summary>The metric after a number of inner steps: mean and 95% confidence half-width.</summary>
+public sealed record EvaluationPoint(int InnerSteps, double Mean, double Ci95);
+
+/// <summary>One line of metrics.jsonl.</summary>
+public sealed record MetricsLine(long Step, double Loss, string Metric, double Value, double TasksPerSecond, int Workers, double ElapsedSeconds, int Retries);
+
+/// <summary>The JSON conventions of the run directory: snake_case names, indented summaries.</summary>
+public static class RunJson
+{
+    /// <summary>For summary.json and eval.json.</summary>
+    public static JsonSerializerOptions Indented { get; } = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    /// <summary>For metrics.jsonl.</summary>
+    public static JsonSerializerOptions Line { get; } = new(Indented) { WriteIndented = false };
+}

@@ -1,0 +1,3 @@
+using MetaCluster.Coordinator.Cli;
+
+return await CommandLine.RunAsync(args);

@@ -1,0 +1,171 @@
+using System.Diagnostics;
+using System.Text.Json;
+using MetaCluster.Coordinator.DataPlane;
+using MetaCluster.Coordinator.Output;
+using MetaCluster.Learning.Algorithms;
+using MetaCluster.Learning.Evaluation;
+using MetaCluster.Learning.Optimisation;
+using MetaCluster.Learning.Tasks;
+using MetaCluster.Protos.DataPlane.V1;
+using Microsoft.Extensions.Logging;
+using static TorchSharp.torch;
+
+namespace MetaCluster.Coordinator.Runs;
+
+/// <summary>
+/// The coordinator's loop for one run. Per meta-step: publish θ (one version per step), fan the
+/// meta-batch's shards out, take the mean of the summed outer gradients, apply Adam. At the end,
+/// evaluate on fresh tasks from the evaluation stream and write the run directory.
+/// The coordinator holds no task data: workers rebuild tasks from (seed, step, index).
+/// </summary>
+public sealed partial class MetaTrainingRun(
+    string runId, RunDefinition definition, MetaStepExecutor executor, ParameterStore parameters,
+    DataPlaneEndpoint endpoint, DataPlaneMetrics wire, ILogger<MetaTrainingRun> logger)
+{
+    private volatile RunStatus status = new() { RunId = runId, State = RunState.Pending, MetaSteps = definition.MetaSteps, EvalTasks = definition.EvalTasks };
+
+    /// <summary>The latest progress.</summary>
+    public RunStatus Status => status;
+
+    /// <summary>The meta-parameters after the run (or so far), flat.</summary>
+    public float[]? FinalParameters { get; private set; }
+
+    /// <summary>Runs to the end (or until <paramref name="cancellationToken"/> fires).</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await TrainAndEvaluateAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            status = status with { State = RunState.Stopped };
+        }
+        catch (Exception e)
+        {
+            LogRunFailed(runId, e);
+            status = status with { State = RunState.Failed, Error = e.Message };
+        }
+        finally
+        {
+            parameters.Remove(runId);
+        }
+    }
+
+    private async Task TrainAndEvaluateAsync(CancellationToken cancellationToken)
+    {
+        var d = definition;
+        var family = TaskFamilyCatalog.Create(d.Task);
+        var model = family.CreateModel();
+        var algorithm = AlgorithmCatalog.Create(d.Algorithm, new InnerLoopSettings(d.InnerSteps, d.InnerLr));
+        var output = d.OutputDirectory is null ? null : new RunDirectory(d.OutputDirectory);
+        output?.ResetMetrics();
+
+        using var theta = algorithm.InitializeMetaParameters(model, d.Seed);
+        using var adam = new Adam(d.OuterLr);
+        int elements = (int)theta.numel();
+        var shards = ShardPlan.Split(d.MetaBatch, d.Shards);
+        var template = new ShardRequest
+        {
+            Key = new ShardKey { RunId = runId },
+            Spec = d.ToSpec(),
+            MetaBatch = d.MetaBatch,
+            DataPlaneUrl = endpoint.Url,
+            Mode = ShardMode.Train,
+        };
+        var timeout = TimeSpan.FromSeconds(d.ShardTimeoutSeconds);
+
+        var clock = Stopwatch.StartNew();
+        status = status with { State = RunState.Training };
+        double lastLoss = double.NaN;
+        long retries = 0;
+        for (int step = 0; step < d.MetaSteps; step++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            parameters.Publish(runId, step, theta.data<float>().ToArray());
+            template.Key.Step = step;
+            template.ParameterVersion = step;
+            var result = await executor.RunAsync(template, shards, elements, timeout, cancellationToken);
+            retries += result.Retries;
+
+            using (var gradient = tensor(result.GradientSum!, [elements]))
+            {
+                gradient.div_(d.MetaBatch);
+                adam.Apply(theta, gradient);
+            }
+
+            lastLoss = result.Headers.SelectMany(h => h.TaskLosses).Average();
+            if (!double.IsFinite(lastLoss)) throw new InvalidOperationException($"the meta-training loss became {lastLoss} at step {step + 1}");
+            double elapsed = clock.Elapsed.TotalSeconds;
+            double tasksPerSecond = (step + 1) * (double)d.MetaBatch / elapsed;
+            status = status with
+            {
+                Step = step + 1,
+                Loss = lastLoss,
+                TasksPerSecond = tasksPerSecond,
+                Workers = result.Workers,
+                ElapsedSeconds = elapsed,
+                EtaSeconds = elapsed / (step + 1) * (d.MetaSteps - step - 1),
+            };
+            if (output is not null && ((step + 1) % d.LogEvery == 0 || step + 1 == d.MetaSteps))
+                output.AppendMetrics(new MetricsLine(step + 1, lastLoss, TaskLosses.MetricName(family.Kind), lastLoss,
+                    tasksPerSecond, result.Workers, elapsed, result.Retries));
+        }
+        double trainSeconds = clock.Elapsed.TotalSeconds;
+        FinalParameters = theta.data<float>().ToArray();
+
+        EvaluationReport? evaluation = null;
+        if (d.EvalTasks > 0)
+        {
+            status = status with { State = RunState.Evaluating };
+            evaluation = await EvaluateAsync(FinalParameters, family.Kind, cancellationToken);
+        }
+
+        var summary = new RunSummary
+        {
+            RunId = runId, Task = d.Task, Algorithm = d.Algorithm, MetaSteps = d.MetaSteps, MetaBatch = d.MetaBatch,
+            Ways = d.Ways, Shots = d.Shots, Query = d.Query, InnerSteps = d.InnerSteps, InnerLr = d.InnerLr, OuterLr = d.OuterLr,
+            Workers = d.Workers, Shards = shards.Length, Device = d.Device, Seed = d.Seed,
+            TrainSeconds = Math.Round(trainSeconds, 3),
+            TasksPerSecond = Math.Round(d.MetaSteps * (double)d.MetaBatch / trainSeconds, 1),
+            FinalTrainLoss = lastLoss, ShardRetries = retries,
+            BytesSent = wire.BytesSent, BytesReceived = wire.BytesReceived,
+            Eval = evaluation,
+        };
+        output?.WriteJson("summary.json", summary);
+        status = status with { State = RunState.Completed, SummaryJson = JsonSerializer.Serialize(summary, RunJson.Indented) };
+    }
+
+    private async Task<EvaluationReport> EvaluateAsync(float[] theta, TaskKind kind, CancellationToken cancellationToken)
+    {
+        var d = definition;
+        long version = d.MetaSteps;
+        parameters.Publish(runId, version, theta);
+        var shards = ShardPlan.Split(d.EvalTasks, (d.EvalTasks + d.EvalShardTasks - 1) / d.EvalShardTasks);
+        var template = new ShardRequest
+        {
+            // Evaluation rounds use a step number after the last meta-step, so their results
+            // can never be mistaken for a training step's.
+            Key = new ShardKey { RunId = runId, Step = version },
+            Spec = d.ToSpec(),
+            MetaBatch = d.EvalTasks,
+            ParameterVersion = version,
+            DataPlaneUrl = endpoint.Url,
+            Mode = ShardMode.Evaluate,
+        };
+        var result = await executor.RunAsync(template, shards, 0, TimeSpan.FromSeconds(d.ShardTimeoutSeconds), cancellationToken);
+        int columns = d.EvalInnerSteps.Length;
+        var perTask = result.Headers.SelectMany(h => h.EvalMetrics).ToArray();
+        var points = d.EvalInnerSteps.Select((k, j) =>
+        {
+            var values = Enumerable.Range(0, perTask.Length / columns).Select(i => perTask[i * columns + j]).ToArray();
+            var summary = MeanWithInterval.Of(values);
+            return new EvaluationPoint(k, summary.Mean, summary.Ci95);
+        }).ToArray();
+        status = status with { EvaluatedTasks = perTask.Length / Math.Max(1, columns) };
+        return new EvaluationReport(TaskLosses.MetricName(kind), perTask.Length / Math.Max(1, columns), points);
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Run {RunId} failed")]
+    private partial void LogRunFailed(string runId, Exception exception);
+}

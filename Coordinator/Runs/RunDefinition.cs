@@ -1,0 +1,45 @@
+using MetaCluster.Protos.DataPlane.V1;
+
+namespace MetaCluster.Coordinator.Runs;
+
+/// <summary>Everything that defines a meta-training run; the same whether it runs embedded or in a cluster.</summary>
+[GenerateSerializer, Immutable, Alias("MetaCluster.RunDefinition")]
+public sealed record RunDefinition
+{
+    [Id(0)] public string Task { get; init; } = "sinusoid";
+    [Id(1)] public string Algorithm { get; init; } = "maml";
+    [Id(2)] public int Ways { get; init; } = 1;
+    [Id(3)] public int Shots { get; init; } = 5;
+    [Id(4)] public int Query { get; init; } = 10;
+    [Id(5)] public int MetaBatch { get; init; } = 25;
+    [Id(6)] public int InnerSteps { get; init; } = 1;
+    [Id(7)] public double InnerLr { get; init; } = 0.01;
+    [Id(8)] public double OuterLr { get; init; } = 0.001;
+    [Id(9)] public int MetaSteps { get; init; } = 2000;
+    [Id(10)] public int EvalTasks { get; init; } = 600;
+    [Id(11)] public int[] EvalInnerSteps { get; init; } = [1, 10];
+    [Id(12)] public int EvalQuery { get; init; }
+    [Id(13)] public ulong Seed { get; init; }
+    /// <summary>Shards per meta-batch; results are identical for a given value however shards are spread.</summary>
+    [Id(14)] public int Shards { get; init; } = 1;
+    [Id(15)] public int Workers { get; init; } = 1;
+    [Id(16)] public string Device { get; init; } = "cpu";
+    [Id(17)] public string? OutputDirectory { get; init; }
+    [Id(18)] public int LogEvery { get; init; } = 10;
+    /// <summary>Evaluation tasks per evaluation shard.</summary>
+    [Id(19)] public int EvalShardTasks { get; init; } = 100;
+    /// <summary>A shard not done in this time is reassigned.</summary>
+    [Id(20)] public double ShardTimeoutSeconds { get; init; } = 600;
+
+    /// <summary>The worker-facing part of the definition.</summary>
+    public RunSpec ToSpec()
+    {
+        var spec = new RunSpec
+        {
+            Task = Task, Algorithm = Algorithm, Ways = Ways, Shots = Shots, Query = Query,
+            InnerSteps = InnerSteps, InnerLr = InnerLr, Seed = Seed, EvalQuery = EvalQuery,
+        };
+        spec.EvalInnerSteps.AddRange(EvalInnerSteps);
+        return spec;
+    }
+}

@@ -1,0 +1,21 @@
+namespace MetaCluster.TaskWorker.Contracts;
+
+/// <summary>
+/// A worker bound to one device (CPU or a GPU) of one silo. The coordinator tells it which shard
+/// to run through this interface (the control plane); parameters and results travel over gRPC
+/// (the data plane).
+/// </summary>
+[Alias("MetaCluster.ITaskWorkerGrain")]
+public interface ITaskWorkerGrain : IGrainWithStringKey
+{
+    /// <summary>
+    /// Rebuilds the shard's tasks from their keys, runs them with the parameters of the requested
+    /// version, and streams the result to the request's data-plane address. Returns once the
+    /// coordinator has acknowledged (or dropped) the result.
+    /// </summary>
+    [ResponseTimeout("01:00:00")]
+    Task<ShardReceipt> RunShardAsync(EncodedShardRequest request);
+
+    /// <summary>Announces this worker to the registry and keeps it active while its silo lives.</summary>
+    Task StartAsync(string device);
+}

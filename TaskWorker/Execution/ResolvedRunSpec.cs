@@ -1,0 +1,22 @@
+using MetaCluster.Learning.Algorithms;
+using MetaCluster.Learning.Models;
+using MetaCluster.Learning.Tasks;
+using MetaCluster.Protos.DataPlane.V1;
+
+namespace MetaCluster.TaskWorker.Execution;
+
+/// <summary>The learning objects a <see cref="RunSpec"/> names: task family, model, algorithm.</summary>
+public sealed record ResolvedRunSpec(ITaskFamily Family, IFunctionalModel Model, IMetaAlgorithm Algorithm, EpisodeShape TrainShape, EpisodeShape EvaluationShape)
+{
+    /// <summary>Builds them; throws <see cref="ArgumentException"/> naming the field for an invalid spec.</summary>
+    public static ResolvedRunSpec From(RunSpec spec)
+    {
+        var family = TaskFamilyCatalog.Create(spec.Task);
+        var algorithm = AlgorithmCatalog.Create(spec.Algorithm, new InnerLoopSettings(spec.InnerSteps, spec.InnerLr));
+        if (spec.Shots <= 0) throw new ArgumentException($"spec.shots must be positive, got {spec.Shots}");
+        if (spec.Query <= 0) throw new ArgumentException($"spec.query must be positive, got {spec.Query}");
+        var train = new EpisodeShape(Math.Max(1, spec.Ways), spec.Shots, spec.Query);
+        var evaluation = train with { Query = spec.EvalQuery > 0 ? spec.EvalQuery : spec.Query };
+        return new ResolvedRunSpec(family, family.CreateModel(), algorithm, train, evaluation);
+    }
+}

@@ -1,0 +1,51 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using MetaCluster.Protos.DataPlane.V1;
+using MetaCluster.Protos.Wire;
+using MetaCluster.TaskWorker.Contracts;
+using MetaCluster.TaskWorker.DataPlane;
+using MetaCluster.TaskWorker.Hosting;
+using Microsoft.Extensions.Options;
+using TorchSharp;
+
+namespace MetaCluster.TaskWorker.Execution;
+
+/// <summary>
+/// Runs one shard end to end on a worker: parameters from the cache (fetched once per version),
+/// the computation, and the result stream to the coordinator.
+/// </summary>
+public sealed class ShardRunner(ParameterCache parameters, ShardResultSender sender, IOptions<WorkerOptions> options)
+{
+    private readonly ConcurrentDictionary<RunSpec, ResolvedRunSpec> resolved = new();
+    private readonly torch.Device device = torch.device(options.Value.Device);
+
+    /// <summary>Runs the shard and delivers its result.</summary>
+    public async Task<ShardReceipt> RunAsync(string workerId, ShardRequest request, CancellationToken cancellationToken)
+    {
+        var spec = resolved.GetOrAdd(request.Spec, ResolvedRunSpec.From);
+        var theta = await parameters.GetAsync(request.DataPlaneUrl, request.Key.RunId, request.ParameterVersion, device, cancellationToken);
+
+        var clock = Stopwatch.StartNew();
+        var numbers = ShardComputation.Run(request, spec, theta, device);
+        double computeSeconds = clock.Elapsed.TotalSeconds;
+
+        var header = new ShardResultHeader
+        {
+            Key = request.Key,
+            WorkerId = workerId,
+            ComputeSeconds = computeSeconds,
+            HasGradient = numbers.Gradient is not null,
+        };
+        header.TaskIndices.AddRange(request.TaskIndices);
+        header.TaskLosses.AddRange(numbers.TaskLosses);
+        header.EvalMetrics.AddRange(numbers.EvaluationMetrics);
+        if (numbers.Embeddings is not null)
+            header.TaskEmbeddings = TensorWire.ToProto(numbers.Embeddings, numbers.EmbeddingShape);
+
+        byte[]? gradientBytes = numbers.Gradient is null ? null : MemoryMarshal.AsBytes(numbers.Gradient.AsSpan()).ToArray();
+        var ack = await sender.SendAsync(request.DataPlaneUrl, header, gradientBytes, cancellationToken);
+        long bytes = header.CalculateSize() + (gradientBytes?.LongLength ?? 0);
+        return new ShardReceipt(workerId, ack.Outcome, computeSeconds, bytes);
+    }
+}

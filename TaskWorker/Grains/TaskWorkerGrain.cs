@@ -1,0 +1,31 @@
+using MetaCluster.TaskWorker.Contracts;
+using MetaCluster.TaskWorker.Execution;
+using Orleans.Placement;
+
+namespace MetaCluster.TaskWorker.Grains;
+
+/// <summary>
+/// Thin grain over <see cref="ShardRunner"/>. Placed on the silo that activates it (each worker
+/// process activates its own workers), and the heavy compute runs off the Orleans scheduler.
+/// </summary>
+[PreferLocalPlacement]
+public sealed class TaskWorkerGrain(ShardRunner runner, ILocalSiloDetails silo) : Grain, ITaskWorkerGrain
+{
+    private string WorkerId => this.GetPrimaryKeyString();
+
+    /// <inheritdoc/>
+    public async Task<ShardReceipt> RunShardAsync(EncodedShardRequest request)
+    {
+        var decoded = request.Decode();
+        return await Task.Run(() => runner.RunAsync(WorkerId, decoded, CancellationToken.None));
+    }
+
+    /// <inheritdoc/>
+    public async Task StartAsync(string device)
+    {
+        // A worker lives as long as its silo: idle between runs is normal for it.
+        DelayDeactivation(TimeSpan.FromDays(3650));
+        await GrainFactory.GetGrain<IWorkerRegistryGrain>(0)
+            .RegisterAsync(new WorkerRegistration(WorkerId, device, silo.SiloAddress.ToParsableString()));
+    }
+}

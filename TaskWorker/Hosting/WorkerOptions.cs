@@ -1,0 +1,17 @@
+namespace MetaCluster.TaskWorker.Hosting;
+
+/// <summary>How a process hosts its workers.</summary>
+public sealed class WorkerOptions
+{
+    /// <summary>The device the workers compute on: <c>cpu</c> or <c>cuda:N</c>.</summary>
+    public string Device { get; set; } = "cpu";
+
+    /// <summary>Worker grains this process hosts (one per device in cluster mode; several CPU workers in embedded mode).</summary>
+    public int Workers { get; set; } = 1;
+
+    /// <summary>Prefix of the worker ids, unique per process (the ids are PREFIX/DEVICE/N).</summary>
+    public string WorkerIdPrefix { get; set; } = Environment.MachineName;
+
+    /// <summary>libtorch intra-op threads for this process; 0 picks cores ÷ workers.</summary>
+    public int Threads { get; set; }
+}
