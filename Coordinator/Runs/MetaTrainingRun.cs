@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using MetaCluster.Coordinator.Checkpoints;
 using MetaCluster.Coordinator.DataPlane;
 using MetaCluster.Coordinator.Output;
 using MetaCluster.Learning.Algorithms;
@@ -113,6 +114,12 @@ public sealed partial class MetaTrainingRun(
         }
         double trainSeconds = clock.Elapsed.TotalSeconds;
         FinalParameters = theta.data<float>().ToArray();
+        if (output is not null)
+        {
+            new Checkpoint(runId, d, d.MetaSteps, adam.Step, FinalParameters,
+                adam.FirstMoment?.data<float>().ToArray(), adam.SecondMoment?.data<float>().ToArray())
+                .Save(Path.Combine(output.Path, "checkpoints", "final.ckpt"));
+        }
 
         EvaluationReport? evaluation = null;
         if (d.EvalTasks > 0)

@@ -1,0 +1,32 @@
+using MetaCluster.Coordinator.Checkpoints;
+using MetaCluster.Coordinator.Cli;
+using MetaCluster.Coordinator.Hosting;
+using MetaCluster.Coordinator.Runs;
+
+namespace MetaCluster.Tests.Cluster;
+
+/// <summary>Runs whole meta-training runs through an in-process cluster and returns their final state.</summary>
+internal static class ClusterRuns
+{
+    public static RunDefinition Sinusoid(int workers, int shards, int steps, string outDir) => new()
+    {
+        Task = "sinusoid", Algorithm = "maml", Shots = 5, Query = 10, MetaBatch = 12, InnerSteps = 1,
+        InnerLr = 0.01, OuterLr = 0.001, MetaSteps = steps, EvalTasks = 0, Seed = 3,
+        Workers = workers, Shards = shards, OutputDirectory = outDir, LogEvery = 1,
+    };
+
+    public static async Task<(RunStatus Status, Checkpoint Final)> RunAsync(RunDefinition run)
+    {
+        await using var cluster = await EmbeddedCluster.StartAsync(new EmbeddedClusterOptions(run.Workers, Threads: 1));
+        var status = await TrainCommand.RunToEndAsync(cluster, run, progress: null, CancellationToken.None);
+        Assert.True(status.State == RunState.Completed, $"run ended {status.State}: {status.Error}");
+        return (status, Checkpoint.Load(Path.Combine(run.OutputDirectory!, "checkpoints", "final.ckpt")));
+    }
+
+    public static string TempDirectory()
+    {
+        string path = Path.Combine(Path.GetTempPath(), "metacluster-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(path);
+        return path;
+    }
+}
