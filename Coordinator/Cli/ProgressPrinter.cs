@@ -16,6 +16,7 @@ public sealed class ProgressPrinter(TextWriter output, bool interactive)
     /// <summary>Shows a status, if it is worth showing.</summary>
     public void Show(RunStatus status)
     {
+        if (status.State == RunState.Pending || (status.State == RunState.Training && status.Step == 0)) return;
         string line = Format(status);
         if (interactive)
         {
