@@ -1,3 +1,4 @@
+using MetaCluster.CommandLine;
 namespace MetaCluster.Coordinator.Cli;
 
 /// <summary>The Coordinator executable's verbs.</summary>
@@ -8,6 +9,12 @@ public static class CommandLine
 
         verbs:
           train    meta-train in an embedded single-node cluster, then evaluate (see README for options)
+          serve    run a long-lived coordinator that TaskWorker processes join (--redis HOST:PORT --api URL)
+          submit   start a run on a coordinator (--coordinator URL [train options]); prints its id
+          watch    stream a run's progress (--coordinator URL --run ID [--out DIR])
+          stop     stop a run (--coordinator URL --run ID)
+          runs     list a coordinator's runs (--coordinator URL)
+          workers  list a coordinator's live workers (--coordinator URL)
           help     show this text
 
         train options:
@@ -17,8 +24,18 @@ public static class CommandLine
           --eval-query Q             --workers W                 --shards N (default: W)
           --device cpu               --seed S                    --out DIR
           --log-every N              --threads N                 --shard-timeout SECONDS
+          --checkpoint-every N       --resume (continue the run in --out from its newest checkpoint)
           --config FILE (JSON object of the options above; flags override it)
         """;
+
+    private static async Task<int> ServeAsync(ServeOptions options, TextWriter output, CancellationToken cancellationToken)
+    {
+        var app = Hosting.CoordinatorServer.Build(options);
+        await app.StartAsync(cancellationToken);
+        output.WriteLine($"coordinator serving on {options.Api} (data plane {options.DataPlaneUrl}, state {options.StateDirectory})");
+        await app.WaitForShutdownAsync(cancellationToken);
+        return 0;
+    }
 
     /// <summary>Runs a verb and returns the process exit code: 0 success, 1 run failure, 2 bad input.</summary>
     public static async Task<int> RunAsync(string[] args, TextWriter? output = null, TextWriter? errors = null)
@@ -38,7 +55,13 @@ public static class CommandLine
             return args[0] switch
             {
                 "train" => await TrainCommand.RunAsync(TrainOptions.Parse(args[1..]), output, cancel.Token),
-                _ => throw new UsageException($"unknown verb '{args[0]}' (available: train, help)"),
+                "serve" => await ServeAsync(ServeOptions.Parse(args[1..]), output, cancel.Token),
+                "submit" => await ClientCommands.SubmitAsync(args[1..], output),
+                "watch" => await ClientCommands.WatchAsync(args[1..], output, cancel.Token),
+                "stop" => await ClientCommands.StopAsync(args[1..], output),
+                "runs" => await ClientCommands.ListAsync(args[1..], output),
+                "workers" => await ClientCommands.WorkersAsync(args[1..], output),
+                _ => throw new UsageException($"unknown verb '{args[0]}' (available: train, serve, submit, watch, stop, runs, workers, help)"),
             };
         }
         catch (UsageException e)

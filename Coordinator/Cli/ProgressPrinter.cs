@@ -1,3 +1,4 @@
+using MetaCluster.CommandLine;
 using System.Globalization;
 using MetaCluster.Coordinator.Runs;
 
@@ -44,7 +45,7 @@ public sealed class ProgressPrinter(TextWriter output, bool interactive)
     public static string Format(RunStatus s)
     {
         var c = CultureInfo.InvariantCulture;
-        if (s.State == RunState.Evaluating) return string.Create(c, $"evaluating on {s.EvalTasks} held-out tasks…");
+        if (s.State == RunState.Evaluating) return s.EvalTasks > 0 ? string.Create(c, $"evaluating on {s.EvalTasks} held-out tasks…") : "evaluating on held-out tasks…";
         string eta = double.IsFinite(s.EtaSeconds) ? TimeSpan.FromSeconds(Math.Round(s.EtaSeconds)).ToString(@"h\:mm\:ss", c) : "–";
         string loss = double.IsFinite(s.Loss) ? s.Loss.ToString("0.0000", c) : "–";
         return string.Create(c, $"step {s.Step}/{s.MetaSteps}  loss {loss}  {s.TasksPerSecond:0} tasks/s  workers {s.Workers}  ETA {eta}");

@@ -1,3 +1,4 @@
+using MetaCluster.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using MetaCluster.Coordinator.Hosting;
@@ -49,7 +50,8 @@ public static class TrainCommand
         return status;
     }
 
-    private static void PrintSummary(TextWriter output, RunSummary summary)
+    /// <summary>Prints a finished run's headline figures.</summary>
+    public static void PrintSummary(TextWriter output, RunSummary summary)
     {
         var c = CultureInfo.InvariantCulture;
         output.WriteLine(string.Create(c, $"trained in {summary.TrainSeconds:0.0} s: {summary.TasksPerSecond:0} tasks/s, final train loss {summary.FinalTrainLoss:0.0000}"));

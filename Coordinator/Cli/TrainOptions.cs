@@ -1,3 +1,4 @@
+using MetaCluster.CommandLine;
 using System.Text.RegularExpressions;
 using MetaCluster.Coordinator.Runs;
 using MetaCluster.Learning.Algorithms;
@@ -13,11 +14,11 @@ public sealed partial record TrainOptions(RunDefinition Run, int Threads)
     [
         "task", "algorithm", "ways", "shots", "query", "meta-batch", "inner-steps", "inner-lr", "outer-lr",
         "meta-steps", "eval-tasks", "eval-inner-steps", "eval-query", "workers", "shards", "device", "seed", "out",
-        "log-every", "threads", "shard-timeout",
+        "log-every", "threads", "shard-timeout", "checkpoint-every",
     ];
 
     /// <summary>Options without a value.</summary>
-    public static readonly string[] Switches = [];
+    public static readonly string[] Switches = ["resume"];
 
     /// <summary>Reads and checks the options; throws <see cref="UsageException"/> naming the first bad one.</summary>
     public static TrainOptions Parse(IEnumerable<string> args)
@@ -58,7 +59,10 @@ public sealed partial record TrainOptions(RunDefinition Run, int Threads)
             OutputDirectory = outDir ?? Path.Combine("runs", $"{DateTime.Now:yyyyMMdd-HHmmss}-{task}-{algorithm}"),
             LogEvery = o.Int("log-every", 10, 1, int.MaxValue),
             ShardTimeoutSeconds = o.Double("shard-timeout", 600, 0, 86_400, minExclusive: true),
+            CheckpointEvery = o.Int("checkpoint-every", 100, 0, int.MaxValue),
+            Resume = o.Switch("resume"),
         };
+        if (run.Resume && outDir is null) throw new UsageException("--resume needs --out DIR: the run directory to continue");
         return new TrainOptions(run, o.Int("threads", 0, 0, 1024));
     }
 

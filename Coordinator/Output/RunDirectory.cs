@@ -24,6 +24,20 @@ public sealed class RunDirectory
     /// <summary>Starts metrics.jsonl afresh.</summary>
     public void ResetMetrics() => File.WriteAllText(metricsPath, "");
 
+    /// <summary>Keeps the metrics.jsonl lines of steps up to <paramref name="step"/> (after a resume).</summary>
+    public void TruncateMetrics(long step)
+    {
+        if (!File.Exists(metricsPath)) return;
+        var kept = File.ReadAllLines(metricsPath)
+            .Where(l => !string.IsNullOrWhiteSpace(l))
+            .TakeWhile(l => JsonDocument.Parse(l).RootElement.GetProperty("step").GetInt64() <= step)
+            .Select(l => l + "\n");
+        WriteAtomically("metrics.jsonl", string.Concat(kept));
+    }
+
+    /// <summary>The text of metrics.jsonl.</summary>
+    public string ReadMetrics() => File.Exists(metricsPath) ? File.ReadAllText(metricsPath) : "";
+
     /// <summary>Appends a line to metrics.jsonl.</summary>
     public void AppendMetrics(MetricsLine line) =>
         File.AppendAllText(metricsPath, JsonSerializer.Serialize(line, RunJson.Line) + "\n");

@@ -52,11 +52,19 @@ public sealed partial class MetaStepExecutor(IGrainFactory grains, ShardResultIn
         StepCollector collector, ShardRequest template, int shard, long[] tasks, IReadOnlyList<WorkerRegistration> workers,
         int firstAttempt, TimeSpan timeout, CancellationToken cancellationToken)
     {
+        var failed = new HashSet<string>(StringComparer.Ordinal);
         for (int attempt = firstAttempt; ; attempt++)
         {
-            if (attempt - firstAttempt > 0)
+            int retry = attempt - firstAttempt;
+            if (retry > 0)
+            {
+                // Give membership a moment to notice a dead silo, then avoid the workers that failed this shard.
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(2000, 100 * (1 << Math.Min(retry, 5)))), cancellationToken);
                 workers = await LiveWorkersAsync(cancellationToken);
-            var worker = workers[(shard + attempt) % workers.Count];
+            }
+            var candidates = workers.Where(w => !failed.Contains(w.WorkerId)).ToArray();
+            if (candidates.Length == 0) candidates = [.. workers];
+            var worker = candidates[(shard + retry) % candidates.Length];
             var request = template.Clone();
             request.Key.Shard = shard;
             request.Key.Attempt = attempt;
@@ -81,6 +89,7 @@ public sealed partial class MetaStepExecutor(IGrainFactory grains, ShardResultIn
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 if (collector.IsAccepted(shard)) return (attempt - firstAttempt, 0);
+                failed.Add(worker.WorkerId);
                 LogShardFailed(template.Key.RunId, template.Key.Step, shard, attempt, worker.WorkerId, e.GetType().Name, e.Message);
                 if (attempt - firstAttempt + 1 >= MaxAttempts)
                     throw new ShardFailedException($"shard {shard} of step {template.Key.Step} failed {MaxAttempts} times; last error: {e.Message}", e);

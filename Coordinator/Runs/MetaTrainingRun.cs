@@ -60,10 +60,22 @@ public sealed partial class MetaTrainingRun(
         var model = family.CreateModel();
         var algorithm = AlgorithmCatalog.Create(d.Algorithm, new InnerLoopSettings(d.InnerSteps, d.InnerLr));
         var output = d.OutputDirectory is null ? null : new RunDirectory(d.OutputDirectory);
-        output?.ResetMetrics();
+        var checkpoints = output is null ? null : new CheckpointDirectory(output.Path);
+        output?.WriteJson("run.json", d);
 
         using var theta = algorithm.InitializeMetaParameters(model, d.Seed);
         using var adam = new Adam(d.OuterLr);
+        int firstStep = 0;
+        if (d.Resume && checkpoints?.LoadLatest() is { } resumed)
+        {
+            firstStep = Resume(resumed, theta, adam);
+            output!.TruncateMetrics(firstStep);
+            LogResumed(runId, firstStep);
+        }
+        else
+        {
+            output?.ResetMetrics();
+        }
         int elements = (int)theta.numel();
         var shards = ShardPlan.Split(d.MetaBatch, d.Shards);
         var template = new ShardRequest
@@ -80,7 +92,7 @@ public sealed partial class MetaTrainingRun(
         status = status with { State = RunState.Training };
         double lastLoss = double.NaN;
         long retries = 0;
-        for (int step = 0; step < d.MetaSteps; step++)
+        for (int step = firstStep; step < d.MetaSteps; step++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             parameters.Publish(runId, step, theta.data<float>().ToArray());
@@ -98,7 +110,7 @@ public sealed partial class MetaTrainingRun(
             lastLoss = result.Headers.SelectMany(h => h.TaskLosses).Average();
             if (!double.IsFinite(lastLoss)) throw new InvalidOperationException($"the meta-training loss became {lastLoss} at step {step + 1}");
             double elapsed = clock.Elapsed.TotalSeconds;
-            double tasksPerSecond = (step + 1) * (double)d.MetaBatch / elapsed;
+            double tasksPerSecond = (step + 1 - firstStep) * (double)d.MetaBatch / elapsed;
             status = status with
             {
                 Step = step + 1,
@@ -106,20 +118,17 @@ public sealed partial class MetaTrainingRun(
                 TasksPerSecond = tasksPerSecond,
                 Workers = result.Workers,
                 ElapsedSeconds = elapsed,
-                EtaSeconds = elapsed / (step + 1) * (d.MetaSteps - step - 1),
+                EtaSeconds = elapsed / (step + 1 - firstStep) * (d.MetaSteps - step - 1),
             };
+            if (checkpoints is not null && d.CheckpointEvery > 0 && (step + 1) % d.CheckpointEvery == 0 && step + 1 < d.MetaSteps)
+                checkpoints.Save(Snapshot(step + 1, theta, adam));
             if (output is not null && ((step + 1) % d.LogEvery == 0 || step + 1 == d.MetaSteps))
                 output.AppendMetrics(new MetricsLine(step + 1, lastLoss, TaskLosses.MetricName(family.Kind), lastLoss,
                     tasksPerSecond, result.Workers, elapsed, result.Retries));
         }
         double trainSeconds = clock.Elapsed.TotalSeconds;
         FinalParameters = theta.data<float>().ToArray();
-        if (output is not null)
-        {
-            new Checkpoint(runId, d, d.MetaSteps, adam.Step, FinalParameters,
-                adam.FirstMoment?.data<float>().ToArray(), adam.SecondMoment?.data<float>().ToArray())
-                .Save(Path.Combine(output.Path, "checkpoints", "final.ckpt"));
-        }
+        checkpoints?.SaveFinal(Snapshot(d.MetaSteps, theta, adam));
 
         EvaluationReport? evaluation = null;
         if (d.EvalTasks > 0)
@@ -134,7 +143,7 @@ public sealed partial class MetaTrainingRun(
             Ways = d.Ways, Shots = d.Shots, Query = d.Query, InnerSteps = d.InnerSteps, InnerLr = d.InnerLr, OuterLr = d.OuterLr,
             Workers = d.Workers, Shards = shards.Length, Device = d.Device, Seed = d.Seed,
             TrainSeconds = Math.Round(trainSeconds, 3),
-            TasksPerSecond = Math.Round(d.MetaSteps * (double)d.MetaBatch / trainSeconds, 1),
+            TasksPerSecond = Math.Round((d.MetaSteps - firstStep) * (double)d.MetaBatch / trainSeconds, 1),
             FinalTrainLoss = lastLoss, ShardRetries = retries,
             BytesSent = wire.BytesSent, BytesReceived = wire.BytesReceived,
             Eval = evaluation,
@@ -172,6 +181,23 @@ public sealed partial class MetaTrainingRun(
         status = status with { EvaluatedTasks = perTask.Length / Math.Max(1, columns) };
         return new EvaluationReport(TaskLosses.MetricName(kind), perTask.Length / Math.Max(1, columns), points);
     }
+
+    private Checkpoint Snapshot(long step, Tensor theta, Adam adam) =>
+        new(runId, definition, step, adam.Step, theta.data<float>().ToArray(),
+            adam.FirstMoment?.data<float>().ToArray(), adam.SecondMoment?.data<float>().ToArray());
+
+    private int Resume(Checkpoint checkpoint, Tensor theta, Adam adam)
+    {
+        if (checkpoint.Theta.Length != theta.numel())
+            throw new InvalidDataException($"checkpoint of step {checkpoint.Step} holds {checkpoint.Theta.Length} parameters; this run's model has {theta.numel()}");
+        using (no_grad()) theta.copy_(tensor(checkpoint.Theta));
+        if (checkpoint.FirstMoment is { } m && checkpoint.SecondMoment is { } v)
+            adam.Restore(checkpoint.AdamStep, tensor(m), tensor(v));
+        return (int)checkpoint.Step;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} resumes from its checkpoint of step {Step}")]
+    private partial void LogResumed(string runId, long step);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Run {RunId} failed")]
     private partial void LogRunFailed(string runId, Exception exception);

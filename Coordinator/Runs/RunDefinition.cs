@@ -30,6 +30,10 @@ public sealed record RunDefinition
     [Id(19)] public int EvalShardTasks { get; init; } = 100;
     /// <summary>A shard not done in this time is reassigned.</summary>
     [Id(20)] public double ShardTimeoutSeconds { get; init; } = 600;
+    /// <summary>Meta-steps between checkpoints (0: only the final one).</summary>
+    [Id(21)] public int CheckpointEvery { get; init; } = 100;
+    /// <summary>Continue from the newest checkpoint in the output directory, if there is one.</summary>
+    [Id(22)] public bool Resume { get; init; }
 
     /// <summary>The worker-facing part of the definition.</summary>
     public RunSpec ToSpec()

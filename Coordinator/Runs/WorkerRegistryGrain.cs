@@ -1,9 +1,13 @@
 using MetaCluster.TaskWorker.Contracts;
+using Orleans.Runtime;
 
 namespace MetaCluster.Coordinator.Runs;
 
-/// <summary>Keeps the live workers of the cluster. Lives on the coordinator's silo.</summary>
-public sealed class WorkerRegistryGrain : Grain, IWorkerRegistryGrain
+/// <summary>
+/// Keeps the cluster's workers. Membership is Orleans': a worker whose silo is no longer active
+/// (it died, or was declared dead) is left out of the list at once, and forgotten.
+/// </summary>
+public sealed class WorkerRegistryGrain(IClusterMembershipService membership) : Grain, IWorkerRegistryGrain
 {
     private readonly SortedDictionary<string, WorkerRegistration> workers = new(StringComparer.Ordinal);
 
@@ -23,6 +27,11 @@ public sealed class WorkerRegistryGrain : Grain, IWorkerRegistryGrain
     }
 
     /// <inheritdoc/>
-    public Task<IReadOnlyList<WorkerRegistration>> GetWorkersAsync() =>
-        Task.FromResult<IReadOnlyList<WorkerRegistration>>(workers.Values.ToArray());
+    public Task<IReadOnlyList<WorkerRegistration>> GetWorkersAsync()
+    {
+        var snapshot = membership.CurrentSnapshot;
+        var dead = workers.Values.Where(w => snapshot.GetSiloStatus(SiloAddress.FromParsableString(w.Silo)) != SiloStatus.Active).ToArray();
+        foreach (var w in dead) workers.Remove(w.WorkerId);
+        return Task.FromResult<IReadOnlyList<WorkerRegistration>>(workers.Values.ToArray());
+    }
 }

@@ -1,11 +1,15 @@
 using System.Collections.Concurrent;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
+using MetaCluster.TaskWorker.Hosting;
+using Microsoft.Extensions.Options;
 using DataPlaneContract = MetaCluster.Protos.DataPlane.V1.DataPlane;
 
 namespace MetaCluster.TaskWorker.DataPlane;
 
 /// <summary>One gRPC channel per coordinator address, shared by all workers of the process.</summary>
-public sealed class DataPlaneChannels : IDisposable
+public sealed class DataPlaneChannels(IOptions<WorkerOptions> options) : IDisposable
 {
     /// <summary>Largest message accepted: a chunk plus its framing, with room to spare.</summary>
     public const int MaxMessageBytes = 8 << 20;
@@ -13,12 +17,22 @@ public sealed class DataPlaneChannels : IDisposable
     private readonly ConcurrentDictionary<string, GrpcChannel> channels = new();
 
     /// <summary>A client for the data plane at <paramref name="url"/>.</summary>
-    public DataPlaneContract.DataPlaneClient Client(string url) =>
-        new(channels.GetOrAdd(url, u => GrpcChannel.ForAddress(u, new GrpcChannelOptions
+    public DataPlaneContract.DataPlaneClient Client(string url)
+    {
+        var channel = channels.GetOrAdd(url, u => GrpcChannel.ForAddress(u, new GrpcChannelOptions
         {
             MaxReceiveMessageSize = MaxMessageBytes,
             MaxSendMessageSize = MaxMessageBytes,
-        })));
+        }));
+        string? token = options.Value.Token;
+        return token is null
+            ? new(channel)
+            : new(channel.Intercept(metadata =>
+            {
+                metadata.Add("authorization", $"Bearer {token}");
+                return metadata;
+            }));
+    }
 
     /// <inheritdoc/>
     public void Dispose()

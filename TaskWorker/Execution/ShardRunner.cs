@@ -19,9 +19,26 @@ public sealed class ShardRunner(ParameterCache parameters, ShardResultSender sen
 {
     private readonly ConcurrentDictionary<RunSpec, ResolvedRunSpec> resolved = new();
     private readonly torch.Device device = torch.device(options.Value.Device);
+    private int inFlight;
+
+    /// <summary>Shards being run right now.</summary>
+    public int InFlight => Volatile.Read(ref inFlight);
 
     /// <summary>Runs the shard and delivers its result.</summary>
     public async Task<ShardReceipt> RunAsync(string workerId, ShardRequest request, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref inFlight);
+        try
+        {
+            return await RunCoreAsync(workerId, request, cancellationToken);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref inFlight);
+        }
+    }
+
+    private async Task<ShardReceipt> RunCoreAsync(string workerId, ShardRequest request, CancellationToken cancellationToken)
     {
         var spec = resolved.GetOrAdd(request.Spec, ResolvedRunSpec.From);
         var theta = await parameters.GetAsync(request.DataPlaneUrl, request.Key.RunId, request.ParameterVersion, device, cancellationToken);

@@ -14,4 +14,7 @@ public sealed class WorkerOptions
 
     /// <summary>libtorch intra-op threads for this process; 0 picks cores ÷ workers.</summary>
     public int Threads { get; set; }
+
+    /// <summary>Bearer token sent to the coordinator's data plane, if it requires one.</summary>
+    public string? Token { get; set; }
 }

@@ -1,3 +1,4 @@
+using MetaCluster.CommandLine;
 using System.Diagnostics;
 using MetaCluster.Coordinator.Cli;
 

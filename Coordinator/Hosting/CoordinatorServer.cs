@@ -1,0 +1,87 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using MetaCluster.Coordinator.Cli;
+using MetaCluster.Coordinator.DataPlane;
+using MetaCluster.Coordinator.Runs;
+using MetaCluster.Coordinator.Security;
+using MetaCluster.Coordinator.Services;
+using MetaCluster.TaskWorker.Grains;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Orleans.Configuration;
+
+namespace MetaCluster.Coordinator.Hosting;
+
+/// <summary>
+/// <c>Coordinator serve</c>: a silo (Redis membership) hosting the run grains and the worker
+/// registry, the public gRPC API and the data plane on one port, gRPC health, and /healthz on the
+/// metrics port. Worker grains live only in TaskWorker processes.
+/// </summary>
+public static class CoordinatorServer
+{
+    /// <summary>Builds the server; run it until SIGTERM.</summary>
+    public static WebApplication Build(ServeOptions options)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+        builder.Logging.SetMinimumLevel(LogLevel.Information);
+        builder.Logging.AddFilter("Orleans", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        builder.Logging.AddFilter("Polly", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            var apiAddress = ListenAddress(options.Api.Host);
+            kestrel.Listen(apiAddress, options.Api.Port, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http2;
+                if (options.TlsCertificate is not null)
+                {
+                    var certificate = X509Certificate2.CreateFromPemFile(options.TlsCertificate, options.TlsKey);
+                    listen.UseHttps(https =>
+                    {
+                        https.ServerCertificate = certificate;
+                        if (options.TlsClientCa is not null)
+                        {
+                            var authority = X509Certificate2.CreateFromPemFile(options.TlsClientCa);
+                            https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
+                            https.ClientCertificateValidation = (client, _, _) => ClientCertificates.IsIssuedBy(client, authority);
+                        }
+                    });
+                }
+            });
+            kestrel.Listen(IPAddress.IsLoopback(apiAddress) ? apiAddress : IPAddress.Any, options.MetricsPort);
+            kestrel.Limits.MaxRequestBodySize = 64L << 20;
+        });
+
+        builder.UseOrleans(silo =>
+        {
+            options.Membership.Apply(silo);
+            // Worker grains must never be placed on the coordinator: it does no task compute.
+            silo.Configure<GrainTypeOptions>(o => o.Classes.Remove(typeof(TaskWorkerGrain)));
+        });
+        builder.Services.AddCoordinator();
+        builder.Services.AddSingleton(new ApiCredentials(options.Token));
+        builder.Services.AddSingleton(new ServeSettings(options.StateDirectory, options.DataRoots));
+        builder.Services.AddSingleton<RunManager>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<RunManager>());
+        builder.Services.AddGrpc(o => o.Interceptors.Add<BearerTokenInterceptor>());
+        builder.Services.AddGrpcHealthChecks();
+
+        var app = builder.Build();
+        app.Services.GetRequiredService<DataPlaneEndpoint>().Url = options.DataPlaneUrl;
+        app.MapGrpcService<DataPlaneService>();
+        app.MapGrpcService<ClusterApiService>();
+        app.MapGrpcHealthChecksService();
+        app.MapGet("/healthz", () => Results.Text("ok"));
+        return app;
+    }
+
+    private static IPAddress ListenAddress(string host) =>
+        host.Equals("localhost", StringComparison.OrdinalIgnoreCase) ? IPAddress.Loopback
+        : host is "0.0.0.0" ? IPAddress.Any
+        : host is "[::]" or "::" ? IPAddress.IPv6Any
+        : IPAddress.Parse(host.Trim('[', ']'));
+}

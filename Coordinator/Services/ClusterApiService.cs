@@ -1,0 +1,125 @@
+using System.Text.Json;
+using Grpc.Core;
+using MetaCluster.CommandLine;
+using MetaCluster.Coordinator.Cli;
+using MetaCluster.Coordinator.Runs;
+using MetaCluster.Protos.Api.V1;
+using MetaCluster.TaskWorker.Contracts;
+using ApiRunState = MetaCluster.Protos.Api.V1.RunState;
+using RunState = MetaCluster.Coordinator.Runs.RunState;
+
+namespace MetaCluster.Coordinator.Services;
+
+/// <summary>The public API: thin mapping between proto messages and <see cref="RunManager"/>.</summary>
+public sealed class ClusterApiService(RunManager runs, IGrainFactory grains) : ClusterApi.ClusterApiBase
+{
+    // Chosen by the coordinator in cluster mode, not by the client.
+    private static readonly string[] ServerOwned = ["out", "resume", "threads", "config"];
+
+    /// <inheritdoc/>
+    public override async Task<StartRunResponse> StartRun(StartRunRequest request, ServerCallContext context)
+    {
+        if (request.Options.Keys.FirstOrDefault(k => ServerOwned.Contains(k)) is { } owned)
+            throw Invalid($"option '{owned}' is set by the coordinator in cluster mode");
+        TrainOptions options;
+        try
+        {
+            options = TrainOptions.Parse(request.Options.SelectMany(kv => new[] { "--" + kv.Key, kv.Value }));
+        }
+        catch (UsageException e)
+        {
+            throw Invalid(e.Message);
+        }
+        return new StartRunResponse { RunId = await runs.StartRunAsync(options.Run) };
+    }
+
+    /// <inheritdoc/>
+    public override async Task WatchRun(WatchRunRequest request, IServerStreamWriter<WatchRunEvent> responseStream, ServerCallContext context)
+    {
+        RequireRun(request.RunId);
+        RunStatus? last = null;
+        while (true)
+        {
+            var status = await runs.StatusAsync(request.RunId);
+            if (status.IsFinished)
+            {
+                await responseStream.WriteAsync(new WatchRunEvent { Result = ToResult(status) }, context.CancellationToken);
+                return;
+            }
+            if (last is null || status.Step != last.Step || status.State != last.State)
+                await responseStream.WriteAsync(new WatchRunEvent { Progress = ToProgress(status) }, context.CancellationToken);
+            last = status;
+            await Task.Delay(250, context.CancellationToken);
+        }
+    }
+
+    /// <inheritdoc/>
+    public override async Task<StopRunResponse> StopRun(StopRunRequest request, ServerCallContext context)
+    {
+        RequireRun(request.RunId);
+        await runs.StopAsync(request.RunId);
+        return new StopRunResponse();
+    }
+
+    /// <inheritdoc/>
+    public override async Task<ListRunsResponse> ListRuns(ListRunsRequest request, ServerCallContext context)
+    {
+        var response = new ListRunsResponse();
+        foreach (var id in runs.RunIds())
+            response.Runs.Add(ToProgress(await runs.StatusAsync(id)));
+        return response;
+    }
+
+    /// <inheritdoc/>
+    public override async Task<GetRunSummaryResponse> GetRunSummary(GetRunSummaryRequest request, ServerCallContext context)
+    {
+        RequireRun(request.RunId);
+        var status = await runs.StatusAsync(request.RunId);
+        return status.SummaryJson is { } summary
+            ? new GetRunSummaryResponse { SummaryJson = summary }
+            : throw new RpcException(new Status(StatusCode.FailedPrecondition, $"run '{request.RunId}' is {status.State.ToString().ToLowerInvariant()}: no summary yet"));
+    }
+
+    /// <inheritdoc/>
+    public override async Task<ListWorkersResponse> ListWorkers(ListWorkersRequest request, ServerCallContext context)
+    {
+        var response = new ListWorkersResponse();
+        foreach (var w in await grains.GetGrain<IWorkerRegistryGrain>(0).GetWorkersAsync())
+            response.Workers.Add(new WorkerInfo { WorkerId = w.WorkerId, Device = w.Device, Silo = w.Silo });
+        return response;
+    }
+
+    private void RequireRun(string runId)
+    {
+        if (string.IsNullOrEmpty(runId)) throw Invalid("run_id is required");
+        if (!runs.Exists(runId)) throw new RpcException(new Status(StatusCode.NotFound, $"no run '{runId}'"));
+    }
+
+    private RunResult ToResult(RunStatus status) => new()
+    {
+        RunId = status.RunId,
+        State = Map(status.State),
+        Error = status.Error ?? "",
+        SummaryJson = status.SummaryJson ?? "",
+        MetricsJsonl = runs.Directory(status.RunId).ReadMetrics(),
+    };
+
+    private static RunProgress ToProgress(RunStatus s) => new()
+    {
+        RunId = s.RunId, State = Map(s.State), Step = s.Step, MetaSteps = s.MetaSteps, Loss = s.Loss,
+        TasksPerSecond = s.TasksPerSecond, Workers = s.Workers, ElapsedSeconds = s.ElapsedSeconds, EtaSeconds = s.EtaSeconds,
+    };
+
+    private static ApiRunState Map(RunState state) => state switch
+    {
+        RunState.Pending => ApiRunState.Pending,
+        RunState.Training => ApiRunState.Training,
+        RunState.Evaluating => ApiRunState.Evaluating,
+        RunState.Completed => ApiRunState.Completed,
+        RunState.Failed => ApiRunState.Failed,
+        RunState.Stopped => ApiRunState.Stopped,
+        _ => ApiRunState.Unspecified,
+    };
+
+    private static RpcException Invalid(string message) => new(new Status(StatusCode.InvalidArgument, message));
+}

@@ -1,0 +1,38 @@
+using System.Net;
+
+namespace MetaCluster.TaskWorker.Hosting;
+
+/// <summary>The TaskWorker process: a silo that joins the cluster and hosts the workers of one device, plus /healthz.</summary>
+public static class WorkerHost
+{
+    /// <summary>Builds the host; run it until SIGTERM.</summary>
+    public static WebApplication Build(WorkerCommandLine options)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+        builder.Logging.SetMinimumLevel(LogLevel.Information);
+        builder.Logging.AddFilter("Orleans", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        builder.Logging.AddFilter("Polly", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
+        // A draining worker may need to finish a long shard before it leaves.
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(60));
+        var bind = IPAddress.IsLoopback(options.Membership.AdvertiseAddress) ? options.Membership.AdvertiseAddress : IPAddress.Any;
+        builder.WebHost.ConfigureKestrel(k => k.Listen(bind, options.MetricsPort));
+
+        builder.UseOrleans(silo => options.Membership.Apply(silo));
+        builder.Services.AddTaskWorkers(w =>
+        {
+            w.Device = options.Workers.Device;
+            w.Workers = options.Workers.Workers;
+            w.Threads = options.Workers.Threads;
+            w.Token = options.Workers.Token;
+            w.WorkerIdPrefix = options.Workers.WorkerIdPrefix;
+        });
+
+        var app = builder.Build();
+        app.MapGet("/healthz", () => Results.Text("ok"));
+        return app;
+    }
+}

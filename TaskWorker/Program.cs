@@ -1,0 +1,14 @@
+using MetaCluster.CommandLine;
+using MetaCluster.TaskWorker.Hosting;
+
+try
+{
+    var options = WorkerCommandLine.Parse(args);
+    await WorkerHost.Build(options).RunAsync();
+    return 0;
+}
+catch (UsageException e)
+{
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 2;
+}
