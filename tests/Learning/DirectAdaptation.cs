@@ -29,11 +29,34 @@ internal static class DirectAdaptation
     /// <summary>ℓ(x, y; w) for one task: MSE, or mean cross-entropy with integer labels.</summary>
     public static Tensor Loss(IFunctionalModel model, Tensor flat, Tensor x, Tensor y, bool classification = false)
     {
-        var weights = model.Layout.Views(flat).Select(v => v.unsqueeze(0)).ToArray();
-        var output = model.Forward(weights, x.unsqueeze(0))[0];
+        var output = Forward(model, flat, x);
         return classification
             ? nn.functional.cross_entropy(output, y)
             : (output - y).square().mean();
+    }
+
+    /// <summary>One task's model output on x [N, …] under flat weights: [N, outputs].</summary>
+    public static Tensor Forward(IFunctionalModel model, Tensor flat, Tensor x) =>
+        model.Forward(model.Layout.Views(flat).Select(v => v.unsqueeze(0)).ToArray(), x.unsqueeze(0))[0];
+
+    /// <summary>One task's penultimate features on x [N, …] under flat weights: [N, D].</summary>
+    public static Tensor Features(IFunctionalModel model, Tensor flat, Tensor x) =>
+        model.Features(model.Layout.Views(flat).Select(v => v.unsqueeze(0)).ToArray(), x.unsqueeze(0))[0];
+
+    /// <summary>
+    /// Like <see cref="Adapt"/>, but differentiable: k steps of w ← w − rates ⊙ ∇ℓ with the
+    /// gradient kept in the graph (second order), from a θ that may itself carry a graph.
+    /// </summary>
+    public static Tensor AdaptWithGraph(IFunctionalModel model, Tensor theta, Tensor x, Tensor y, int steps, Tensor rates, bool classification = false)
+    {
+        var w = theta;
+        for (int k = 0; k < steps; k++)
+        {
+            var loss = Loss(model, w, x, y, classification);
+            var g = autograd.grad([loss], [w], retain_graph: true, create_graph: true)[0];
+            w = w - rates * g;
+        }
+        return w;
     }
 
     /// <summary>A flat vector that is <paramref name="value"/> on the model's head entries and zero on the body.</summary>
