@@ -37,6 +37,8 @@ internal static class StepwiseEvaluation
             using var stepScope = NewDisposeScope();
             var next = Detached(step(fast), adapted);
             foreach (var w in next) w.MoveToOuterDisposeScope();
+            // Only the latest weights are needed; without this, memory would grow with the step count.
+            foreach (var w in fast) w.Dispose();
             fast = next;
         }
         return new EvaluationOutcome(metrics);
