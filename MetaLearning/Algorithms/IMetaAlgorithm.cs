@@ -1,4 +1,5 @@
 using MetaCluster.Learning.Models;
+using MetaCluster.Learning.Parameters;
 using MetaCluster.Learning.Tasks;
 using static TorchSharp.torch;
 
@@ -25,6 +26,18 @@ public interface IMetaAlgorithm
 
     /// <summary>Initial meta-parameters (flat), deterministic in the seed.</summary>
     Tensor InitializeMetaParameters(IFunctionalModel model, ulong seed, ScalarType dtype = ScalarType.Float32);
+
+    /// <summary>
+    /// How the flat meta-parameter vector is laid out: the model's own layout, unless the algorithm
+    /// meta-learns more than the model's weights (Meta-SGD appends a learning rate per weight).
+    /// </summary>
+    ParameterLayout MetaLayout(IFunctionalModel model) => model.Layout;
+
+    /// <summary>
+    /// Adapts every task of the batch and keeps the autograd graph from the adapted models back to
+    /// (a leaf copy of) <paramref name="theta"/>. The caller owns and disposes the result.
+    /// </summary>
+    AdaptedTasks Adapt(IFunctionalModel model, Tensor theta, TaskBatch batch);
 
     /// <summary>Adapts every task of the batch and returns the summed outer gradient with respect to <paramref name="theta"/>.</summary>
     ShardOutcome ComputeShard(IFunctionalModel model, Tensor theta, TaskBatch batch);

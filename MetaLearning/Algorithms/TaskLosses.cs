@@ -10,8 +10,19 @@ public static class TaskLosses
     public static Tensor PerTask(TaskKind kind, Tensor output, Tensor target) => kind switch
     {
         TaskKind.Regression => (output - target).square().flatten(1).mean([1]),
+        TaskKind.Classification => PerSample(kind, output, target).mean([1]),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+
+    /// <summary>
+    /// The loss of each sample, [T, N]: squared error averaged over the outputs (regression) or
+    /// cross-entropy (classification). Its mean over N is <see cref="PerTask"/>.
+    /// </summary>
+    public static Tensor PerSample(TaskKind kind, Tensor output, Tensor target) => kind switch
+    {
+        TaskKind.Regression => (output - target).square().flatten(2).mean([2]),
         TaskKind.Classification => nn.functional.cross_entropy(output.flatten(0, 1), target.flatten(), reduction: nn.Reduction.None)
-            .view(output.shape[0], output.shape[1]).mean([1]),
+            .view(output.shape[0], output.shape[1]),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 

@@ -1,0 +1,89 @@
+using MetaCluster.Learning.Models;
+using static TorchSharp.torch;
+
+namespace MetaCluster.Learning.Algorithms;
+
+/// <summary>
+/// The adapted models of a shard's tasks, still holding the autograd graph back to the
+/// meta-parameters. <see cref="IMetaAlgorithm.ComputeShard"/> backpropagates the query losses at
+/// once; TRLearner's two-phase step keeps this object between its phases, evaluates the adapted
+/// models on more inputs, and backpropagates later. Owns its tensors (they belong to no dispose
+/// scope, so a worker may keep it across awaits); disposing it frees the graph.
+/// </summary>
+public sealed class AdaptedTasks : IDisposable
+{
+    private readonly IFunctionalModel model;
+    private readonly Tensor[] weights;
+
+    /// <summary>Takes ownership of the given tensors and removes them from any dispose scope.</summary>
+    /// <param name="model">The model the weights belong to.</param>
+    /// <param name="metaParameters">The leaf every kept tensor's graph leads back to (flat, requires grad).</param>
+    /// <param name="weights">Each task's adapted weights, [T, …] per entry of the model's layout.</param>
+    /// <param name="queryLosses">The outer loss of each task, [T], with its graph.</param>
+    /// <param name="querySampleLosses">The loss of each query sample under the adapted model, [T, Q].</param>
+    /// <param name="queryFeatures">Penultimate features of the query set under the adapted model, [T, Q, D], with their graph.</param>
+    public AdaptedTasks(IFunctionalModel model, Tensor metaParameters, IReadOnlyList<Tensor> weights,
+        Tensor queryLosses, Tensor querySampleLosses, Tensor queryFeatures)
+    {
+        this.model = model;
+        MetaParameters = metaParameters.DetachFromDisposeScope();
+        this.weights = weights.Select(w => w.DetachFromDisposeScope()).ToArray();
+        QueryLosses = queryLosses.DetachFromDisposeScope();
+        // Per-sample losses only rank samples; they never carry a gradient.
+        QuerySampleLosses = querySampleLosses.detach().DetachFromDisposeScope();
+        QueryFeatures = queryFeatures.DetachFromDisposeScope();
+    }
+
+    /// <summary>The leaf (flat meta-parameters, requires grad) that gradients are taken with respect to.</summary>
+    public Tensor MetaParameters { get; }
+
+    /// <summary>Each task's adapted weights, [T, …] per layout entry, in the model's layout.</summary>
+    public IReadOnlyList<Tensor> Weights => weights;
+
+    /// <summary>The outer loss of each task, [T], with its graph: what the algorithm's outer gradient differentiates.</summary>
+    public Tensor QueryLosses { get; }
+
+    /// <summary>The loss of each query sample under the adapted model, [T, Q], without a graph.</summary>
+    public Tensor QuerySampleLosses { get; }
+
+    /// <summary>Penultimate features of the query set under the adapted model, [T, Q, D], with their graph.</summary>
+    public Tensor QueryFeatures { get; }
+
+    /// <summary>Number of tasks.</summary>
+    public int Count => (int)QueryLosses.shape[0];
+
+    /// <summary>
+    /// Penultimate features of every task's adapted model on the same inputs <paramref name="shared"/>
+    /// [M, …] (TRLearner's pooled meta-data); returns [T, M, D] with its graph.
+    /// </summary>
+    public Tensor FeaturesOn(Tensor shared) => model.Features(weights, Expand(shared));
+
+    /// <summary>Outputs of every task's adapted model on the same inputs [M, …]; returns [T, M, outputs] with its graph.</summary>
+    public Tensor OutputsOn(Tensor shared) => model.Forward(weights, Expand(shared));
+
+    /// <summary>
+    /// Σ_i of the gradient of the query losses with respect to the meta-parameters, the task
+    /// losses and the mean query features: the shard's result in plain (non-TRLearner) training.
+    /// Consumes the graph.
+    /// </summary>
+    public ShardOutcome Outcome()
+    {
+        using var scope = NewDisposeScope();
+        var gradient = autograd.grad([QueryLosses.sum()], [MetaParameters])[0];
+        var losses = QueryLosses.detach().to(ScalarType.Float64).cpu().data<double>().ToArray();
+        var embeddings = QueryFeatures.detach().mean([1]);
+        return new ShardOutcome(gradient.detach().MoveToOuterDisposeScope(), losses, embeddings.MoveToOuterDisposeScope());
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        foreach (var w in weights) w.Dispose();
+        QueryLosses.Dispose();
+        QuerySampleLosses.Dispose();
+        QueryFeatures.Dispose();
+        MetaParameters.Dispose();
+    }
+
+    private Tensor Expand(Tensor shared) => shared.unsqueeze(0).expand([Count, .. shared.shape]);
+}

@@ -1,0 +1,10 @@
+namespace MetaCluster.Learning.Tasks.Tabular;
+
+/// <summary>How a directory of per-task CSV files becomes a task family.</summary>
+/// <param name="TargetName">The target column; null: the last column.</param>
+/// <param name="Kind">Regression or classification; null: classification when every target is an
+/// integer and there are at most <paramref name="MaxDetectedClasses"/> distinct values, else regression.</param>
+/// <param name="HeldOutFraction">Without train/ and test/ subfolders: the share of files (the last
+/// ones in ordinal name order, at least one when there are two or more files) kept for evaluation.</param>
+/// <param name="MaxDetectedClasses">The most distinct integer targets still detected as classes.</param>
+public sealed record TabularOptions(string? TargetName = null, TaskKind? Kind = null, double HeldOutFraction = 0.2, int MaxDetectedClasses = 20);

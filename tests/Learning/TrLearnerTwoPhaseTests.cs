@@ -1,0 +1,199 @@
+using MetaCluster.Learning.Algorithms;
+using MetaCluster.Learning.Models;
+using MetaCluster.Learning.Relations;
+using MetaCluster.Learning.Tasks;
+using static TorchSharp.torch;
+
+namespace MetaCluster.Tests.Learning;
+
+/// <summary>
+/// The exact two-phase TRLearner step: tasks split over simulated workers, each adapting only
+/// its own tasks, must give the gradient of the whole objective
+/// (1/T) Σ_i ℓ(Q_i; θ_i) + λ L_TR computed by one-process autograd.
+/// </summary>
+public sealed class TrLearnerTwoPhaseTests
+{
+    private const ulong Seed = 21;
+    private const long Step = 4;
+    private const double Lambda = 0.8, Temperature = 0.5, Alpha = 0.1;
+    private const int InnerSteps = 2, PerTask = 3;
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(4)]
+    public void MamlRegressionGradientSplitOverWorkersEqualsOneProcessAutograd(int groups)
+    {
+        var family = new SinusoidTasks();
+        var model = new Mlp(1, 5, 4, 1);
+        var shape = new EpisodeShape(1, 4, 6);
+        var rates = full(model.Layout.Count, Alpha, dtype: ScalarType.Float64);
+        Check(family, model, shape, new Maml(new InnerLoopSettings(InnerSteps, Alpha), firstOrder: false), rates, tasks: 4, groups);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void MamlClassificationGradientSplitOverWorkersEqualsOneProcessAutograd(int groups)
+    {
+        // Classification uses normalised penultimate features as g_i, so the body must adapt
+        // (with head-only adaptation every task has the same features and L_TR is identically 0).
+        var family = new BlobTasks(ways: 3);
+        var model = (Mlp)family.CreateModel();
+        var shape = new EpisodeShape(3, 2, 2);
+        var rates = full(model.Layout.Count, Alpha, dtype: ScalarType.Float64);
+        Check(family, model, shape, new Maml(new InnerLoopSettings(InnerSteps, Alpha), firstOrder: false), rates, tasks: 4, groups);
+    }
+
+    [Fact]
+    public void AnilRegressionGradientSplitOverWorkersEqualsOneProcessAutograd()
+    {
+        // TRLearner is a plug-in: the same worker code serves any algorithm's adapted models.
+        var family = new SinusoidTasks();
+        var model = new Mlp(1, 5, 4, 1);
+        var rates = DirectAdaptation.HeadRates(model, Alpha);
+        Check(family, model, new EpisodeShape(1, 4, 6), new Anil(new InnerLoopSettings(InnerSteps, Alpha)), rates, tasks: 4, groups: 2);
+    }
+
+    [Fact]
+    public void WithLambdaZeroTheShardGradientIsThePlainOuterGradientOverT()
+    {
+        var family = new SinusoidTasks();
+        var model = new Mlp(1, 5, 4, 1);
+        var theta = model.Initialize(Seed, ScalarType.Float64);
+        var maml = new Maml(new InnerLoopSettings(InnerSteps, Alpha), firstOrder: false);
+        long[] indices = [0, 1, 2];
+        var shape = new EpisodeShape(1, 4, 6);
+        using var batch = family.Sample(Seed, TaskStream.Train, Step, indices, shape).To(ScalarType.Float64, CPU);
+        using var shard = RelationShard.Adapt(maml, model, theta, batch, indices, new MetaDataSampler(MetaDataStrategy.Random, 2), Seed, TaskStream.Train, Step);
+
+        Assert.Throws<InvalidOperationException>(() => shard.Backward(zeros(3, 4), zeros(3, 6, 1), 3, 0.0));
+        var g = shard.ComputeOutputs(MetaDataPool.Gather(family, Seed, TaskStream.Train, Step, shape, shard.MetaData).to(ScalarType.Float64));
+        Assert.Equal([3L, 6L, 1L], g.shape);
+        var gradient = shard.Backward(ones(3, 4, dtype: ScalarType.Float64), ones_like(g), 10, 0.0);
+        var plain = maml.ComputeShard(model, theta, batch);
+
+        GradientAssert.Close(gradient.data<double>().ToArray(), (plain.GradientSum / 10).data<double>().ToArray(), 1e-12);
+        Assert.Equal(plain.TaskLosses, shard.TaskLosses);
+        Assert.Throws<InvalidOperationException>(() => shard.Backward(zeros(3, 4), zeros(3, 6, 1), 3, 0.0));
+    }
+
+    private static void Check(ITaskFamily family, Mlp model, EpisodeShape shape, IMetaAlgorithm algorithm, Tensor rates, int tasks, int groups)
+    {
+        var theta = model.Initialize(Seed, ScalarType.Float64);
+        var projections = TaskSimilarity.InitializeProjections(heads: 2, projectionSize: 3, featureSize: model.FeatureSize, Seed, ScalarType.Float64);
+        var sampler = new MetaDataSampler(MetaDataStrategy.Hardest, PerTask);
+
+        // Phase 1 on each worker: its own tasks only, interleaved so no worker holds a contiguous block.
+        var shards = Enumerable.Range(0, groups).Select(g =>
+        {
+            var indices = Enumerable.Range(0, tasks).Where(i => i % groups == g).Select(i => (long)i).ToArray();
+            using var batch = family.Sample(Seed, TaskStream.Train, Step, indices, shape).To(ScalarType.Float64, CPU);
+            return RelationShard.Adapt(algorithm, model, theta, batch, indices, sampler, Seed, TaskStream.Train, Step);
+        }).ToArray();
+        try
+        {
+            // The coordinator orders everything by task index; workers rebuild X from the references alone.
+            var references = shards.SelectMany(s => s.MetaData).OrderBy(r => r.TaskIndex).ThenBy(r => r.QuerySample).ToArray();
+            var pooled = MetaDataPool.Gather(family, Seed, TaskStream.Train, Step, shape, references).to(ScalarType.Float64);
+            var rows = new (long Task, Tensor Z, Tensor G)[tasks];
+            foreach (var shard in shards)
+            {
+                var z = shard.Embeddings();
+                var g = shard.ComputeOutputs(pooled);
+                for (int r = 0; r < shard.TaskIndices.Count; r++) rows[shard.TaskIndices[r]] = (shard.TaskIndices[r], z[r], g[r]);
+            }
+            using var relation = RelationConsistency.Evaluate(stack(rows.Select(r => r.Z)), stack(rows.Select(r => r.G)), projections, Temperature);
+
+            // Phase 2 on each worker, with its tasks' rows of the upstream gradients.
+            var gradient = zeros_like(theta);
+            foreach (var shard in shards)
+            {
+                var index = tensor(shard.TaskIndices.ToArray());
+                gradient += shard.Backward(relation.EmbeddingGradients.index_select(0, index), relation.OutputGradients.index_select(0, index), tasks, Lambda);
+            }
+
+            var reference = Reference(family, model, shape, theta, projections, rates, tasks);
+            Assert.Equal(reference.RelationLoss, relation.Loss, 10);
+            GradientAssert.Close(gradient.data<double>().ToArray(), reference.Theta.data<double>().ToArray(), 1e-5);
+            GradientAssert.Close((Lambda * relation.ProjectionGradients).flatten().data<double>().ToArray(), reference.Projections.flatten().data<double>().ToArray(), 1e-5);
+            // L_TR's share is large enough that dropping or mis-weighting it would fail the check.
+            Assert.True((reference.Theta - reference.LossOnly).norm().item<double>() > 1e-3 * reference.Theta.norm().item<double>());
+        }
+        finally
+        {
+            foreach (var shard in shards) shard.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// The whole objective in one process, written out task by task: second-order adaptation with
+    /// per-parameter rates (all α: MAML; head only: ANIL), the m hardest query samples, z_i, g_i(X),
+    /// s_ij and A_ij by explicit sums, L_TR, then one autograd call.
+    /// </summary>
+    private static (Tensor Theta, Tensor Projections, Tensor LossOnly, double RelationLoss) Reference(
+        ITaskFamily family, Mlp model, EpisodeShape shape, Tensor theta0, Tensor projections0, Tensor rates, int tasks)
+    {
+        bool classification = family.Kind == TaskKind.Classification;
+        using var batch = family.Sample(Seed, TaskStream.Train, Step, Enumerable.Range(0, tasks).Select(i => (long)i).ToArray(), shape).To(ScalarType.Float64, CPU);
+        var theta = theta0.detach().clone().requires_grad_(true);
+        var w = projections0.detach().clone().requires_grad_(true);
+
+        var adapted = new Tensor[tasks];
+        var embeddings = new Tensor[tasks];
+        var chosenInputs = new List<Tensor>();
+        Tensor lossSum = zeros(1, dtype: ScalarType.Float64);
+        for (int i = 0; i < tasks; i++)
+        {
+            adapted[i] = DirectAdaptation.AdaptWithGraph(model, theta, batch.SupportX[i], batch.SupportY[i], InnerSteps, rates, classification);
+            var output = DirectAdaptation.Forward(model, adapted[i], batch.QueryX[i]);
+            var perSample = classification
+                ? nn.functional.cross_entropy(output, batch.QueryY[i], reduction: nn.Reduction.None)
+                : (output - batch.QueryY[i]).square().mean([1]);
+            lossSum = lossSum + perSample.mean();
+            var values = perSample.detach().data<double>().ToArray();
+            var hardest = Enumerable.Range(0, values.Length).OrderByDescending(j => values[j]).Take(PerTask).Order().ToArray();
+            var inputs = batch.QueryX[i].index_select(0, tensor(hardest.Select(j => (long)j).ToArray()));
+            chosenInputs.Add(inputs);
+            embeddings[i] = DirectAdaptation.Features(model, adapted[i], inputs).mean([0]);
+        }
+        var pooled = cat(chosenInputs);
+        var g = adapted.Select(a =>
+        {
+            if (!classification) return DirectAdaptation.Forward(model, a, pooled);
+            var f = DirectAdaptation.Features(model, a, pooled);
+            return f / f.square().sum([1], keepdim: true).sqrt();
+        }).ToArray();
+
+        int heads = (int)w.shape[0];
+        var s = new Tensor[tasks, tasks];
+        for (int i = 0; i < tasks; i++)
+            for (int j = 0; j < tasks; j++)
+            {
+                Tensor sum = zeros(1, dtype: ScalarType.Float64);
+                for (int h = 0; h < heads; h++)
+                {
+                    var pi = matmul(w[h], embeddings[i]);
+                    var pj = matmul(w[h], embeddings[j]);
+                    sum = sum + (pi * pj).sum() / (pi.square().sum().sqrt() * pj.square().sum().sqrt());
+                }
+                s[i, j] = sum / heads;
+            }
+        Tensor relationLoss = zeros(1, dtype: ScalarType.Float64);
+        for (int i = 0; i < tasks; i++)
+        {
+            var others = Enumerable.Range(0, tasks).Where(j => j != i).ToArray();
+            Tensor normaliser = zeros(1, dtype: ScalarType.Float64);
+            foreach (int j in others) normaliser = normaliser + (s[i, j] / Temperature).exp();
+            Tensor mixture = zeros_like(g[i]);
+            foreach (int j in others) mixture = mixture + (s[i, j] / Temperature).exp() / normaliser * g[j];
+            relationLoss = relationLoss + (g[i] - mixture).square().sum();
+        }
+        relationLoss = relationLoss / tasks;
+
+        var lossOnly = autograd.grad([lossSum / tasks], [theta], retain_graph: true)[0];
+        var total = lossSum / tasks + Lambda * relationLoss;
+        var grads = autograd.grad([total], [theta, w]);
+        return (grads[0], grads[1], lossOnly, relationLoss.item<double>());
+    }
+}
