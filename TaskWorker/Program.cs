@@ -1,4 +1,4 @@
-using MetaCluster.CommandLine;
+using MetaCluster.Options;
 using MetaCluster.TaskWorker.Hosting;
 
 try

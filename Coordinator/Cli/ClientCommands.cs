@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Grpc.Core;
-using MetaCluster.CommandLine;
+using MetaCluster.Options;
 using MetaCluster.Coordinator.Output;
 using MetaCluster.Coordinator.Runs;
 using MetaCluster.Protos.Api.V1;

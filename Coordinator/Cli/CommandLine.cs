@@ -1,4 +1,4 @@
-using MetaCluster.CommandLine;
+using MetaCluster.Options;
 namespace MetaCluster.Coordinator.Cli;
 
 /// <summary>The Coordinator executable's verbs.</summary>

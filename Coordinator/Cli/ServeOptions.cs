@@ -1,5 +1,5 @@
 using System.Net;
-using MetaCluster.CommandLine;
+using MetaCluster.Options;
 using MetaCluster.TaskWorker.Hosting;
 
 namespace MetaCluster.Coordinator.Cli;

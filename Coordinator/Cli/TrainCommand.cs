@@ -1,4 +1,4 @@
-using MetaCluster.CommandLine;
+using MetaCluster.Options;
 using System.Globalization;
 using System.Text.Json;
 using MetaCluster.Coordinator.Hosting;

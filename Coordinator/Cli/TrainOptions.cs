@@ -1,4 +1,4 @@
-using MetaCluster.CommandLine;
+using MetaCluster.Options;
 using System.Text.RegularExpressions;
 using MetaCluster.Coordinator.Runs;
 using MetaCluster.Learning.Algorithms;

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Grpc.Core;
-using MetaCluster.CommandLine;
+using MetaCluster.Options;
 using MetaCluster.Coordinator.Cli;
 using MetaCluster.Coordinator.Runs;
 using MetaCluster.Protos.Api.V1;

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
 
+using MetaCluster.Options;
+
 namespace MetaCluster.TaskWorker.Hosting;
 
 /// <summary>Address helpers for the secure-by-default rules.</summary>
@@ -21,7 +23,7 @@ public static class NetworkAddresses
         }
         catch (Exception e) when (e is SocketException or InvalidOperationException or ArgumentException)
         {
-            throw new CommandLine.UsageException($"--{option}: '{value}' is not an IP address or a resolvable host name");
+            throw new UsageException($"--{option}: '{value}' is not an IP address or a resolvable host name");
         }
     }
 }

@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using MetaCluster.CommandLine;
+using MetaCluster.Options;
 
 namespace MetaCluster.TaskWorker.Hosting;
 

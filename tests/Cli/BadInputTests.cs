@@ -1,4 +1,4 @@
-using MetaCluster.CommandLine;
+using MetaCluster.Options;
 using System.Diagnostics;
 using MetaCluster.Coordinator.Cli;
 

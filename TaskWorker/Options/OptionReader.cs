@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 
-namespace MetaCluster.CommandLine;
+namespace MetaCluster.Options;
 
 /// <summary>
 /// Reads <c>--name value</c>, <c>--name=value</c> and bare <c>--switch</c> options, with values
