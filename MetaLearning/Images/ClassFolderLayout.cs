@@ -7,7 +7,7 @@ namespace MetaCluster.Learning.Images;
 /// <c>images_background/Greek/character01/x.png</c> give the same class. Layouts that would be
 /// read ambiguously, stray files inside class folders and empty classes are errors naming the path.
 /// </summary>
-public static class ClassFolderLayout
+internal static class ClassFolderLayout
 {
     /// <summary>An image file and the class it belongs to.</summary>
     public sealed record ClassImage(string Group, string Class, SourceEntry File);

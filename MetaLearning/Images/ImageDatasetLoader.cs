@@ -8,7 +8,7 @@ namespace MetaCluster.Learning.Images;
 /// same class is counted once (the two Omniglot background subsets share Greek and Latin), so a
 /// union never puts one drawing in both the support and the query set.
 /// </summary>
-public static class ImageDatasetLoader
+internal static class ImageDatasetLoader
 {
     private sealed record Candidate(string FileName, int Source, string DisplayPath, byte[] Bytes);
 

@@ -7,7 +7,7 @@ namespace MetaCluster.Learning.Images;
 /// so they are decoded in parallel, each into its own slot; the first failure in input order is
 /// then thrown alone, so the message is the same from run to run.
 /// </summary>
-public static class ParallelImageDecoder
+internal static class ParallelImageDecoder
 {
     /// <summary>One file to decode.</summary>
     public sealed record Item(byte[] Bytes, string DisplayPath);

@@ -11,7 +11,7 @@ public sealed class ImageDatasetLoaderTests(OmniglotFixture omniglot, ITestOutpu
     public void UnionOfBothZipsCountsTheSharedAlphabetsOnce()
     {
         var union = omniglot.Union;
-        output.WriteLine($"loaded {union} in {omniglot.LoadTime.TotalSeconds:F2} s; " +
+        output.WriteLine($"loaded {union} in {omniglot.LoadTime.TotalSeconds:F2} s ({omniglot.LoadCpuTime.TotalSeconds:F2} s of CPU); " +
                          $"{union.ByteCount / 1e6:F1} MB of pixels, {omniglot.RetainedBytes / 1e6:F1} MB retained");
 
         Assert.Equal(8, union.Groups.Count);
