@@ -15,10 +15,11 @@ public sealed partial record TrainOptions(RunDefinition Run, int Threads)
         "task", "algorithm", "ways", "shots", "query", "meta-batch", "inner-steps", "inner-lr", "outer-lr",
         "meta-steps", "eval-tasks", "eval-inner-steps", "eval-query", "workers", "shards", "device", "seed", "out",
         "log-every", "threads", "shard-timeout", "checkpoint-every",
+        "data", "eval-data", "eval-groups", "eval-classes", "target",
     ];
 
     /// <summary>Options without a value.</summary>
-    public static readonly string[] Switches = ["resume"];
+    public static readonly string[] Switches = ["resume", "rotations"];
 
     /// <summary>Reads and checks the options; throws <see cref="UsageException"/> naming the first bad one.</summary>
     public static TrainOptions Parse(IEnumerable<string> args)
@@ -37,11 +38,21 @@ public sealed partial record TrainOptions(RunDefinition Run, int Threads)
         string? outDir = o.OptionalString("out");
         if (outDir is not null && string.IsNullOrWhiteSpace(outDir)) throw new UsageException("--out must name a directory");
 
+        var data = o.All("data").ToArray();
+        var evalData = o.All("eval-data").ToArray();
+        if (TaskFamilyCatalog.ReadsData(task) && data.Length == 0) throw new UsageException($"--task {task} needs --data DIR|ZIP");
+        if (!TaskFamilyCatalog.ReadsData(task) && (data.Length > 0 || evalData.Length > 0)) throw new UsageException($"--task {task} generates its tasks: --data is for images and tabular");
+        foreach (var path in data.Concat(evalData))
+            if (!File.Exists(path) && !Directory.Exists(path)) throw new UsageException($"--data: no file or directory '{path}'");
+        string? evalClasses = o.OptionalString("eval-classes");
+        if (evalClasses is not null && !File.Exists(evalClasses)) throw new UsageException($"--eval-classes: no file '{evalClasses}'");
+        bool classification = task == "images" || (task == "tabular" && o.Has("ways"));
+
         var run = new RunDefinition
         {
             Task = task,
             Algorithm = algorithm,
-            Ways = o.Int("ways", 1, 1, 10_000),
+            Ways = o.Int("ways", classification || task == "images" ? 5 : 1, 1, 10_000),
             Shots = o.Int("shots", 5, 1, 100_000),
             Query = o.Int("query", 10, 1, 100_000),
             MetaBatch = metaBatch,
@@ -61,6 +72,12 @@ public sealed partial record TrainOptions(RunDefinition Run, int Threads)
             ShardTimeoutSeconds = o.Double("shard-timeout", 600, 0, 86_400, minExclusive: true),
             CheckpointEvery = o.Int("checkpoint-every", 100, 0, int.MaxValue),
             Resume = o.Switch("resume"),
+            Data = data,
+            EvalData = evalData,
+            EvalGroups = o.Has("eval-groups") ? o.String("eval-groups", "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) : [],
+            EvalClasses = evalClasses,
+            Target = o.OptionalString("target"),
+            Rotations = o.Switch("rotations"),
         };
         if (run.Resume && outDir is null) throw new UsageException("--resume needs --out DIR: the run directory to continue");
         return new TrainOptions(run, o.Int("threads", 0, 0, 1024));

@@ -56,7 +56,7 @@ public sealed partial class MetaTrainingRun(
     private async Task TrainAndEvaluateAsync(CancellationToken cancellationToken)
     {
         var d = definition;
-        var family = TaskFamilyCatalog.Create(d.Task);
+        var family = TaskFamilyCatalog.Create(d.Task, d.ToDataOptions());
         var model = family.CreateModel();
         var algorithm = AlgorithmCatalog.Create(d.Algorithm, new InnerLoopSettings(d.InnerSteps, d.InnerLr));
         var output = d.OutputDirectory is null ? null : new RunDirectory(d.OutputDirectory);

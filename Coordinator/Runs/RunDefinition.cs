@@ -1,3 +1,4 @@
+using MetaCluster.Learning.Tasks;
 using MetaCluster.Protos.DataPlane.V1;
 
 namespace MetaCluster.Coordinator.Runs;
@@ -34,6 +35,19 @@ public sealed record RunDefinition
     [Id(21)] public int CheckpointEvery { get; init; } = 100;
     /// <summary>Continue from the newest checkpoint in the output directory, if there is one.</summary>
     [Id(22)] public bool Resume { get; init; }
+    [Id(23)] public string[] Data { get; init; } = [];
+    [Id(24)] public string[] EvalData { get; init; } = [];
+    [Id(25)] public string[] EvalGroups { get; init; } = [];
+    [Id(26)] public string? EvalClasses { get; init; }
+    [Id(27)] public string? Target { get; init; }
+    [Id(28)] public bool Rotations { get; init; }
+
+    /// <summary>The data options of the task family.</summary>
+    public TaskDataOptions ToDataOptions() => new()
+    {
+        Data = Data, EvalData = EvalData, EvalGroups = EvalGroups, EvalClassList = EvalClasses,
+        Target = Target, Rotations = Rotations, Ways = Ways,
+    };
 
     /// <summary>The worker-facing part of the definition.</summary>
     public RunSpec ToSpec()
@@ -44,6 +58,12 @@ public sealed record RunDefinition
             InnerSteps = InnerSteps, InnerLr = InnerLr, Seed = Seed, EvalQuery = EvalQuery,
         };
         spec.EvalInnerSteps.AddRange(EvalInnerSteps);
+        spec.Data.AddRange(Data);
+        spec.EvalData.AddRange(EvalData);
+        spec.EvalGroups.AddRange(EvalGroups);
+        spec.EvalClasses = EvalClasses ?? "";
+        spec.Target = Target ?? "";
+        spec.Rotations = Rotations;
         return spec;
     }
 }

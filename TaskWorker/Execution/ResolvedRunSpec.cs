@@ -11,7 +11,12 @@ public sealed record ResolvedRunSpec(ITaskFamily Family, IFunctionalModel Model,
     /// <summary>Builds them; throws <see cref="ArgumentException"/> naming the field for an invalid spec.</summary>
     public static ResolvedRunSpec From(RunSpec spec)
     {
-        var family = TaskFamilyCatalog.Create(spec.Task);
+        var family = TaskFamilyCatalog.Create(spec.Task, new TaskDataOptions
+        {
+            Data = [.. spec.Data], EvalData = [.. spec.EvalData], EvalGroups = [.. spec.EvalGroups],
+            EvalClassList = spec.EvalClasses.Length > 0 ? spec.EvalClasses : null,
+            Target = spec.Target.Length > 0 ? spec.Target : null, Rotations = spec.Rotations, Ways = Math.Max(1, spec.Ways),
+        });
         var algorithm = AlgorithmCatalog.Create(spec.Algorithm, new InnerLoopSettings(spec.InnerSteps, spec.InnerLr));
         if (spec.Shots <= 0) throw new ArgumentException($"spec.shots must be positive, got {spec.Shots}");
         if (spec.Query <= 0) throw new ArgumentException($"spec.query must be positive, got {spec.Query}");

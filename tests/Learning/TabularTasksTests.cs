@@ -147,8 +147,8 @@ public sealed class TabularTasksTests : IDisposable
         var family = TabularTasks.Load(root, new TabularOptions(HeldOutFraction: 0.2));
         Assert.Equal(["a.csv", "b.csv", "c.csv", "d.csv"], family.TrainingTasks.Select(t => t.Name));
         Assert.Equal(["e.csv"], family.EvaluationTasks.Select(t => t.Name));
-        Assert.IsType<TabularTasks>(TaskFamilyCatalog.Create("tabular", root));
-        Assert.Contains("needs a data directory", Assert.Throws<ArgumentException>(() => TaskFamilyCatalog.Create("tabular")).Message);
+        Assert.IsType<TabularTasks>(TaskFamilyCatalog.Create("tabular", new TaskDataOptions { Data = [root] }));
+        Assert.Contains("give --data", Assert.Throws<ArgumentException>(() => TaskFamilyCatalog.Create("tabular")).Message);
     }
 
     [Fact]

@@ -1,0 +1,127 @@
+using MetaCluster.Learning.Models;
+using MetaCluster.Learning.Parameters;
+using MetaCluster.Learning.Tasks;
+using static TorchSharp.torch;
+
+namespace MetaCluster.Learning.Images;
+
+/// <summary>
+/// The CNN-4 of few-shot image classification (Vinyals et al. 2016; MAML; ProtoNet), in
+/// functional form: 4 × [conv 3×3 (padding 1), batch norm, ReLU, max-pool 2] and a linear head.
+/// Every task has its own weights [T, …]: the tasks are folded into the channel dimension and
+/// each convolution runs once for all of them as a grouped convolution (groups = T).
+/// Batch norm uses each task's own batch statistics over (images, height, width) in training and
+/// evaluation alike (transductive, as MAML's reference code), with per-task γ and β and no
+/// running statistics, so nothing outside the weights carries state between tasks.
+/// The convolutions have no bias: batch norm subtracts the per-channel mean right after, which
+/// cancels a bias exactly (its gradient would always be zero).
+/// Layout: "block{b}.conv.weight" [C_out, C_in, 3, 3], "block{b}.norm.weight" (γ) and
+/// "block{b}.norm.bias" (β) [C_out] for b = 0..3, then the head "head.weight" [ways, F], "head.bias" [ways].
+/// </summary>
+public sealed class Cnn4 : IFunctionalModel
+{
+    /// <summary>Conv blocks; each halves the height and width (floor), so inputs must be at least 16×16.</summary>
+    public const int Blocks = 4;
+
+    private const double NormEpsilon = 1e-5;
+    private readonly int inputChannels;
+    private readonly int hiddenChannels;
+
+    /// <summary>A CNN-4 for <paramref name="ways"/>-way classification of [channels, height, width] images.</summary>
+    public Cnn4(int ways, int inputChannels = 1, int height = 28, int width = 28, int hiddenChannels = 64)
+    {
+        if (ways < 1 || inputChannels < 1 || hiddenChannels < 1)
+            throw new ArgumentException($"CNN-4 needs positive ways, input channels and filters (got {ways}, {inputChannels}, {hiddenChannels})");
+        int finalHeight = height >> Blocks, finalWidth = width >> Blocks;
+        if (finalHeight < 1 || finalWidth < 1)
+            throw new ArgumentException($"CNN-4 halves the image {Blocks} times: {width}x{height} is too small (at least 16x16)");
+        Ways = ways;
+        this.inputChannels = inputChannels;
+        this.hiddenChannels = hiddenChannels;
+        FeatureSize = hiddenChannels * finalHeight * finalWidth;
+
+        Layout = new ParameterLayout();
+        for (int b = 0; b < Blocks; b++)
+            Layout.Add($"block{b}.conv.weight", hiddenChannels, b == 0 ? inputChannels : hiddenChannels, 3, 3)
+                  .Add($"block{b}.norm.weight", hiddenChannels)
+                  .Add($"block{b}.norm.bias", hiddenChannels);
+        Layout.Add("head.weight", ways, FeatureSize).Add("head.bias", ways);
+    }
+
+    /// <summary>Outputs of the head.</summary>
+    public int Ways { get; }
+
+    /// <inheritdoc/>
+    public ParameterLayout Layout { get; }
+
+    /// <summary>Flattened size of the last block's output: filters × final height × final width (64 for 28×28 inputs).</summary>
+    public int FeatureSize { get; }
+
+    /// <inheritdoc/>
+    public int HeadEntryCount => 2;
+
+    /// <inheritdoc/>
+    public Tensor Features(IReadOnlyList<Tensor> weights, Tensor x)
+    {
+        if (x.dim() != 5 || x.shape[2] != inputChannels)
+            throw new ArgumentException($"CNN-4 expects images [T, N, {inputChannels}, H, W], got [{string.Join(", ", x.shape)}]");
+        long tasks = x.shape[0], images = x.shape[1];
+        // [T, N, C, H, W] -> [N, T·C, H, W]: task i's channels are group i of the grouped convolution.
+        var h = x.transpose(0, 1).reshape(images, tasks * inputChannels, x.shape[3], x.shape[4]);
+        for (int b = 0; b < Blocks; b++)
+        {
+            var kernel = weights[3 * b];
+            h = nn.functional.conv2d(h, kernel.reshape(tasks * kernel.shape[1], kernel.shape[2], 3, 3),
+                padding: [1, 1], groups: tasks);
+            h = TaskBatchNorm(h, weights[3 * b + 1], weights[3 * b + 2], tasks);
+            h = nn.functional.max_pool2d(nn.functional.relu(h), kernel_size: 2, stride: 2);
+        }
+        // [N, T·C, h, w] -> [T, N, C·h·w]
+        return h.reshape(images, tasks, FeatureSize).transpose(0, 1);
+    }
+
+    /// <inheritdoc/>
+    public Tensor Head(IReadOnlyList<Tensor> weights, Tensor features) =>
+        matmul(features, weights[^2].transpose(1, 2)) + weights[^1].unsqueeze(1);
+
+    /// <summary>
+    /// PyTorch's defaults: conv and linear weights (and the head bias) U(−1/√fan_in, 1/√fan_in)
+    /// (kaiming-uniform with a = √5), γ = 1, β = 0; drawn from <see cref="TaskRandom"/> so every
+    /// process gets the same vector from the same seed.
+    /// </summary>
+    public Tensor Initialize(ulong seed, ScalarType dtype = ScalarType.Float32)
+    {
+        var values = new double[Layout.Count];
+        var random = new TaskRandom(seed, stream: ulong.MaxValue, step: 0, index: 0);
+        foreach (var entry in Layout.Entries)
+        {
+            if (entry.Name.EndsWith(".norm.weight", StringComparison.Ordinal))
+            {
+                Array.Fill(values, 1.0, (int)entry.Offset, (int)entry.Count);
+                continue;
+            }
+            if (entry.Name.EndsWith(".norm.bias", StringComparison.Ordinal)) continue;
+            // conv [out, in, 3, 3]: fan_in = in·9; head weight [ways, F] and bias: fan_in = F.
+            double fanIn = entry.Name.StartsWith("head", StringComparison.Ordinal) ? FeatureSize : entry.Shape[1] * 9;
+            double bound = 1.0 / Math.Sqrt(fanIn);
+            for (long i = 0; i < entry.Count; i++)
+                values[entry.Offset + i] = random.Uniform(-bound, bound);
+        }
+        return tensor(values, dtype: ScalarType.Float64).to(dtype);
+    }
+
+    // Per-task, per-channel batch norm over (N, H, W), written with plain tensor operations so
+    // it is differentiable to any order, and works with a single value per channel (1-way
+    // 1-shot at 1×1), where torch's batch_norm refuses.
+    private Tensor TaskBatchNorm(Tensor h, Tensor gamma, Tensor beta, long tasks)
+    {
+        long images = h.shape[0], height = h.shape[2], width = h.shape[3];
+        var grouped = h.view(images, tasks, hiddenChannels, height, width);
+        long[] over = [0, 3, 4];
+        var centred = grouped - grouped.mean(over, keepdim: true);
+        var variance = centred.square().mean(over, keepdim: true);
+        var normalised = centred * (variance + NormEpsilon).rsqrt();
+        var scaled = normalised * gamma.view(1, tasks, hiddenChannels, 1, 1) + beta.view(1, tasks, hiddenChannels, 1, 1);
+        return scaled.view(images, tasks * hiddenChannels, height, width);
+    }
+}

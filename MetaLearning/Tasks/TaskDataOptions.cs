@@ -1,0 +1,29 @@
+namespace MetaCluster.Learning.Tasks;
+
+/// <summary>
+/// What a data-reading task family needs (the <c>--data</c>, <c>--eval-data</c>, <c>--target</c>,
+/// <c>--rotations</c>, <c>--ways</c> and split options). Data-free families ignore it.
+/// </summary>
+public sealed record TaskDataOptions
+{
+    /// <summary>Meta-training sources: image folders or zips, or a directory of per-task CSV files.</summary>
+    public IReadOnlyList<string> Data { get; init; } = [];
+
+    /// <summary>Evaluation sources; their classes minus those in <see cref="Data"/> are the held-out classes.</summary>
+    public IReadOnlyList<string> EvalData { get; init; } = [];
+
+    /// <summary>Held-out groups taken from <see cref="Data"/> (when there is no <see cref="EvalData"/>).</summary>
+    public IReadOnlyList<string> EvalGroups { get; init; } = [];
+
+    /// <summary>A file listing held-out classes (<c>group/class</c> per line) taken from <see cref="Data"/>.</summary>
+    public string? EvalClassList { get; init; }
+
+    /// <summary>Tabular: the target column (default: the last).</summary>
+    public string? Target { get; init; }
+
+    /// <summary>Images: add 90/180/270° rotations as new classes.</summary>
+    public bool Rotations { get; init; }
+
+    /// <summary>Classification: ways of the episodes (and outputs of image models).</summary>
+    public int Ways { get; init; } = 5;
+}
