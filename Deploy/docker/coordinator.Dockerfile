@@ -46,10 +46,11 @@ LABEL org.opencontainers.image.title="metacluster-coordinator" \
       io.metacluster.component="coordinator"
 
 # A fixed non-root uid, so that Kubernetes' runAsNonRoot can check it and volume ownership is
-# predictable. /app/runs is where the coordinator writes run directories and checkpoints
+# predictable; its home holds .NET's caches (the chart, whose root file system is read-only,
+# sets HOME=/tmp). /app/runs is where the coordinator writes run directories and checkpoints
 # (relative `runs/`); mount a volume there to keep them across restarts.
 RUN groupadd --system --gid 10001 metacluster \
- && useradd --system --uid 10001 --gid metacluster --no-create-home --home-dir /nonexistent \
+ && useradd --system --uid 10001 --gid metacluster --create-home --home-dir /home/metacluster \
             --shell /usr/sbin/nologin metacluster \
  && install -d -o 10001 -g 10001 -m 0750 /app/runs
 

@@ -65,8 +65,9 @@ LABEL org.opencontainers.image.title="metacluster-worker" \
       io.metacluster.component="worker" \
       io.metacluster.torch-backend="${TORCH_BACKEND}"
 
+# Non-root uid 10001, as in coordinator.Dockerfile; its home holds .NET and CUDA caches.
 RUN groupadd --system --gid 10001 metacluster \
- && useradd --system --uid 10001 --gid metacluster --no-create-home --home-dir /nonexistent \
+ && useradd --system --uid 10001 --gid metacluster --create-home --home-dir /home/metacluster \
             --shell /usr/sbin/nologin metacluster
 
 WORKDIR /app
