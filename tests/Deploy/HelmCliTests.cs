@@ -1,0 +1,170 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Xunit.Abstractions;
+
+namespace MetaCluster.Tests.Deploy;
+
+/// <summary>
+/// Runs the real helm binary on the chart where one is on PATH. Where none is, each test says so
+/// in its output and checks nothing more: it never reports a lint or render it did not run.
+/// </summary>
+public sealed class HelmCliTests(ITestOutputHelper output)
+{
+    private static readonly Lazy<string?> Helm = new(() => FindOnPath("helm"));
+
+    [Fact]
+    public async Task HelmLintRunsWhereHelmIsInstalled()
+    {
+        if (!await HelmAvailableAsync())
+        {
+            return;
+        }
+        foreach (var settings in new[] { Array.Empty<string>(), ["--set", "gpu.enabled=true"] })
+        {
+            var (exitCode, text) = await RunHelmAsync(["lint", "--strict", DeployFiles.ChartDirectory, .. settings]);
+            output.WriteLine(text);
+            Assert.True(exitCode == 0, $"helm lint --strict {string.Join(' ', settings)} failed:\n{text}");
+        }
+    }
+
+    [Fact]
+    public async Task HelmTemplateRendersCpuWorkersWhereHelmIsInstalled()
+    {
+        if (!await HelmAvailableAsync())
+        {
+            return;
+        }
+        var worker = WorkerContainer(await RenderAsync());
+
+        Assert.Null(worker["resources"]?["limits"]?["nvidia.com/gpu"]);
+        AssertFlag(worker, "--device", "cpu");
+        Assert.EndsWith("-cpu", (string?)worker["image"]);
+    }
+
+    [Fact]
+    public async Task HelmTemplateRendersGpuWorkersWhereHelmIsInstalled()
+    {
+        if (!await HelmAvailableAsync())
+        {
+            return;
+        }
+        var worker = WorkerContainer(await RenderAsync("--set", "gpu.enabled=true", "--set", "worker.replicas=4"));
+
+        Assert.Equal(1, (long?)worker["resources"]?["limits"]?["nvidia.com/gpu"]);
+        AssertFlag(worker, "--device", "cuda:0");
+        Assert.EndsWith("-cuda", (string?)worker["image"]);
+    }
+
+    [Fact]
+    public async Task HelmTemplateWiresTheCoordinatorWhereHelmIsInstalled()
+    {
+        if (!await HelmAvailableAsync())
+        {
+            return;
+        }
+        var documents = await RenderAsync("--set", "data.enabled=true", "--set", "data.existingClaim=omniglot");
+        var deployment = Single(documents, "Deployment", "coordinator");
+        var coordinator = deployment["spec"]!["template"]!["spec"]!["containers"]![0]!;
+
+        Assert.Equal("serve", (string?)coordinator["args"]![0]);
+        AssertFlag(coordinator, "--redis", "test-metacluster-redis:6379");
+        AssertFlag(coordinator, "--api", "http://0.0.0.0:7100");
+        AssertFlag(coordinator, "--advertise-address", "$(POD_IP)");
+        AssertFlag(coordinator, "--data-root", "/data");
+        Assert.Equal(7100, (long?)coordinator["readinessProbe"]!["grpc"]!["port"]);
+        Assert.Equal("test-metacluster-token", (string?)Env(coordinator, "CLUSTER_TOKEN")!["valueFrom"]!["secretKeyRef"]!["name"]);
+        Assert.NotNull(Single(documents, "Secret", null)["data"]!["token"]);
+        Assert.Equal("test", (string?)deployment["spec"]!["template"]!["metadata"]!["labels"]!["orleans/clusterId"]);
+    }
+
+    [Fact]
+    public async Task HelmRejectsInvalidValuesWhereHelmIsInstalled()
+    {
+        if (!await HelmAvailableAsync())
+        {
+            return;
+        }
+        foreach (var invalid in new[] { "worker.replicas=-1", "worker.replicaCount=3", "gpu.enabled=maybe" })
+        {
+            var (exitCode, text) = await RunHelmAsync(["template", "test", DeployFiles.ChartDirectory, "--set", invalid]);
+            output.WriteLine($"--set {invalid}: {text.Trim()}");
+            Assert.True(exitCode != 0, $"helm template accepted --set {invalid}");
+        }
+    }
+
+    private async Task<bool> HelmAvailableAsync()
+    {
+        if (Helm.Value is null)
+        {
+            output.WriteLine("NOT RUN: no helm binary on PATH, so this test checked nothing. Install Helm 3 or 4 to run helm lint/template on the chart; the schema and template-text tests in tests/Deploy run without it.");
+            return false;
+        }
+        var (_, version) = await RunHelmAsync(["version", "--short"]);
+        output.WriteLine($"helm: {Helm.Value} ({version.Trim()})");
+        return true;
+    }
+
+    private static async Task<IReadOnlyList<JsonObject>> RenderAsync(params string[] settings)
+    {
+        var (exitCode, text) = await RunHelmAsync(["template", "test", DeployFiles.ChartDirectory, "--namespace", "ml", .. settings]);
+        Assert.True(exitCode == 0, $"helm template {string.Join(' ', settings)} failed:\n{text}");
+        return YamlJson.ParseAll(text).OfType<JsonObject>().ToList();
+    }
+
+    private static JsonNode WorkerContainer(IReadOnlyList<JsonObject> documents) =>
+        Single(documents, "Deployment", "worker")["spec"]!["template"]!["spec"]!["containers"]![0]!;
+
+    private static JsonObject Single(IReadOnlyList<JsonObject> documents, string kind, string? component) =>
+        Assert.Single(documents, d => (string?)d["kind"] == kind
+            && (component is null || (string?)d["metadata"]?["labels"]?["app.kubernetes.io/component"] == component));
+
+    private static JsonNode? Env(JsonNode container, string name) =>
+        container["env"]!.AsArray().SingleOrDefault(e => (string?)e!["name"] == name);
+
+    private static void AssertFlag(JsonNode container, string flag, string expected)
+    {
+        var args = container["args"]!.AsArray().Select(a => (string?)a).ToList();
+        var at = args.IndexOf(flag);
+        Assert.True(at >= 0 && at + 1 < args.Count, $"{flag} missing from {string.Join(' ', args)}");
+        Assert.Equal(expected, args[at + 1]);
+    }
+
+    private static async Task<(int ExitCode, string Output)> RunHelmAsync(IEnumerable<string> arguments)
+    {
+        var start = new ProcessStartInfo(Helm.Value!) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        using var process = Process.Start(start)!;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
+        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"helm {string.Join(' ', start.ArgumentList)} did not finish in 2 minutes");
+        }
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
+    private static string? FindOnPath(string name)
+    {
+        var names = OperatingSystem.IsWindows() ? new[] { name + ".exe", name } : [name];
+        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        {
+            foreach (var candidate in names.Select(n => Path.Combine(dir, n)))
+            {
+                if (File.Exists(candidate))
+                {
+                    return candidate;
+                }
+            }
+        }
+        return null;
+    }
+}
