@@ -10,7 +10,7 @@ public sealed record ServeOptions(
     string DataPlaneUrl, int MetricsPort, string StateDirectory, IReadOnlyList<string> DataRoots)
 {
     private static readonly string[] Valued =
-        ["redis", "api", "cluster-id", "data-root", "token", "tls-cert", "tls-key", "tls-client-ca", "silo-port", "advertise-address", "data-plane-url", "metrics-port", "state-dir"];
+        ["redis", "api", "cluster-id", "data-root", "token", "tls-cert", "tls-key", "tls-client-ca", "silo-port", "gateway-port", "advertise-address", "data-plane-url", "metrics-port", "state-dir"];
 
     /// <summary>Reads and checks the options; refuses an open non-loopback binding.</summary>
     public static ServeOptions Parse(IEnumerable<string> args)
@@ -42,7 +42,8 @@ public sealed record ServeOptions(
             if (!Directory.Exists(root)) throw new UsageException($"--data-root: no directory '{root}'");
 
         return new ServeOptions(
-            new ClusterMembershipSettings(redis, o.String("cluster-id", "default"), o.Int("silo-port", 11111, 0, 65535), advertise),
+            new ClusterMembershipSettings(redis, o.String("cluster-id", "default"), o.Int("silo-port", 11111, 0, 65535), advertise,
+                o.Int("gateway-port", 0, 0, 65535)),
             api, token, cert, key, clientCa, dataPlane, o.Int("metrics-port", 9464, 0, 65535),
             Path.GetFullPath(o.String("state-dir", "cluster-state")), roots);
     }

@@ -5,7 +5,12 @@ using Orleans.Configuration;
 namespace MetaCluster.TaskWorker.Hosting;
 
 /// <summary>How a silo joins a multi-process cluster: Redis membership, its ports and advertised address.</summary>
-public sealed record ClusterMembershipSettings(string Redis, string ClusterId, int SiloPort, IPAddress AdvertiseAddress)
+/// <param name="Redis">HOST:PORT of the Redis membership store.</param>
+/// <param name="ClusterId">Silos with the same id form one cluster.</param>
+/// <param name="SiloPort">Port of silo-to-silo traffic.</param>
+/// <param name="AdvertiseAddress">The address other silos reach this one at.</param>
+/// <param name="GatewayPort">Orleans client gateway; 0 (the default) opens none, since users talk to the gRPC API.</param>
+public sealed record ClusterMembershipSettings(string Redis, string ClusterId, int SiloPort, IPAddress AdvertiseAddress, int GatewayPort = 0)
 {
     /// <summary>The service id shared by every cluster of this system.</summary>
     public const string ServiceId = "metacluster";
@@ -24,8 +29,7 @@ public sealed record ClusterMembershipSettings(string Redis, string ClusterId, i
             o.SiloPort = SiloPort;
             o.AdvertisedIPAddress = AdvertiseAddress;
             o.SiloListeningEndpoint = new IPEndPoint(IPAddress.IsLoopback(AdvertiseAddress) ? AdvertiseAddress : IPAddress.Any, SiloPort);
-            // No Orleans clients connect: users talk to the coordinator's gRPC API.
-            o.GatewayPort = 0;
+            o.GatewayPort = GatewayPort;
         });
         silo.Configure<ClusterMembershipOptions>(o =>
         {
