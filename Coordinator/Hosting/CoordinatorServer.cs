@@ -68,7 +68,7 @@ public static class CoordinatorServer
         builder.Services.AddSingleton<RunManager>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RunManager>());
         builder.Services.AddGrpc(o => o.Interceptors.Add<BearerTokenInterceptor>());
-        builder.Services.AddGrpcHealthChecks();
+        builder.Services.AddGrpcHealthChecks().AddCheck("coordinator", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy());
 
         var app = builder.Build();
         app.Services.GetRequiredService<DataPlaneEndpoint>().Url = options.DataPlaneUrl;

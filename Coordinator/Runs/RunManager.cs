@@ -21,6 +21,8 @@ public sealed partial class RunManager(IGrainFactory grains, ServeSettings setti
     {
         string runId = string.Create(CultureInfo.InvariantCulture, $"run-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..6]}");
         var run = definition with { OutputDirectory = Path.Combine(RunsPath, runId), Resume = false };
+        // The directory exists before the call returns, so the run is listed (and recoverable) at once.
+        new RunDirectory(run.OutputDirectory).WriteJson("run.json", run);
         await grains.GetGrain<IMetaRunGrain>(runId).StartAsync(run);
         return runId;
     }

@@ -1,0 +1,164 @@
+using Grpc.Core;
+using MetaCluster.Protos.Api.V1;
+using MetaCluster.Tests.Cluster;
+using Xunit.Abstractions;
+
+namespace MetaCluster.Tests.Processes;
+
+/// <summary>Real processes (coordinator, workers, Redis) on loopback, with faults injected.</summary>
+[Collection(ClusterCollection.Name)]
+public sealed class ProcessClusterTests(RedisFixture redis, ITestOutputHelper log)
+{
+    private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(4);
+
+    private static Dictionary<string, string> Options(int steps, int innerSteps = 1) => new()
+    {
+        ["task"] = "sinusoid", ["algorithm"] = "maml", ["meta-steps"] = steps.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["meta-batch"] = "16", ["shards"] = "4", ["inner-steps"] = innerSteps.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["eval-tasks"] = "20", ["seed"] = "5", ["checkpoint-every"] = "20", ["log-every"] = "1",
+    };
+
+    [Fact]
+    public async Task ACoordinatorAndTwoWorkerProcessesFinishWithTheEmbeddedRunsParameters()
+    {
+        await using var cluster = new ProcessCluster(redis.Address);
+        await cluster.StartCoordinatorAsync();
+        await cluster.StartWorkerAsync(expectedWorkers: 1);
+        await cluster.StartWorkerAsync(expectedWorkers: 2);
+
+        var options = Options(steps: 60);
+        string runId = await cluster.SubmitAsync(options);
+        await cluster.WaitForStepAsync(runId, 5, RunTimeout);
+
+        // Malformed traffic while the run goes: rejected with InvalidArgument, the run goes on.
+        var dataPlane = new MetaCluster.Protos.DataPlane.V1.DataPlane.DataPlaneClient(Grpc.Net.Client.GrpcChannel.ForAddress(cluster.ApiUrl));
+        using (var bad = dataPlane.SubmitShardResult())
+        {
+            await bad.RequestStream.WriteAsync(new() { Gradient = new() { Name = "gradient", Data = Google.Protobuf.ByteString.CopyFrom(new byte[12]) } });
+            await bad.RequestStream.CompleteAsync();
+            var error = await Assert.ThrowsAsync<RpcException>(() => bad.ResponseAsync);
+            Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        }
+        var invalid = await Assert.ThrowsAsync<RpcException>(() => cluster.SubmitAsync(new Dictionary<string, string> { ["shots"] = "-2" }));
+        Assert.Equal(StatusCode.InvalidArgument, invalid.StatusCode);
+        Assert.Contains("--shots", invalid.Status.Detail);
+        var unknown = await Assert.ThrowsAsync<RpcException>(() => cluster.Client.GetRunSummaryAsync(new GetRunSummaryRequest { RunId = "run-missing" }).ResponseAsync);
+        Assert.Equal(StatusCode.NotFound, unknown.StatusCode);
+
+        var result = await cluster.WatchToEndAsync(runId, RunTimeout);
+        Assert.True(result.State == RunState.Completed, result.Error + cluster.Logs());
+        Assert.Contains("\"eval\"", result.SummaryJson);
+        Assert.Equal(60, result.MetricsJsonl.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+
+        var final = RunComparison.Final(cluster, runId);
+        var undisturbed = await RunComparison.UndisturbedAsync(options);
+        Assert.Equal(60, final.Step);
+        Assert.True(RunComparison.RelativeDifference(final.Theta, undisturbed.Theta) <= 1e-6);
+    }
+
+    [Fact]
+    public async Task WorkersKilledThreeTimesAddedAndStoppedMidRunLoseNoStep()
+    {
+        await using var cluster = new ProcessCluster(redis.Address);
+        await cluster.StartCoordinatorAsync();
+        var a = await cluster.StartWorkerAsync(expectedWorkers: 1);
+        var b = await cluster.StartWorkerAsync(expectedWorkers: 2);
+
+        var options = Options(steps: 400, innerSteps: 3);
+        string runId = await cluster.SubmitAsync(options);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        async Task<long> StepAsync(long step) => (await cluster.WaitForStepAsync(runId, step, RunTimeout)).Step;
+        var events = new List<string>();
+
+        events.Add($"SIGKILL {a.Name} at step {await StepAsync(20)}");
+        a.Kill();
+        var c = await cluster.StartWorkerAsync(expectedWorkers: 2);
+        events.Add($"SIGKILL {b.Name} at step {await StepAsync(0)}");
+        b.Kill();
+        var d = await cluster.StartWorkerAsync(expectedWorkers: 2);
+        events.Add($"added a worker at step {await StepAsync(0)}");
+        await cluster.StartWorkerAsync(expectedWorkers: 3);
+        events.Add($"SIGKILL {c.Name} at step {await StepAsync(0)}");
+        c.Kill();
+        events.Add($"SIGTERM {d.Name} at step {await StepAsync(0)}");
+        d.Terminate();
+        Assert.Equal(0, await d.WaitForExitAsync(TimeSpan.FromMinutes(1)));
+        long lastFaultStep = await StepAsync(0);
+
+        var result = await cluster.WatchToEndAsync(runId, RunTimeout);
+        foreach (var e in events) log.WriteLine(e);
+        log.WriteLine($"run finished after {clock.Elapsed.TotalSeconds:0.0} s");
+        Assert.True(result.State == RunState.Completed, result.Error + cluster.Logs());
+        Assert.True(lastFaultStep < 400, "every fault must hit the run while it trains, or the test proves nothing");
+
+        var final = RunComparison.Final(cluster, runId);
+        var undisturbed = await RunComparison.UndisturbedAsync(options);
+        Assert.Equal(400, final.Step);
+        Assert.Equal(400, result.MetricsJsonl.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.True(RunComparison.RelativeDifference(final.Theta, undisturbed.Theta) <= 1e-6);
+    }
+
+    [Fact]
+    public async Task ACoordinatorKilledMidRunResumesFromItsCheckpointToTheSameParameters()
+    {
+        await using var cluster = new ProcessCluster(redis.Address);
+        var first = await cluster.StartCoordinatorAsync();
+        await cluster.StartWorkerAsync(expectedWorkers: 1);
+        await cluster.StartWorkerAsync(expectedWorkers: 2);
+
+        var options = Options(steps: 200, innerSteps: 3);
+        string runId = await cluster.SubmitAsync(options);
+        long killedAt = (await cluster.WaitForStepAsync(runId, 50, RunTimeout)).Step;
+        first.Kill();
+        Assert.True(killedAt < 200);
+
+        var restart = System.Diagnostics.Stopwatch.StartNew();
+        await cluster.StartCoordinatorAsync();
+        await cluster.WaitForWorkersAsync(2);
+        var result = await cluster.WatchToEndAsync(runId, RunTimeout);
+        log.WriteLine($"killed at step {killedAt}; restarted and finished in {restart.Elapsed.TotalSeconds:0.0} s");
+        Assert.True(result.State == RunState.Completed, result.Error + cluster.Logs());
+        Assert.Contains("resumes from its checkpoint", cluster.Coordinator!.Output);
+
+        var final = RunComparison.Final(cluster, runId);
+        var undisturbed = await RunComparison.UndisturbedAsync(options);
+        Assert.Equal(200, final.Step);
+        Assert.True(RunComparison.RelativeDifference(final.Theta, undisturbed.Theta) <= 1e-6);
+        var steps = result.MetricsJsonl.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("step").GetInt64()).ToArray();
+        Assert.Equal(Enumerable.Range(1, 200).Select(i => (long)i), steps);
+    }
+
+    [Fact]
+    public async Task OnANonLoopbackBindingTheApiRequiresCredentials()
+    {
+        // Without credentials the coordinator refuses to start.
+        var open = ManagedProcess.Start("open-coordinator", "dotnet",
+            [RepositoryPaths.Binary("Coordinator"), "serve", "--redis", redis.Address, "--api", "http://0.0.0.0:7999"]);
+        await using (open)
+        {
+            Assert.Equal(2, await open.WaitForExitAsync(TimeSpan.FromMinutes(1)));
+            Assert.Contains("not a loopback address", open.Output);
+        }
+
+        // With a token, bound to 0.0.0.0 (and reached over loopback): calls need it.
+        await using var cluster = new ProcessCluster(redis.Address, token: "s3cret-token");
+        await cluster.StartCoordinatorAsync(api: "0.0.0.0");
+        using var channel = Grpc.Net.Client.GrpcChannel.ForAddress(cluster.ApiUrl);
+        var anonymous = new ClusterApi.ClusterApiClient(channel);
+        var refused = await Assert.ThrowsAsync<RpcException>(() => anonymous.ListRunsAsync(new ListRunsRequest()).ResponseAsync);
+        Assert.Equal(StatusCode.Unauthenticated, refused.StatusCode);
+        var wrong = await Assert.ThrowsAsync<RpcException>(() =>
+            anonymous.ListRunsAsync(new ListRunsRequest(), new Metadata { { "authorization", "Bearer nope" } }).ResponseAsync);
+        Assert.Equal(StatusCode.Unauthenticated, wrong.StatusCode);
+        var dataPlane = new MetaCluster.Protos.DataPlane.V1.DataPlane.DataPlaneClient(channel);
+        var call = dataPlane.GetParameters(new() { RunId = "run-x", Version = 0 });
+        var refusedData = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext());
+        Assert.Equal(StatusCode.Unauthenticated, refusedData.StatusCode);
+
+        await cluster.Client.ListRunsAsync(new ListRunsRequest());
+        var health = new Grpc.Health.V1.Health.HealthClient(channel);
+        Assert.Equal(Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving, (await health.CheckAsync(new())).Status);
+    }
+}
