@@ -20,6 +20,7 @@ public static class CoordinatorServiceCollectionExtensions
         services.AddSingleton<DataPlaneMetrics>();
         services.AddSingleton<DataPlaneEndpoint>();
         services.AddSingleton<MetaStepExecutor>();
+        services.AddSingleton<Predictor>();
         return services;
     }
 }

@@ -11,7 +11,7 @@ using RunState = MetaCluster.Coordinator.Runs.RunState;
 namespace MetaCluster.Coordinator.Services;
 
 /// <summary>The public API: thin mapping between proto messages and <see cref="RunManager"/>.</summary>
-public sealed class ClusterApiService(RunManager runs, IGrainFactory grains) : ClusterApi.ClusterApiBase
+public sealed class ClusterApiService(RunManager runs, IGrainFactory grains, Predictor predictor) : ClusterApi.ClusterApiBase
 {
     // Chosen by the coordinator in cluster mode, not by the client.
     private static readonly string[] ServerOwned = ["out", "resume", "threads", "config"];
@@ -87,6 +87,25 @@ public sealed class ClusterApiService(RunManager runs, IGrainFactory grains) : C
         foreach (var w in await grains.GetGrain<IWorkerRegistryGrain>(0).GetWorkersAsync())
             response.Workers.Add(new WorkerInfo { WorkerId = w.WorkerId, Device = w.Device, Silo = w.Silo });
         return response;
+    }
+
+    /// <inheritdoc/>
+    public override async Task<AdaptAndPredictResponse> AdaptAndPredict(AdaptAndPredictRequest request, ServerCallContext context)
+    {
+        RequireRun(request.RunId);
+        foreach (var (tensor, field) in new[] { (request.SupportX, "support_x"), (request.SupportY, "support_y"), (request.QueryX, "query_x") })
+            if (Predictor.Problem(tensor, field) is { } problem) throw Invalid(problem);
+        if (request.InnerSteps < 0 || request.InnerSteps > 10_000) throw Invalid($"inner_steps must be between 0 and 10000, got {request.InnerSteps}");
+        var directory = runs.Directory(request.RunId);
+        string final = Path.Combine(directory.Path, "checkpoints", "final.ckpt");
+        if (!File.Exists(final))
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, $"run '{request.RunId}' has not finished: no final checkpoint to adapt"));
+        var checkpoint = MetaCluster.Coordinator.Checkpoints.Checkpoint.Load(final);
+        var run = checkpoint.Definition;
+        int steps = request.InnerSteps > 0 ? request.InnerSteps : run.EvalInnerSteps.Max();
+        var prediction = await predictor.PredictAsync(run, checkpoint.Theta, request.SupportX, request.SupportY, request.QueryX, steps, context.CancellationToken);
+        if (prediction.Error is not null) throw Invalid(prediction.Error);
+        return new AdaptAndPredictResponse { Predictions = prediction.Values, WorkerId = prediction.WorkerId };
     }
 
     private void RequireRun(string runId)

@@ -29,6 +29,6 @@ internal static class HeadFineTuning
                 return InnerLoop.Step(loss, fast, head, (_, g) => learningRate * g, createGraph: false);
             },
             fast => TaskLosses.Metric(batch.Kind, model.Head(fast, queryFeatures), batch.QueryY),
-            innerSteps);
+            innerSteps, fast => model.Head(fast, queryFeatures));
     }
 }

@@ -12,7 +12,14 @@ namespace MetaCluster.Learning.Algorithms;
 public sealed record ShardOutcome(Tensor GradientSum, double[] TaskLosses, Tensor TaskEmbeddings);
 
 /// <summary>What one shard of evaluation tasks yields: Metrics[i, j] is task i's metric after <c>innerSteps[j]</c> steps.</summary>
-public sealed record EvaluationOutcome(double[,] Metrics);
+public sealed record EvaluationOutcome(double[,] Metrics)
+{
+    /// <summary>Query outputs [T, Q, outputs] after the largest step count (regression values or class scores), float32, row-major.</summary>
+    public float[]? Predictions { get; init; }
+
+    /// <summary>Shape of <see cref="Predictions"/>.</summary>
+    public long[] PredictionShape { get; init; } = [];
+}
 
 /// <summary>
 /// A meta-learning algorithm: how meta-parameters become a task's adapted model, and the outer

@@ -59,6 +59,6 @@ public sealed class Maml(InnerLoopSettings inner, bool firstOrder) : IMetaAlgori
                 return InnerLoop.Step(loss, fast, all, (_, g) => inner.LearningRate * g, createGraph: false);
             },
             fast => TaskLosses.Metric(batch.Kind, model.Forward(fast, batch.QueryX), batch.QueryY),
-            innerSteps);
+            innerSteps, fast => model.Forward(fast, batch.QueryX));
     }
 }

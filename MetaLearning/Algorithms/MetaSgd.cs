@@ -78,7 +78,7 @@ public sealed class MetaSgd(InnerLoopSettings inner) : IMetaAlgorithm
                 return InnerLoop.Step(loss, fast, all, (e, g) => rates[e] * g, createGraph: false);
             },
             fast => TaskLosses.Metric(batch.Kind, model.Forward(fast, batch.QueryX), batch.QueryY),
-            innerSteps);
+            innerSteps, fast => model.Forward(fast, batch.QueryX));
     }
 
     /// <summary>θ and α as per-task weights [T, …], both views of the flat meta-parameters.</summary>

@@ -53,7 +53,8 @@ public sealed class ProtoNet : IMetaAlgorithm
         var metrics = new double[batch.Count, innerSteps.Count];
         for (int i = 0; i < batch.Count; i++)
             for (int j = 0; j < innerSteps.Count; j++) metrics[i, j] = accuracy[i];
-        return new EvaluationOutcome(metrics);
+        var scores = logits.to(ScalarType.Float32).cpu().contiguous();
+        return new EvaluationOutcome(metrics) { Predictions = scores.data<float>().ToArray(), PredictionShape = scores.shape };
     }
 
     /// <summary>

@@ -13,8 +13,9 @@ internal static class StepwiseEvaluation
     /// <param name="step">One inner step from the current weights.</param>
     /// <param name="metric">The query metric of each task, [T], under the given weights.</param>
     /// <param name="innerSteps">The step counts to record, in any order.</param>
+    /// <param name="outputs">The query outputs under the given weights, kept after the largest step count (adapt-and-predict).</param>
     public static EvaluationOutcome Run(Tensor[] start, int[] adapted, Func<Tensor[], Tensor[]> step,
-        Func<Tensor[], Tensor> metric, IReadOnlyList<int> innerSteps)
+        Func<Tensor[], Tensor> metric, IReadOnlyList<int> innerSteps, Func<Tensor[], Tensor>? outputs = null)
     {
         if (innerSteps.Any(s => s < 0)) throw new ArgumentException("inner step counts must not be negative");
         int tasks = (int)start[0].shape[0];
@@ -33,7 +34,15 @@ internal static class StepwiseEvaluation
                     if (innerSteps[j] == s)
                         for (int i = 0; i < tasks; i++) metrics[i, j] = values[i];
             }
-            if (s == most) break;
+            if (s == most)
+            {
+                if (outputs is null) break;
+                using (no_grad())
+                {
+                    var predicted = outputs(fast).to(ScalarType.Float32).cpu().contiguous();
+                    return new EvaluationOutcome(metrics) { Predictions = predicted.data<float>().ToArray(), PredictionShape = predicted.shape };
+                }
+            }
             using var stepScope = NewDisposeScope();
             var next = Detached(step(fast), adapted);
             foreach (var w in next) w.MoveToOuterDisposeScope();

@@ -27,6 +27,12 @@ public sealed class Cnn4 : IFunctionalModel
     private readonly int inputChannels;
     private readonly int hiddenChannels;
 
+    /// <inheritdoc/>
+    public IReadOnlyList<long> InputShape { get; }
+
+    /// <inheritdoc/>
+    public int OutputCount => Ways;
+
     /// <summary>A CNN-4 for <paramref name="ways"/>-way classification of [channels, height, width] images.</summary>
     public Cnn4(int ways, int inputChannels = 1, int height = 28, int width = 28, int hiddenChannels = 64)
     {
@@ -36,6 +42,7 @@ public sealed class Cnn4 : IFunctionalModel
         if (finalHeight < 1 || finalWidth < 1)
             throw new ArgumentException($"CNN-4 halves the image {Blocks} times: {width}x{height} is too small (at least 16x16)");
         Ways = ways;
+        InputShape = [inputChannels, height, width];
         this.inputChannels = inputChannels;
         this.hiddenChannels = hiddenChannels;
         FeatureSize = hiddenChannels * finalHeight * finalWidth;

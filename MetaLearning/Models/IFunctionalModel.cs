@@ -13,6 +13,12 @@ public interface IFunctionalModel
     /// <summary>The parameters, in the order <see cref="Features"/> and <see cref="Head"/> expect them.</summary>
     ParameterLayout Layout { get; }
 
+    /// <summary>Shape of one input example (without the task and example dimensions).</summary>
+    IReadOnlyList<long> InputShape { get; }
+
+    /// <summary>Outputs per example: regression targets, or class scores.</summary>
+    int OutputCount { get; }
+
     /// <summary>Width of the penultimate layer (the task-embedding size).</summary>
     int FeatureSize { get; }
 

@@ -26,6 +26,12 @@ public sealed class Mlp : IFunctionalModel
     public ParameterLayout Layout { get; }
 
     /// <inheritdoc/>
+    public IReadOnlyList<long> InputShape => [sizes[0]];
+
+    /// <inheritdoc/>
+    public int OutputCount => sizes[^1];
+
+    /// <inheritdoc/>
     public int FeatureSize => sizes[^2];
 
     /// <inheritdoc/>

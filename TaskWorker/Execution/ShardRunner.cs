@@ -57,6 +57,8 @@ public sealed class ShardRunner(ParameterCache parameters, ShardResultSender sen
         header.TaskIndices.AddRange(request.TaskIndices);
         header.TaskLosses.AddRange(numbers.TaskLosses);
         header.EvalMetrics.AddRange(numbers.EvaluationMetrics);
+        if (numbers.Predictions is not null) header.Predictions = numbers.Predictions;
+        if (numbers.Error is not null) header.Error = numbers.Error;
         if (numbers.Embeddings is not null)
             header.TaskEmbeddings = TensorWire.ToProto(numbers.Embeddings, numbers.EmbeddingShape);
 

@@ -50,6 +50,23 @@ public sealed class ProcessClusterTests(RedisFixture redis, ITestOutputHelper lo
         Assert.Contains("\"eval\"", result.SummaryJson);
         Assert.Equal(60, result.MetricsJsonl.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
 
+        // The trained meta-model adapts to a user's task on a worker and predicts its queries.
+        var adapt = new AdaptAndPredictRequest
+        {
+            RunId = runId,
+            SupportX = MetaCluster.Protos.Wire.TensorWire.ToProto([-2f, -1f, 0f, 1f, 2f], [5, 1]),
+            SupportY = MetaCluster.Protos.Wire.TensorWire.ToProto([-1.8f, -0.9f, 0f, 0.9f, 1.8f], [5, 1]),
+            QueryX = MetaCluster.Protos.Wire.TensorWire.ToProto([0.5f, 1.5f, -3f], [3, 1]),
+            InnerSteps = 10,
+        };
+        var predicted = await cluster.Client.AdaptAndPredictAsync(adapt);
+        Assert.Equal([3L, 1L], predicted.Predictions.Shape);
+        Assert.StartsWith(predicted.WorkerId.Split('/')[0], predicted.WorkerId);
+        adapt.QueryX = null;
+        var missing = await Assert.ThrowsAsync<RpcException>(() => cluster.Client.AdaptAndPredictAsync(adapt).ResponseAsync);
+        Assert.Equal(StatusCode.InvalidArgument, missing.StatusCode);
+        Assert.Contains("query_x", missing.Status.Detail);
+
         var final = RunComparison.Final(cluster, runId);
         var undisturbed = await RunComparison.UndisturbedAsync(options);
         Assert.Equal(60, final.Step);
