@@ -23,6 +23,9 @@ public sealed class CheckpointDirectory(string runDirectory, int keep = 2)
     /// <summary>Saves the end-of-run checkpoint.</summary>
     public void SaveFinal(Checkpoint checkpoint) => checkpoint.Save(System.IO.Path.Combine(Path, "final.ckpt"));
 
+    /// <summary>The path of the newest step checkpoint, or null.</summary>
+    public string? LatestPath() => StepFiles().LastOrDefault();
+
     /// <summary>The newest step checkpoint, or null.</summary>
     public Checkpoint? LoadLatest()
     {

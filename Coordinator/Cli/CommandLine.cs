@@ -9,6 +9,7 @@ public static class CommandLine
 
         verbs:
           train    meta-train in an embedded single-node cluster, then evaluate (see README for options)
+          eval     evaluate a checkpoint (--run DIR | --checkpoint FILE) on sampled tasks or --episodes DIR; writes eval.json
           serve    run a long-lived coordinator that TaskWorker processes join (--redis HOST:PORT --api URL)
           submit   start a run on a coordinator (--coordinator URL [train options]); prints its id
           watch    stream a run's progress (--coordinator URL --run ID [--out DIR])
@@ -55,13 +56,14 @@ public static class CommandLine
             return args[0] switch
             {
                 "train" => await TrainCommand.RunAsync(TrainOptions.Parse(args[1..]), output, cancel.Token),
+                "eval" => EvalCommand.Run(args[1..], output),
                 "serve" => await ServeAsync(ServeOptions.Parse(args[1..]), output, cancel.Token),
                 "submit" => await ClientCommands.SubmitAsync(args[1..], output),
                 "watch" => await ClientCommands.WatchAsync(args[1..], output, cancel.Token),
                 "stop" => await ClientCommands.StopAsync(args[1..], output),
                 "runs" => await ClientCommands.ListAsync(args[1..], output),
                 "workers" => await ClientCommands.WorkersAsync(args[1..], output),
-                _ => throw new UsageException($"unknown verb '{args[0]}' (available: train, serve, submit, watch, stop, runs, workers, help)"),
+                _ => throw new UsageException($"unknown verb '{args[0]}' (available: train, eval, serve, submit, watch, stop, runs, workers, help)"),
             };
         }
         catch (UsageException e)
