@@ -99,9 +99,9 @@ def protonet_loop(theta, batch, ways, shots):
 
 def protonet_batched(theta, batch, ways, shots, grouped=False):
     """All tasks at once. Default: one ordinary conv over all T*N*(K+Q) images (the weights are
-    shared, nothing is adapted) with per-task batch norm computed by hand. grouped=True: the
-    same maths with theta expanded to [T, ...] and grouped convolutions (tasks folded into
-    channels), like the MAML batched path."""
+    shared, nothing is adapted), per-task batch norm by folding tasks into channels around
+    F.batch_norm. grouped=True: the same maths with theta expanded to [T, ...] and grouped
+    convolutions (tasks folded into channels), like the MAML batched path."""
     sx, sy, qx, qy = batch
     tasks, support = sx.shape[:2]
     x = torch.cat([sx, qx], dim=1)
