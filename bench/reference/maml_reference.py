@@ -317,6 +317,10 @@ def main(argv=None):
     torch.set_num_threads(args.threads)
     torch.set_num_interop_threads(args.threads)
 
+    if args.impl == "batched-grouped" and args.config != "omniglot-protonet" and not args.check:
+        ap.error("--impl batched-grouped is for --config omniglot-protonet only (MAML's batched path is already grouped)")
+    if args.train and not args.config.startswith("sinusoid"):
+        ap.error("--train is implemented for the sinusoid configs only")
     config = dict(CONFIGS[args.config])
     if args.meta_batch:
         config["meta_batch"] = args.meta_batch
