@@ -3,6 +3,7 @@ using Grpc.Core;
 using MetaCluster.Options;
 using MetaCluster.Coordinator.Cli;
 using MetaCluster.Coordinator.Runs;
+using MetaCluster.Coordinator.Security;
 using MetaCluster.Protos.Api.V1;
 using MetaCluster.TaskWorker.Contracts;
 using ApiRunState = MetaCluster.Protos.Api.V1.RunState;
@@ -11,7 +12,7 @@ using RunState = MetaCluster.Coordinator.Runs.RunState;
 namespace MetaCluster.Coordinator.Services;
 
 /// <summary>The public API: thin mapping between proto messages and <see cref="RunManager"/>.</summary>
-public sealed class ClusterApiService(RunManager runs, IGrainFactory grains, Predictor predictor) : ClusterApi.ClusterApiBase
+public sealed class ClusterApiService(RunManager runs, IGrainFactory grains, Predictor predictor, ServeSettings settings) : ClusterApi.ClusterApiBase
 {
     // Chosen by the coordinator in cluster mode, not by the client.
     private static readonly string[] ServerOwned = ["out", "resume", "threads", "config"];
@@ -30,7 +31,10 @@ public sealed class ClusterApiService(RunManager runs, IGrainFactory grains, Pre
         {
             throw Invalid(e.Message);
         }
-        return new StartRunResponse { RunId = await runs.StartRunAsync(options.Run) };
+        var run = options.Run;
+        var paths = run.Data.Concat(run.EvalData).Concat(run.EvalClasses is null ? [] : [run.EvalClasses]);
+        if (DataRoots.Violation(paths, settings.DataRoots) is { } violation) throw Invalid(violation);
+        return new StartRunResponse { RunId = await runs.StartRunAsync(run) };
     }
 
     /// <inheritdoc/>
