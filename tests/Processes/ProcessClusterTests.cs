@@ -88,8 +88,13 @@ public sealed class ProcessClusterTests(RedisFixture redis, ITestOutputHelper lo
         async Task<long> StepAsync(long step) => (await cluster.WaitForStepAsync(runId, step, RunTimeout)).Step;
         var events = new List<string>();
 
-        events.Add($"SIGKILL {a.Name} at step {await StepAsync(20)}");
+        long killedAt = await StepAsync(20);
+        events.Add($"SIGKILL {a.Name} at step {killedAt}");
+        var stall = System.Diagnostics.Stopwatch.StartNew();
         a.Kill();
+        // Recovery: the step in flight on the dead worker is reassigned; time until two more steps are done.
+        await StepAsync(killedAt + 2);
+        events.Add($"two more steps {stall.Elapsed.TotalSeconds:0.0} s after the SIGKILL (recovery)");
         var c = await cluster.StartWorkerAsync(expectedWorkers: 2);
         events.Add($"SIGKILL {b.Name} at step {await StepAsync(0)}");
         b.Kill();
@@ -132,7 +137,11 @@ public sealed class ProcessClusterTests(RedisFixture redis, ITestOutputHelper lo
 
         var restart = System.Diagnostics.Stopwatch.StartNew();
         await cluster.StartCoordinatorAsync();
+        log.WriteLine($"coordinator serving again {restart.Elapsed.TotalSeconds:0.0} s after the restart began");
         await cluster.WaitForWorkersAsync(2);
+        long resumedFrom = killedAt / 20 * 20;
+        await cluster.WaitForStepAsync(runId, resumedFrom + 1, RunTimeout);
+        log.WriteLine($"first step after the checkpoint of step {resumedFrom} done {restart.Elapsed.TotalSeconds:0.0} s after the restart began ({killedAt - resumedFrom} steps recomputed)");
         var result = await cluster.WatchToEndAsync(runId, RunTimeout);
         log.WriteLine($"killed at step {killedAt}; restarted and finished in {restart.Elapsed.TotalSeconds:0.0} s");
         Assert.True(result.State == RunState.Completed, result.Error + cluster.Logs());
