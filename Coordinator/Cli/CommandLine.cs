@@ -25,6 +25,8 @@ public static class CommandLine
           --device cpu               --seed S                    --out DIR
           --log-every N              --threads N                 --shard-timeout SECONDS
           --checkpoint-every N       --resume (continue the run in --out from its newest checkpoint)
+          --metrics-port P (Prometheus /metrics on 127.0.0.1:P)  --trace-console (print spans)
+          --no-report (skip the plots and report.md at the end)
           --config FILE (JSON object of the options above; flags override it)
         """;
 

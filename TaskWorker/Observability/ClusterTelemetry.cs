@@ -16,10 +16,10 @@ public static class ClusterTelemetry
     public const string TaskWorkerSourceName = "MetaCluster.TaskWorker";
 
     /// <summary>The coordinator's spans.</summary>
-    public static ActivitySource Coordinator { get; } = new(CoordinatorSourceName, Version);
+    public static ActivitySource CoordinatorSource { get; } = new(CoordinatorSourceName, Version);
 
     /// <summary>The workers' spans.</summary>
-    public static ActivitySource TaskWorker { get; } = new(TaskWorkerSourceName, Version);
+    public static ActivitySource TaskWorkerSource { get; } = new(TaskWorkerSourceName, Version);
 
     private static string Version => typeof(ClusterTelemetry).Assembly.GetName().Version?.ToString() ?? "0.0.0";
 

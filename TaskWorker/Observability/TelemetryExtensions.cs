@@ -50,6 +50,8 @@ public static class TelemetryExtensions
                     // Grain calls (Orleans activity propagation); the runtime's own spans (membership, directory) stay out.
                     .AddSource(ActivitySources.ApplicationGrainActivitySourceName)
                     .AddAspNetCoreInstrumentation(o => o.Filter = http => !IsScrapeOrProbe(http.Request.Path))
+                    // The gRPC client's call span sits between ours and the HTTP request's.
+                    .AddSource("Grpc.Net.Client")
                     .AddHttpClientInstrumentation();
                 if (console) tracing.AddConsoleExporter();
             })
