@@ -73,6 +73,7 @@ public static class ClientCommands
             }
             var summary = JsonSerializer.Deserialize<RunSummary>(result.SummaryJson, RunJson.Indented)!;
             TrainCommand.PrintSummary(output, summary);
+            if (outDir is not null) ReportCommand.WriteReport(outDir, output);
             return 0;
         }
     }

@@ -15,6 +15,7 @@ public static class CommandLine
           stop     stop a run (--coordinator URL --run ID)
           runs     list a coordinator's runs (--coordinator URL)
           workers  list a coordinator's live workers (--coordinator URL)
+          report   write plots and report.md for a run directory (--run DIR)
           help     show this text
 
         train options:
@@ -63,7 +64,8 @@ public static class CommandLine
                 "stop" => await ClientCommands.StopAsync(args[1..], output),
                 "runs" => await ClientCommands.ListAsync(args[1..], output),
                 "workers" => await ClientCommands.WorkersAsync(args[1..], output),
-                _ => throw new UsageException($"unknown verb '{args[0]}' (available: train, serve, submit, watch, stop, runs, workers, help)"),
+                "report" => ReportCommand.Run(args[1..], output),
+                _ => throw new UsageException($"unknown verb '{args[0]}' (available: train, serve, submit, watch, stop, runs, workers, report, help)"),
             };
         }
         catch (UsageException e)

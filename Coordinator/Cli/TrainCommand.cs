@@ -30,6 +30,7 @@ public static class TrainCommand
             return 1;
         }
         PrintSummary(output, JsonSerializer.Deserialize<RunSummary>(status.SummaryJson!, RunJson.Indented)!);
+        if (options.Report && run.OutputDirectory is not null) ReportCommand.WriteReport(run.OutputDirectory, output);
         return 0;
     }
 
