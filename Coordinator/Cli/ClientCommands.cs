@@ -25,7 +25,7 @@ public static class ClientCommands
         var request = new StartRunRequest();
         foreach (var (name, value) in Pairs(trainArgs))
         {
-            if (name is "out" or "resume" or "threads") throw new UsageException($"--{name} is not for submit: the coordinator chooses it (use watch --out DIR for a local copy)");
+            if (name is "out" or "resume" or "threads" or "metrics-port" or "trace-console" or "no-report") throw new UsageException($"--{name} is not for submit: the coordinator chooses it (use watch --out DIR for a local copy)");
             request.Options[name] = value;
         }
         var (client, channel) = ClusterClient.Connect(connection);
@@ -73,6 +73,7 @@ public static class ClientCommands
             }
             var summary = JsonSerializer.Deserialize<RunSummary>(result.SummaryJson, RunJson.Indented)!;
             TrainCommand.PrintSummary(output, summary);
+            if (outDir is not null) ReportCommand.WriteReport(outDir, output);
             return 0;
         }
     }

@@ -16,6 +16,7 @@ public static class CommandLine
           stop     stop a run (--coordinator URL --run ID)
           runs     list a coordinator's runs (--coordinator URL)
           workers  list a coordinator's live workers (--coordinator URL)
+          report   write plots and report.md for a run directory (--run DIR)
           help     show this text
 
         train options:
@@ -26,6 +27,8 @@ public static class CommandLine
           --device cpu               --seed S                    --out DIR
           --log-every N              --threads N                 --shard-timeout SECONDS
           --checkpoint-every N       --resume (continue the run in --out from its newest checkpoint)
+          --metrics-port P (Prometheus /metrics on 127.0.0.1:P)  --trace-console (print spans)
+          --no-report (skip the plots and report.md at the end)
           --config FILE (JSON object of the options above; flags override it)
         """;
 
@@ -63,7 +66,8 @@ public static class CommandLine
                 "stop" => await ClientCommands.StopAsync(args[1..], output),
                 "runs" => await ClientCommands.ListAsync(args[1..], output),
                 "workers" => await ClientCommands.WorkersAsync(args[1..], output),
-                _ => throw new UsageException($"unknown verb '{args[0]}' (available: train, eval, serve, submit, watch, stop, runs, workers, help)"),
+                "report" => ReportCommand.Run(args[1..], output),
+                _ => throw new UsageException($"unknown verb '{args[0]}' (available: train, eval, serve, submit, watch, stop, runs, workers, report, help)"),
             };
         }
         catch (UsageException e)

@@ -5,26 +5,25 @@ using MetaCluster.Coordinator.Runs;
 namespace MetaCluster.Coordinator.Cli;
 
 /// <summary>
-/// Shows a run's progress: one line rewritten in place on a terminal; on redirected output
-/// (CI logs, files) a plain line every tenth of the run or every 15 seconds.
+/// Shows a run's progress: a live bar (<see cref="LiveProgressBar"/>) on a terminal; on redirected
+/// output (CI logs, files) a plain line every tenth of the run or every 15 seconds.
 /// </summary>
 public sealed class ProgressPrinter(TextWriter output, bool interactive)
 {
+    private readonly LiveProgressBar? bar = interactive ? new LiveProgressBar() : null;
     private long lastPrintedStep = -1;
     private DateTime lastPrintedAt = DateTime.MinValue;
-    private int lastWidth;
 
     /// <summary>Shows a status, if it is worth showing.</summary>
     public void Show(RunStatus status)
     {
-        if (status.State == RunState.Pending || (status.State == RunState.Training && status.Step == 0)) return;
-        string line = Format(status);
-        if (interactive)
+        if (bar is not null)
         {
-            output.Write("\r" + line.PadRight(lastWidth));
-            lastWidth = line.Length;
+            bar.Show(status);
             return;
         }
+        if (status.State == RunState.Pending || (status.State == RunState.Training && status.Step == 0)) return;
+        string line = Format(status);
         long tenth = Math.Max(1, status.MetaSteps / 10);
         bool due = status.Step != lastPrintedStep
             && (status.Step / tenth != lastPrintedStep / tenth || DateTime.UtcNow - lastPrintedAt > TimeSpan.FromSeconds(15) || status.Step == status.MetaSteps);
@@ -35,11 +34,8 @@ public sealed class ProgressPrinter(TextWriter output, bool interactive)
         lastPrintedAt = DateTime.UtcNow;
     }
 
-    /// <summary>Ends the in-place line.</summary>
-    public void Finish()
-    {
-        if (interactive && lastWidth > 0) output.WriteLine();
-    }
+    /// <summary>Stops the live bar, leaving its last state on screen.</summary>
+    public void Finish() => bar?.Dispose();
 
     /// <summary>The progress line for a status.</summary>
     public static string Format(RunStatus s)

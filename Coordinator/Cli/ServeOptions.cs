@@ -7,7 +7,7 @@ namespace MetaCluster.Coordinator.Cli;
 /// <summary>Options of <c>serve</c>.</summary>
 public sealed record ServeOptions(
     ClusterMembershipSettings Membership, Uri Api, string? Token, string? TlsCertificate, string? TlsKey, string? TlsClientCa,
-    string DataPlaneUrl, int MetricsPort, string StateDirectory, IReadOnlyList<string> DataRoots)
+    string DataPlaneUrl, int MetricsPort, string StateDirectory, IReadOnlyList<string> DataRoots, bool ConsoleTraces = false)
 {
     private static readonly string[] Valued =
         ["redis", "api", "cluster-id", "data-root", "token", "tls-cert", "tls-key", "tls-client-ca", "silo-port", "gateway-port", "advertise-address", "data-plane-url", "metrics-port", "state-dir"];
@@ -15,7 +15,7 @@ public sealed record ServeOptions(
     /// <summary>Reads and checks the options; refuses an open non-loopback binding.</summary>
     public static ServeOptions Parse(IEnumerable<string> args)
     {
-        var o = new OptionReader(args, Valued, []);
+        var o = new OptionReader(args, Valued, ["trace-console"]);
         string redis = o.OptionalString("redis") ?? throw new UsageException("--redis HOST:PORT is required: the cluster's membership store");
         string apiText = o.String("api", "http://127.0.0.1:7100");
         if (!Uri.TryCreate(apiText, UriKind.Absolute, out var api) || api.Scheme is not ("http" or "https") || api.IsDefaultPort && !apiText.Contains(':', StringComparison.Ordinal))
@@ -45,6 +45,6 @@ public sealed record ServeOptions(
             new ClusterMembershipSettings(redis, o.String("cluster-id", "default"), o.Int("silo-port", 11111, 0, 65535), advertise,
                 o.Int("gateway-port", 0, 0, 65535)),
             api, token, cert, key, clientCa, dataPlane, o.Int("metrics-port", 9464, 0, 65535),
-            Path.GetFullPath(o.String("state-dir", "cluster-state")), roots);
+            Path.GetFullPath(o.String("state-dir", "cluster-state")), roots, o.Switch("trace-console"));
     }
 }

@@ -21,7 +21,7 @@ public static class TrainCommand
             $"meta-training {run.Task} with {run.Algorithm}: {run.MetaSteps} meta-steps of {run.MetaBatch} tasks, {run.Workers} worker(s), {run.Shards} shard(s), device {run.Device}"));
         output.WriteLine($"run directory: {Path.GetFullPath(run.OutputDirectory!)}");
 
-        await using var cluster = await EmbeddedCluster.StartAsync(new EmbeddedClusterOptions(run.Workers, run.Device, options.Threads), cancellationToken);
+        await using var cluster = await EmbeddedCluster.StartAsync(new EmbeddedClusterOptions(run.Workers, run.Device, options.Threads, MetricsPort: options.MetricsPort, ConsoleTraces: options.TraceConsole), cancellationToken);
         var status = await RunToEndAsync(cluster, run, new ProgressPrinter(output, !Console.IsOutputRedirected && ReferenceEquals(output, Console.Out)), cancellationToken);
 
         if (status.State != RunState.Completed)
@@ -30,6 +30,7 @@ public static class TrainCommand
             return 1;
         }
         PrintSummary(output, JsonSerializer.Deserialize<RunSummary>(status.SummaryJson!, RunJson.Indented)!);
+        if (options.Report && run.OutputDirectory is not null) ReportCommand.WriteReport(run.OutputDirectory, output);
         return 0;
     }
 

@@ -7,19 +7,19 @@ using MetaCluster.Learning.Tasks;
 namespace MetaCluster.Coordinator.Cli;
 
 /// <summary>The options of <c>train</c>: the run's definition plus how the embedded cluster is laid out.</summary>
-public sealed partial record TrainOptions(RunDefinition Run, int Threads)
+public sealed partial record TrainOptions(RunDefinition Run, int Threads, int? MetricsPort = null, bool TraceConsole = false, bool Report = true)
 {
     /// <summary>Options that take a value.</summary>
     public static readonly string[] Valued =
     [
         "task", "algorithm", "ways", "shots", "query", "meta-batch", "inner-steps", "inner-lr", "outer-lr",
         "meta-steps", "eval-tasks", "eval-inner-steps", "eval-query", "workers", "shards", "device", "seed", "out",
-        "log-every", "threads", "shard-timeout", "checkpoint-every",
+        "log-every", "threads", "shard-timeout", "checkpoint-every", "metrics-port",
         "data", "eval-data", "eval-groups", "eval-classes", "target",
     ];
 
     /// <summary>Options without a value.</summary>
-    public static readonly string[] Switches = ["resume", "rotations"];
+    public static readonly string[] Switches = ["resume", "rotations", "trace-console", "no-report"];
 
     /// <summary>Reads and checks the options; throws <see cref="UsageException"/> naming the first bad one.</summary>
     public static TrainOptions Parse(IEnumerable<string> args)
@@ -80,7 +80,8 @@ public sealed partial record TrainOptions(RunDefinition Run, int Threads)
             Rotations = o.Switch("rotations"),
         };
         if (run.Resume && outDir is null) throw new UsageException("--resume needs --out DIR: the run directory to continue");
-        return new TrainOptions(run, o.Int("threads", 0, 0, 1024));
+        return new TrainOptions(run, o.Int("threads", 0, 0, 1024),
+            o.Has("metrics-port") ? o.Int("metrics-port", 0, 1, 65535) : null, o.Switch("trace-console"), !o.Switch("no-report"));
     }
 
     [GeneratedRegex("^(cpu|cuda(:[0-9]+)?)$")]

@@ -1,3 +1,5 @@
+using MetaCluster.TaskWorker.Observability;
+
 namespace MetaCluster.Coordinator.DataPlane;
 
 /// <summary>Bytes moved over the data plane, as counted by the coordinator.</summary>
@@ -11,9 +13,17 @@ public sealed class DataPlaneMetrics
     /// <summary>Bytes of results received from workers.</summary>
     public long BytesReceived => Interlocked.Read(ref received);
 
-    /// <summary>Counts sent bytes.</summary>
-    public void AddSent(long bytes) => Interlocked.Add(ref sent, bytes);
+    /// <summary>Counts sent bytes (also in the <c>metacluster.data_plane.bytes</c> counter).</summary>
+    public void AddSent(long bytes)
+    {
+        Interlocked.Add(ref sent, bytes);
+        ClusterMetrics.RecordBytes("sent", "coordinator", bytes);
+    }
 
-    /// <summary>Counts received bytes.</summary>
-    public void AddReceived(long bytes) => Interlocked.Add(ref received, bytes);
+    /// <summary>Counts received bytes (also in the <c>metacluster.data_plane.bytes</c> counter).</summary>
+    public void AddReceived(long bytes)
+    {
+        Interlocked.Add(ref received, bytes);
+        ClusterMetrics.RecordBytes("received", "coordinator", bytes);
+    }
 }

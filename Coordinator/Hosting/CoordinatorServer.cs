@@ -6,6 +6,7 @@ using MetaCluster.Coordinator.Runs;
 using MetaCluster.Coordinator.Security;
 using MetaCluster.Coordinator.Services;
 using MetaCluster.TaskWorker.Grains;
+using MetaCluster.TaskWorker.Observability;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Orleans.Configuration;
@@ -56,9 +57,11 @@ public static class CoordinatorServer
             kestrel.Limits.MaxRequestBodySize = 64L << 20;
         });
 
+        builder.AddClusterTelemetry(new TelemetrySettings("metacluster-coordinator", options.ConsoleTraces));
         builder.UseOrleans(silo =>
         {
             options.Membership.Apply(silo);
+            silo.AddActivityPropagation();
             // Worker grains must never be placed on the coordinator: it does no task compute.
             silo.Configure<GrainTypeOptions>(o => o.Classes.Remove(typeof(TaskWorkerGrain)));
         });
@@ -76,6 +79,7 @@ public static class CoordinatorServer
         app.MapGrpcService<ClusterApiService>();
         app.MapGrpcHealthChecksService();
         app.MapGet("/healthz", () => Results.Text("ok"));
+        app.MapMetricsEndpoint(options.MetricsPort);
         return app;
     }
 

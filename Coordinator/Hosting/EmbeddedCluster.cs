@@ -2,6 +2,7 @@ using System.Net;
 using MetaCluster.Coordinator.DataPlane;
 using MetaCluster.Coordinator.Services;
 using MetaCluster.TaskWorker.Hosting;
+using MetaCluster.TaskWorker.Observability;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -9,7 +10,14 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 namespace MetaCluster.Coordinator.Hosting;
 
 /// <summary>Settings of an in-process cluster.</summary>
-public sealed record EmbeddedClusterOptions(int Workers, string Device = "cpu", int Threads = 0, LogLevel LogLevel = LogLevel.Warning);
+/// <param name="Workers">Worker grains.</param>
+/// <param name="Device">Their torch device.</param>
+/// <param name="Threads">libtorch intra-op threads (0: the default).</param>
+/// <param name="LogLevel">Least level logged to the console.</param>
+/// <param name="MetricsPort">A loopback HTTP port serving <c>/metrics</c> (Prometheus) and <c>/healthz</c>; none when null.</param>
+/// <param name="ConsoleTraces">Print finished spans on the console.</param>
+public sealed record EmbeddedClusterOptions(
+    int Workers, string Device = "cpu", int Threads = 0, LogLevel LogLevel = LogLevel.Warning, int? MetricsPort = null, bool ConsoleTraces = false);
 
 /// <summary>
 /// A whole cluster in one process: an Orleans silo with localhost clustering hosting the run
@@ -40,10 +48,17 @@ public sealed class EmbeddedCluster : IAsyncDisposable
         builder.Logging.SetMinimumLevel(options.LogLevel);
         builder.Logging.AddFilter("Orleans", options.LogLevel < LogLevel.Warning ? options.LogLevel : LogLevel.Error);
         builder.Logging.AddFilter("Microsoft", options.LogLevel < LogLevel.Warning ? options.LogLevel : LogLevel.Error);
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2));
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2);
+            if (options.MetricsPort is { } metricsPort) k.Listen(IPAddress.Loopback, metricsPort);
+        });
+        builder.AddClusterTelemetry(new TelemetrySettings("metacluster-coordinator", options.ConsoleTraces, PrometheusEndpoint: options.MetricsPort is not null));
 
         string clusterId = $"embedded-{Guid.NewGuid():N}";
-        builder.UseOrleans(silo => silo.UseLocalhostClustering(FreePorts.Next(), FreePorts.Next(), serviceId: "metacluster", clusterId: clusterId));
+        builder.UseOrleans(silo => silo
+            .UseLocalhostClustering(FreePorts.Next(), FreePorts.Next(), serviceId: "metacluster", clusterId: clusterId)
+            .AddActivityPropagation());
         builder.Services.AddCoordinator();
         builder.Services.AddTaskWorkers(w =>
         {
@@ -55,6 +70,11 @@ public sealed class EmbeddedCluster : IAsyncDisposable
 
         var app = builder.Build();
         app.MapGrpcService<DataPlaneService>();
+        if (options.MetricsPort is { } port)
+        {
+            app.MapMetricsEndpoint(port);
+            app.MapGet("/healthz", () => Results.Text("ok")).RequireHost($"*:{port}");
+        }
         // Kestrel must listen before workers can be told where the data plane is; the hosted
         // services (silo, then workers) start inside StartAsync, and grains only reach the data
         // plane when a run starts, after this method returns.

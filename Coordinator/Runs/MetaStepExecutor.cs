@@ -1,6 +1,8 @@
 using MetaCluster.Coordinator.DataPlane;
 using MetaCluster.Protos.DataPlane.V1;
+using MetaCluster.Coordinator.Observability;
 using MetaCluster.TaskWorker.Contracts;
+using MetaCluster.TaskWorker.Observability;
 using Microsoft.Extensions.Logging;
 
 namespace MetaCluster.Coordinator.Runs;
@@ -71,6 +73,8 @@ public sealed partial class MetaStepExecutor(IGrainFactory grains, ShardResultIn
             request.TaskIndices.Clear();
             request.TaskIndices.AddRange(tasks);
             collector.Assign(shard, attempt);
+            using var span = ShardAssignment.Start(template.Key, shard, attempt, worker.WorkerId, worker.Device, tasks.Length);
+            request.TraceParent = ClusterTelemetry.CurrentTraceParent();
             try
             {
                 var receipt = await grains.GetGrain<ITaskWorkerGrain>(worker.WorkerId)
@@ -89,6 +93,7 @@ public sealed partial class MetaStepExecutor(IGrainFactory grains, ShardResultIn
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 if (collector.IsAccepted(shard)) return (attempt - firstAttempt, 0);
+                span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, e.Message);
                 failed.Add(worker.WorkerId);
                 LogShardFailed(template.Key.RunId, template.Key.Step, shard, attempt, worker.WorkerId, e.GetType().Name, e.Message);
                 if (attempt - firstAttempt + 1 >= MaxAttempts)

@@ -2,12 +2,14 @@ using System.Diagnostics;
 using System.Text.Json;
 using MetaCluster.Coordinator.Checkpoints;
 using MetaCluster.Coordinator.DataPlane;
+using MetaCluster.Coordinator.Observability;
 using MetaCluster.Coordinator.Output;
 using MetaCluster.Learning.Algorithms;
 using MetaCluster.Learning.Evaluation;
 using MetaCluster.Learning.Optimisation;
 using MetaCluster.Learning.Tasks;
 using MetaCluster.Protos.DataPlane.V1;
+using MetaCluster.TaskWorker.Observability;
 using Microsoft.Extensions.Logging;
 using static TorchSharp.torch;
 
@@ -88,6 +90,7 @@ public sealed partial class MetaTrainingRun(
         };
         var timeout = TimeSpan.FromSeconds(d.ShardTimeoutSeconds);
 
+        using var runSpan = StepTrace.StartRun(runId, d.Task, d.Algorithm, d.MetaSteps, d.MetaBatch);
         var clock = Stopwatch.StartNew();
         status = status with { State = RunState.Training };
         double lastLoss = double.NaN;
@@ -98,13 +101,17 @@ public sealed partial class MetaTrainingRun(
             parameters.Publish(runId, step, theta.data<float>().ToArray());
             template.Key.Step = step;
             template.ParameterVersion = step;
+            using var stepTrace = StepTrace.Start(runSpan, runId, step, d.MetaBatch);
             var result = await executor.RunAsync(template, shards, elements, timeout, cancellationToken);
+            stepTrace.EndPhase(ClusterMetrics.Phases.FanOut);
             retries += result.Retries;
 
             using (var gradient = tensor(result.GradientSum!, [elements]))
             {
                 gradient.div_(d.MetaBatch);
+                stepTrace.EndPhase(ClusterMetrics.Phases.Aggregation);
                 adam.Apply(theta, gradient);
+                stepTrace.EndPhase(ClusterMetrics.Phases.Update);
             }
 
             lastLoss = result.Headers.SelectMany(h => h.TaskLosses).Average();
@@ -120,6 +127,9 @@ public sealed partial class MetaTrainingRun(
                 ElapsedSeconds = elapsed,
                 EtaSeconds = elapsed / (step + 1 - firstStep) * (d.MetaSteps - step - 1),
             };
+            ClusterMetrics.RecordStep(runId, d.MetaBatch, lastLoss, lastLoss, tasksPerSecond, result.Workers, result.Retries);
+            stepTrace.Span?.SetTag("metacluster.loss", lastLoss);
+            stepTrace.Span?.SetTag(ClusterTelemetry.Attributes.Workers, result.Workers);
             if (checkpoints is not null && d.CheckpointEvery > 0 && (step + 1) % d.CheckpointEvery == 0 && step + 1 < d.MetaSteps)
                 checkpoints.Save(Snapshot(step + 1, theta, adam));
             if (output is not null && ((step + 1) % d.LogEvery == 0 || step + 1 == d.MetaSteps))
@@ -134,7 +144,10 @@ public sealed partial class MetaTrainingRun(
         if (d.EvalTasks > 0)
         {
             status = status with { State = RunState.Evaluating };
-            evaluation = await EvaluateAsync(FinalParameters, family.Kind, cancellationToken);
+            using (ClusterTelemetry.CoordinatorSource.StartActivity("evaluate"))
+                evaluation = await EvaluateAsync(FinalParameters, family.Kind, cancellationToken);
+            foreach (var point in evaluation.Results)
+                ClusterMetrics.RecordEvaluation(runId, evaluation.Metric, point.InnerSteps, point.Mean);
         }
 
         var summary = new RunSummary

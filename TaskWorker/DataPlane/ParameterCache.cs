@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Grpc.Core;
 using MetaCluster.Protos.DataPlane.V1;
+using MetaCluster.TaskWorker.Observability;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -51,6 +52,8 @@ public sealed class ParameterCache(DataPlaneChannels channels)
             chunk.Data.Span.CopyTo(buffer.AsSpan((int)chunk.ByteOffset));
         }
         if (buffer is null) throw new InvalidDataException($"parameters of run {runId} version {version}: empty stream");
+        ClusterMetrics.RecordBytes("received", "worker", buffer.LongLength);
+        System.Diagnostics.Activity.Current?.SetTag(ClusterTelemetry.Attributes.Bytes, buffer.LongLength);
         var values = MemoryMarshal.Cast<byte, float>(buffer).ToArray();
         return tensor(values, shape).to(device);
     }

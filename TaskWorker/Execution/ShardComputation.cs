@@ -2,6 +2,7 @@ using MetaCluster.Learning.Algorithms;
 using MetaCluster.Learning.Tasks;
 using MetaCluster.Protos.DataPlane.V1;
 using MetaCluster.Protos.Wire;
+using MetaCluster.TaskWorker.Observability;
 using static TorchSharp.torch;
 
 namespace MetaCluster.TaskWorker.Execution;
@@ -39,11 +40,20 @@ public static class ShardComputation
 
         if (!training)
         {
+            using var evaluate = ShardTracing.Start("evaluate", request);
             var evaluation = resolved.Algorithm.Evaluate(resolved.Model, theta, onDevice, spec.EvalInnerSteps);
             return new ShardNumbers(null, [], null, [], evaluation.Metrics.Cast<double>().ToArray());
         }
 
-        var outcome = resolved.Algorithm.ComputeShard(resolved.Model, theta, onDevice);
+        // ComputeShard is Adapt then Outcome for every algorithm; the two halves are taken apart
+        // here only so the trace shows the inner loop and the outer backward pass separately.
+        AdaptedTasks adapted;
+        using (ShardTracing.Start("inner-loop", request))
+            adapted = resolved.Algorithm.Adapt(resolved.Model, theta, onDevice);
+        ShardOutcome outcome;
+        using (adapted)
+        using (ShardTracing.Start("outer-backward", request))
+            outcome = adapted.Outcome();
         var gradient = outcome.GradientSum.to(ScalarType.Float32).cpu().contiguous().data<float>().ToArray();
         var embeddings = outcome.TaskEmbeddings.to(ScalarType.Float32).cpu().contiguous();
         return new ShardNumbers(gradient, outcome.TaskLosses, embeddings.data<float>().ToArray(), embeddings.shape, []);

@@ -6,8 +6,10 @@ using MetaCluster.Protos.Wire;
 using MetaCluster.TaskWorker.Contracts;
 using MetaCluster.TaskWorker.DataPlane;
 using MetaCluster.TaskWorker.Hosting;
+using MetaCluster.TaskWorker.Observability;
 using Microsoft.Extensions.Options;
 using TorchSharp;
+using static TorchSharp.torch;
 
 namespace MetaCluster.TaskWorker.Execution;
 
@@ -40,12 +42,16 @@ public sealed class ShardRunner(ParameterCache parameters, ShardResultSender sen
 
     private async Task<ShardReceipt> RunCoreAsync(string workerId, ShardRequest request, CancellationToken cancellationToken)
     {
+        using var span = ShardTracing.StartShard(workerId, options.Value.Device, request);
         var spec = resolved.GetOrAdd(request.Spec, ResolvedRunSpec.From);
-        var theta = await parameters.GetAsync(request.DataPlaneUrl, request.Key.RunId, request.ParameterVersion, device, cancellationToken);
+        Tensor theta;
+        using (ShardTracing.Start("parameters.fetch", request))
+            theta = await parameters.GetAsync(request.DataPlaneUrl, request.Key.RunId, request.ParameterVersion, device, cancellationToken);
 
         var clock = Stopwatch.StartNew();
         var numbers = ShardComputation.Run(request, spec, theta, device);
         double computeSeconds = clock.Elapsed.TotalSeconds;
+        ClusterMetrics.RecordShardCompute(options.Value.Device, request.Mode.ToString(), computeSeconds);
 
         var header = new ShardResultHeader
         {
@@ -63,8 +69,15 @@ public sealed class ShardRunner(ParameterCache parameters, ShardResultSender sen
             header.TaskEmbeddings = TensorWire.ToProto(numbers.Embeddings, numbers.EmbeddingShape);
 
         byte[]? gradientBytes = numbers.Gradient is null ? null : MemoryMarshal.AsBytes(numbers.Gradient.AsSpan()).ToArray();
-        var ack = await sender.SendAsync(request.DataPlaneUrl, header, gradientBytes, cancellationToken);
         long bytes = header.CalculateSize() + (gradientBytes?.LongLength ?? 0);
+        ShardResultAck ack;
+        using (var send = ShardTracing.Start("result.send", request))
+        {
+            send?.SetTag(ClusterTelemetry.Attributes.Bytes, bytes);
+            ack = await sender.SendAsync(request.DataPlaneUrl, header, gradientBytes, cancellationToken);
+            send?.SetTag("metacluster.outcome", ack.Outcome.ToString());
+        }
+        ClusterMetrics.RecordBytes("sent", "worker", bytes);
         return new ShardReceipt(workerId, ack.Outcome, computeSeconds, bytes);
     }
 }

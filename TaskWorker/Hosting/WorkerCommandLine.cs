@@ -4,14 +4,14 @@ using MetaCluster.Options;
 namespace MetaCluster.TaskWorker.Hosting;
 
 /// <summary>Options of the TaskWorker executable.</summary>
-public sealed partial record WorkerCommandLine(ClusterMembershipSettings Membership, WorkerOptions Workers, int MetricsPort)
+public sealed partial record WorkerCommandLine(ClusterMembershipSettings Membership, WorkerOptions Workers, int MetricsPort, bool ConsoleTraces = false)
 {
     private static readonly string[] Valued = ["redis", "device", "cluster-id", "token", "workers", "threads", "silo-port", "advertise-address", "metrics-port", "data-root"];
 
     /// <summary>Reads the options; throws <see cref="UsageException"/> naming the first bad one.</summary>
     public static WorkerCommandLine Parse(IEnumerable<string> args)
     {
-        var o = new OptionReader(args, Valued, []);
+        var o = new OptionReader(args, Valued, ["trace-console"]);
         string redis = o.OptionalString("redis") ?? throw new UsageException("--redis HOST:PORT is required: the cluster's membership store");
         string device = o.String("device", "cpu");
         if (!DevicePattern().IsMatch(device)) throw new UsageException($"--device must be cpu or cuda:N; got '{device}'");
@@ -29,7 +29,7 @@ public sealed partial record WorkerCommandLine(ClusterMembershipSettings Members
             Token = string.IsNullOrEmpty(token) ? null : token,
             WorkerIdPrefix = $"{Environment.MachineName}-{Environment.ProcessId}",
         };
-        return new WorkerCommandLine(membership, workers, o.Int("metrics-port", 9465, 0, 65535));
+        return new WorkerCommandLine(membership, workers, o.Int("metrics-port", 9465, 0, 65535), o.Switch("trace-console"));
     }
 
     [GeneratedRegex("^(cpu|cuda(:[0-9]+)?)$")]

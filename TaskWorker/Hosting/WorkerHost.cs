@@ -1,4 +1,5 @@
 using System.Net;
+using MetaCluster.TaskWorker.Observability;
 
 namespace MetaCluster.TaskWorker.Hosting;
 
@@ -21,7 +22,12 @@ public static class WorkerHost
         var bind = IPAddress.IsLoopback(options.Membership.AdvertiseAddress) ? options.Membership.AdvertiseAddress : IPAddress.Any;
         builder.WebHost.ConfigureKestrel(k => k.Listen(bind, options.MetricsPort));
 
-        builder.UseOrleans(silo => options.Membership.Apply(silo));
+        builder.AddClusterTelemetry(new TelemetrySettings("metacluster-taskworker", options.ConsoleTraces));
+        builder.UseOrleans(silo =>
+        {
+            options.Membership.Apply(silo);
+            silo.AddActivityPropagation();
+        });
         builder.Services.AddTaskWorkers(w =>
         {
             w.Device = options.Workers.Device;
@@ -33,6 +39,7 @@ public static class WorkerHost
 
         var app = builder.Build();
         app.MapGet("/healthz", () => Results.Text("ok"));
+        app.MapMetricsEndpoint(options.MetricsPort);
         return app;
     }
 }
