@@ -86,9 +86,12 @@ public sealed record RunDefinition
         spec.EvalClasses = EvalClasses ?? "";
         spec.Target = Target ?? "";
         spec.Rotations = Rotations;
-        spec.TrLambda = TrLambda;
-        spec.TrMetaData = TrMetaData;
-        spec.TrSampler = TrSampler;
+        if (TrLambda != 0)
+        {
+            spec.TrLambda = TrLambda;
+            spec.TrMetaData = TrMetaData;
+            spec.TrSampler = TrSampler;
+        }
         return spec;
     }
 }
