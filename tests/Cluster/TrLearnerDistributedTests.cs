@@ -134,6 +134,28 @@ public sealed class TrLearnerDistributedTests
         Assert.Equal(10, summary.RootElement.GetProperty("eval").GetProperty("episodes").GetInt32());
     }
 
+    [Fact]
+    public async Task TheSimilarityLayerIsTrainedAndCheckpointedWithThetaAndAResumedRunMatchesAnUninterruptedOne()
+    {
+        var straight = ClusterRuns.Sinusoid(workers: 2, shards: 2, steps: 4, ClusterRuns.TempDirectory()) with { MetaBatch = 6, TrLambda = 0.5, TrMetaData = 3, CheckpointEvery = 0 };
+        var uninterrupted = await ClusterRuns.RunAsync(straight);
+
+        // Stops after a checkpoint at step 2, then resumes from it to step 4.
+        string outDir = ClusterRuns.TempDirectory();
+        await ClusterRuns.RunAsync(straight with { OutputDirectory = outDir, MetaSteps = 3, CheckpointEvery = 2 });
+        var resumed = await ClusterRuns.RunAsync(straight with { OutputDirectory = outDir, MetaSteps = 4, CheckpointEvery = 2, Resume = true });
+
+        var model = new SinusoidTasks().CreateModel();
+        var initialTheta = new Maml(new InnerLoopSettings(1, 0.01), false).InitializeMetaParameters(model, straight.Seed).data<float>().ToArray();
+        var initialW = TaskSimilarity.InitializeProjections(straight.TrHeads, 32, model.FeatureSize, straight.Seed).flatten().data<float>().ToArray();
+        var final = uninterrupted.Final.Theta;
+        Assert.Equal(initialTheta.Length + initialW.Length, final.Length);
+        Assert.NotEqual(initialW, final[initialTheta.Length..]);
+        Assert.NotEqual(initialTheta, final[..initialTheta.Length]);
+        Assert.Equal(final, resumed.Final.Theta);
+        Assert.Equal(uninterrupted.Final.SecondMoment, resumed.Final.SecondMoment);
+    }
+
     private static async Task<(long Retries, Checkpoint Final)> RunAsync(bool fault)
     {
         string outDir = ClusterRuns.TempDirectory();
