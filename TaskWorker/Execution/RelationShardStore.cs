@@ -7,8 +7,8 @@ namespace MetaCluster.TaskWorker.Execution;
 /// <summary>
 /// The graphs a worker process keeps between the phases of TRLearner's two-phase step, keyed by
 /// (run, step, shard, attempt) of the shard's accepted adapt phase. A graph leaves the store when
-/// it is backpropagated, when the same run keeps a graph of a later step (the coordinator has
-/// moved on), or when it has waited longer than <see cref="TimeToLive"/> (a step lost with its
+/// it is backpropagated, when the same run keeps a graph of a later step or a later attempt at the
+/// same shard (the coordinator has moved on), or when it has waited longer than <see cref="TimeToLive"/> (a step lost with its
 /// coordinator or abandoned after a failure), so a lost step never leaks memory for long.
 /// </summary>
 public sealed class RelationShardStore : IDisposable
@@ -28,10 +28,14 @@ public sealed class RelationShardStore : IDisposable
     /// <summary>Graphs kept now.</summary>
     public int Count => kept.Count;
 
-    /// <summary>Keeps a shard's graph under its key, and drops the run's graphs of earlier steps.</summary>
+    /// <summary>
+    /// Keeps a shard's graph under its key, and drops the graphs the coordinator has given up on:
+    /// the run's earlier steps, and earlier attempts at the same shard of this step.
+    /// </summary>
     public void Keep(ShardKey key, RelationShard shard)
     {
-        foreach (var old in kept.Keys.Where(k => k.Run == key.RunId && k.Step < key.Step).ToArray()) Evict(old);
+        foreach (var old in kept.Keys.Where(k => k.Run == key.RunId && (k.Step < key.Step || (k.Step == key.Step && k.Shard == key.Shard && k.Attempt < key.Attempt))).ToArray())
+            Evict(old);
         var entry = new Entry(shard) { LastUsed = DateTime.UtcNow };
         var id = Id(key);
         if (!kept.TryAdd(id, entry))

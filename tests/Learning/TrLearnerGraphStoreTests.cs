@@ -41,6 +41,13 @@ public sealed class TrLearnerGraphStoreTests
         Assert.Throws<KeyNotFoundException>(() => store.Use(Key(step: 3, shard: 0, attempt: 0), release: false, s => s));
         store.Forget("other");
         Assert.Equal(1, store.Count);
+
+        // A later attempt at the same shard supersedes the earlier one; other shards' attempts stay.
+        store.Keep(Key(step: 4, shard: 1, attempt: 1), Shard(4));
+        store.Keep(Key(step: 4, shard: 0, attempt: 9), Shard(4));
+        Assert.Equal(2, store.Count);
+        Assert.Throws<KeyNotFoundException>(() => store.Use(Key(step: 4, shard: 0, attempt: 0), release: false, s => s));
+        Assert.Equal(2, store.Use(Key(step: 4, shard: 1, attempt: 1), release: false, s => s.TaskIndices.Count));
     }
 
     private static ShardKey Key(long step, int shard, int attempt, string run = "r") =>
