@@ -65,6 +65,7 @@ public static class ClientCommands
                 var directory = new RunDirectory(outDir);
                 if (result.SummaryJson.Length > 0) directory.WriteAtomically("summary.json", result.SummaryJson);
                 directory.WriteAtomically("metrics.jsonl", result.MetricsJsonl);
+                if (result.RelationJson.Length > 0) directory.WriteAtomically("relation.json", result.RelationJson);
             }
             if (result.State != ApiRunState.Completed)
             {

@@ -16,6 +16,7 @@ public sealed partial record TrainOptions(RunDefinition Run, int Threads, int? M
         "meta-steps", "eval-tasks", "eval-inner-steps", "eval-query", "workers", "shards", "device", "seed", "out",
         "log-every", "threads", "shard-timeout", "checkpoint-every", "metrics-port",
         "data", "eval-data", "eval-groups", "eval-classes", "target",
+        "tr-lambda", "tr-heads", "tr-tau", "tr-meta-data", "tr-sampler",
     ];
 
     /// <summary>Options without a value.</summary>
@@ -47,6 +48,8 @@ public sealed partial record TrainOptions(RunDefinition Run, int Threads, int? M
         string? evalClasses = o.OptionalString("eval-classes");
         if (evalClasses is not null && !File.Exists(evalClasses)) throw new UsageException($"--eval-classes: no file '{evalClasses}'");
         bool classification = task == "images" || (task == "tabular" && o.Has("ways"));
+        double trLambda = o.Double("tr-lambda", 0, 0, 1e6);
+        if (trLambda > 0 && metaBatch < 2) throw new UsageException($"--tr-lambda needs --meta-batch of at least 2 (TRLearner relates tasks to each other), got {metaBatch}");
 
         var run = new RunDefinition
         {
@@ -78,7 +81,14 @@ public sealed partial record TrainOptions(RunDefinition Run, int Threads, int? M
             EvalClasses = evalClasses,
             Target = o.OptionalString("target"),
             Rotations = o.Switch("rotations"),
+            TrLambda = trLambda,
+            TrHeads = o.Int("tr-heads", 4, 1, 1024),
+            TrTau = o.Double("tr-tau", 0.5, 0, 1e6, minExclusive: true),
+            TrMetaData = o.Int("tr-meta-data", 5, 1, 100_000),
+            TrSampler = o.Choice("tr-sampler", "hardest", ["hardest", "random"]),
         };
+        if (run.TrLambda > 0 && run.TrMetaData > run.Query)
+            throw new UsageException($"--tr-meta-data ({run.TrMetaData}) cannot exceed --query ({run.Query}): meta-data are chosen from the query set");
         if (run.Resume && outDir is null) throw new UsageException("--resume needs --out DIR: the run directory to continue");
         return new TrainOptions(run, o.Int("threads", 0, 0, 1024),
             o.Has("metrics-port") ? o.Int("metrics-port", 0, 1, 65535) : null, o.Switch("trace-console"), !o.Switch("no-report"));

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using MetaCluster.Protos.DataPlane.V1;
 
 namespace MetaCluster.Coordinator.DataPlane;
 
@@ -8,9 +9,9 @@ public sealed class ShardResultInbox
     private readonly ConcurrentDictionary<string, StepCollector> open = new();
 
     /// <summary>Opens the collector for a run's next step (replacing its previous one, whose late results become stale).</summary>
-    public StepCollector Open(string runId, long step, int shards, int gradientElements)
+    public StepCollector Open(string runId, long step, int shards, int gradientElements, ShardPhase phase = ShardPhase.Single)
     {
-        var collector = new StepCollector(runId, step, shards, gradientElements);
+        var collector = new StepCollector(runId, step, shards, gradientElements, phase);
         open[runId] = collector;
         return collector;
     }

@@ -14,12 +14,18 @@ public sealed class StepCollector
     private readonly int[] assignedAttempt;
     private readonly ShardResultHeader?[] headers;
     private readonly TaskCompletionSource[] accepted;
+    private readonly (float[] Values, long[] Shape)?[] outputs;
 
-    /// <summary>Opens a collector for <paramref name="shards"/> shards, with a gradient of <paramref name="gradientElements"/> (0: none).</summary>
-    public StepCollector(string runId, long step, int shards, int gradientElements)
+    /// <summary>
+    /// Opens a collector for <paramref name="shards"/> shards, with a gradient of
+    /// <paramref name="gradientElements"/> (0: none), for results of <paramref name="phase"/>.
+    /// </summary>
+    public StepCollector(string runId, long step, int shards, int gradientElements, ShardPhase phase = ShardPhase.Single)
     {
         RunId = runId;
         Step = step;
+        Phase = phase;
+        outputs = new (float[], long[])?[shards];
         assignedAttempt = Enumerable.Repeat(-1, shards).ToArray();
         headers = new ShardResultHeader?[shards];
         accepted = Enumerable.Range(0, shards).Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).ToArray();
@@ -31,6 +37,12 @@ public sealed class StepCollector
 
     /// <summary>The step.</summary>
     public long Step { get; }
+
+    /// <summary>The phase whose results are accepted.</summary>
+    public ShardPhase Phase { get; }
+
+    /// <summary>Whether results carry TRLearner's task outputs g_i(X).</summary>
+    public bool ExpectsOutputs => Phase == ShardPhase.RelationOutputs;
 
     /// <summary>Number of shards.</summary>
     public int Shards => headers.Length;
@@ -61,7 +73,7 @@ public sealed class StepCollector
     {
         lock (gate)
         {
-            if (key.RunId != RunId || key.Step != Step || key.Shard < 0 || key.Shard >= Shards) return ShardResultAck.Types.Outcome.Stale;
+            if (key.RunId != RunId || key.Step != Step || key.Phase != Phase || key.Shard < 0 || key.Shard >= Shards) return ShardResultAck.Types.Outcome.Stale;
             if (headers[key.Shard] is not null) return ShardResultAck.Types.Outcome.Duplicate;
             if (assignedAttempt[key.Shard] != key.Attempt) return ShardResultAck.Types.Outcome.Stale;
             return ShardResultAck.Types.Outcome.Accepted;
@@ -71,14 +83,21 @@ public sealed class StepCollector
     /// <summary>
     /// Records a fully received shard. Returns false (dropped) if another copy got in first.
     /// </summary>
-    public bool Accept(ShardResultHeader header)
+    public bool Accept(ShardResultHeader header, (float[] Values, long[] Shape)? taskOutputs = null)
     {
         lock (gate)
         {
             if (headers[header.Key.Shard] is not null) return false;
             headers[header.Key.Shard] = header;
+            outputs[header.Key.Shard] = taskOutputs;
         }
         accepted[header.Key.Shard].TrySetResult();
         return true;
+    }
+
+    /// <summary>TRLearner's task outputs g_i(X) of each accepted shard, in shard order.</summary>
+    public IReadOnlyList<(float[] Values, long[] Shape)> Outputs
+    {
+        get { lock (gate) return outputs.Select(o => o ?? throw new InvalidOperationException("not every shard's outputs are in")).ToArray(); }
     }
 }

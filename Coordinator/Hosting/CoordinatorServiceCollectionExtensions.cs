@@ -17,6 +17,7 @@ public static class CoordinatorServiceCollectionExtensions
         });
         services.AddSingleton<ParameterStore>();
         services.AddSingleton<ShardResultInbox>();
+        services.AddSingleton<UpstreamGradientStore>();
         services.AddSingleton<DataPlaneMetrics>();
         services.AddSingleton<DataPlaneEndpoint>();
         services.AddSingleton<MetaStepExecutor>();

@@ -38,6 +38,13 @@ public sealed class RunDirectory
     /// <summary>The text of metrics.jsonl.</summary>
     public string ReadMetrics() => File.Exists(metricsPath) ? File.ReadAllText(metricsPath) : "";
 
+    /// <summary>The text of a file of the directory, or "" when it does not exist.</summary>
+    public string ReadText(string name)
+    {
+        string path = System.IO.Path.Combine(Path, name);
+        return File.Exists(path) ? File.ReadAllText(path) : "";
+    }
+
     /// <summary>Appends a line to metrics.jsonl.</summary>
     public void AppendMetrics(MetricsLine line) =>
         File.AppendAllText(metricsPath, JsonSerializer.Serialize(line, RunJson.Line) + "\n");

@@ -38,7 +38,8 @@ public sealed record EvaluationReport(string Metric, int Episodes, IReadOnlyList
 public sealed record EvaluationPoint(int InnerSteps, double Mean, double Ci95);
 
 /// <summary>One line of metrics.jsonl.</summary>
-public sealed record MetricsLine(long Step, double Loss, string Metric, double Value, double TasksPerSecond, int Workers, double ElapsedSeconds, int Retries);
+public sealed record MetricsLine(long Step, double Loss, string Metric, double Value, double TasksPerSecond, int Workers, double ElapsedSeconds, int Retries,
+    double? TrLoss = null, double? RelationEntropy = null);
 
 /// <summary>The JSON conventions of the run directory: snake_case names, indented summaries.</summary>
 public static class RunJson

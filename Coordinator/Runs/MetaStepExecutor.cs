@@ -13,7 +13,7 @@ namespace MetaCluster.Coordinator.Runs;
 /// per shard (see <see cref="StepCollector"/>); a step whose gradient sum was broken by a dying
 /// stream is run again from scratch.
 /// </summary>
-public sealed partial class MetaStepExecutor(IGrainFactory grains, ShardResultInbox inbox, ILogger<MetaStepExecutor> logger)
+public sealed partial class MetaStepExecutor(IGrainFactory grains, ShardResultInbox inbox, UpstreamGradientStore upstream, ILogger<MetaStepExecutor> logger)
 {
     /// <summary>Attempts per shard before the step fails.</summary>
     public int MaxAttempts { get; init; } = 8;
@@ -48,6 +48,146 @@ public sealed partial class MetaStepExecutor(IGrainFactory grains, ShardResultIn
                 inbox.Close(runId, collector);
             }
         }
+    }
+
+    /// <summary>
+    /// Runs TRLearner's exact two-phase step. Phase 1: every shard adapts its tasks on some worker
+    /// (reassigned on failure, as in <see cref="RunAsync"/>), which keeps the graph and returns z_i and
+    /// the chosen meta-data references; then the same worker computes g_i(X) on the pooled
+    /// meta-data. <paramref name="relate"/> turns the gathered results into each shard's upstream
+    /// gradients (∂L_TR/∂z rows then ∂L_TR/∂g rows, flat, in shard order). Phase 2: the same workers
+    /// backpropagate and return their gradients, summed in shard order. A shard whose worker fails
+    /// after phase 1 has lost its graph, so the whole step runs again from phase 1 with new
+    /// attempts: nothing of a failed round reaches the result.
+    /// </summary>
+    public async Task<RelationStepResult> RunRelationStepAsync(
+        ShardRequest template, IReadOnlyList<long[]> shards, int gradientElements, TimeSpan shardTimeout,
+        Func<IReadOnlyList<ShardResultHeader>, IReadOnlyList<(float[] Values, long[] Shape)>, float[][]> relate, CancellationToken cancellationToken)
+    {
+        string runId = template.Key.RunId;
+        long step = template.Key.Step;
+        int restarts = 0;
+        for (int round = 0; ; round++)
+        {
+            try
+            {
+                return await RunRelationRoundAsync(template, shards, gradientElements, shardTimeout, relate, round * MaxAttempts, restarts, cancellationToken);
+            }
+            catch (RelationPhaseFailedException e)
+            {
+                restarts++;
+                LogRelationStepRestarted(runId, step, e.Message);
+                if (restarts >= MaxAttempts) throw new ShardFailedException($"step {step} of run {runId}: TRLearner's two-phase step failed {restarts} times; last error: {e.Message}", e);
+            }
+            finally
+            {
+                upstream.Remove(runId);
+            }
+        }
+    }
+
+    private async Task<RelationStepResult> RunRelationRoundAsync(
+        ShardRequest template, IReadOnlyList<long[]> shards, int gradientElements, TimeSpan shardTimeout,
+        Func<IReadOnlyList<ShardResultHeader>, IReadOnlyList<(float[] Values, long[] Shape)>, float[][]> relate,
+        int firstAttempt, int restarts, CancellationToken cancellationToken)
+    {
+        string runId = template.Key.RunId;
+        long step = template.Key.Step;
+
+        // Phase 1: adapt, keep the graphs, return z_i and the meta-data references.
+        var adaptTemplate = template.Clone();
+        adaptTemplate.Key.Phase = ShardPhase.RelationAdapt;
+        IReadOnlyList<ShardResultHeader> adapted;
+        IReadOnlyList<WorkerRegistration> workers;
+        int retries;
+        long bytes;
+        var collector = inbox.Open(runId, step, shards.Count, 0, ShardPhase.RelationAdapt);
+        try
+        {
+            workers = await LiveWorkersAsync(cancellationToken);
+            var receipts = await Task.WhenAll(shards.Select((tasks, shard) =>
+                RunShardAsync(collector, adaptTemplate, shard, tasks, workers, firstAttempt, shardTimeout, cancellationToken)));
+            adapted = collector.Headers;
+            retries = receipts.Sum(r => r.Retries) + restarts;
+            bytes = receipts.Sum(r => r.Bytes);
+        }
+        finally
+        {
+            inbox.Close(runId, collector);
+        }
+
+        // Phase 1, second half: g_i(X) on the pooled meta-data, by the workers that keep the graphs.
+        var pooled = adapted.SelectMany(h => h.MetaData).OrderBy(r => r.TaskIndex).ThenBy(r => r.QuerySample).ToArray();
+        collector = inbox.Open(runId, step, shards.Count, 0, ShardPhase.RelationOutputs);
+        IReadOnlyList<(float[] Values, long[] Shape)> outputs;
+        try
+        {
+            var sent = await Task.WhenAll(adapted.Select((header, shard) =>
+            {
+                var request = PinnedRequest(template, header, ShardPhase.RelationOutputs);
+                request.PooledMetaData.AddRange(pooled);
+                return RunPinnedAsync(collector, request, header.WorkerId, shardTimeout, cancellationToken);
+            }));
+            bytes += sent.Sum();
+            outputs = collector.Outputs;
+        }
+        finally
+        {
+            inbox.Close(runId, collector);
+        }
+
+        // The coordinator's part: A, L_TR and the upstream gradients of each shard's tasks.
+        var perShard = relate(adapted, outputs);
+        if (perShard.Length != shards.Count) throw new InvalidOperationException($"{perShard.Length} upstream gradients for {shards.Count} shards");
+        upstream.Publish(runId, step, adapted.Select((h, shard) => (Key: (shard, h.Key.Attempt), Values: perShard[shard])).ToDictionary(p => p.Key, p => p.Values));
+
+        // Phase 2: backpropagate through the kept graphs; gradients are summed in shard order.
+        collector = inbox.Open(runId, step, shards.Count, gradientElements, ShardPhase.RelationBackward);
+        try
+        {
+            var sent = await Task.WhenAll(adapted.Select(header =>
+                RunPinnedAsync(collector, PinnedRequest(template, header, ShardPhase.RelationBackward), header.WorkerId, shardTimeout, cancellationToken)));
+            if (collector.Gradient is not { IsComplete: true, IsCorrupted: false } gradient)
+                throw new RelationPhaseFailedException("a phase-2 gradient stream broke after part of it was summed");
+            bytes += sent.Sum();
+            return new RelationStepResult(gradient.Sum, adapted, workers.Count, retries, bytes);
+        }
+        finally
+        {
+            inbox.Close(runId, collector);
+        }
+    }
+
+    private static ShardRequest PinnedRequest(ShardRequest template, ShardResultHeader adapted, ShardPhase phase)
+    {
+        var request = template.Clone();
+        request.Key.Shard = adapted.Key.Shard;
+        request.Key.Attempt = adapted.Key.Attempt;
+        request.Key.Phase = phase;
+        request.TaskIndices.Clear();
+        request.TaskIndices.AddRange(adapted.TaskIndices);
+        return request;
+    }
+
+    // A later phase must run where the shard's graph is kept; if that fails, the graph is gone.
+    private async Task<long> RunPinnedAsync(StepCollector collector, ShardRequest request, string workerId, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var key = request.Key;
+        collector.Assign(key.Shard, key.Attempt);
+        ShardReceipt receipt;
+        try
+        {
+            receipt = await grains.GetGrain<ITaskWorkerGrain>(workerId)
+                .RunShardAsync(EncodedShardRequest.From(request))
+                .WaitAsync(timeout, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            throw new RelationPhaseFailedException($"{key.Phase} of shard {key.Shard} on {workerId} failed ({e.GetType().Name}: {e.Message})", e);
+        }
+        if (!collector.IsAccepted(key.Shard))
+            throw new RelationPhaseFailedException($"{key.Phase} of shard {key.Shard} on {workerId} was not accepted ({receipt.Outcome})");
+        return receipt.ResultBytes;
     }
 
     private async Task<(int Retries, long Bytes)> RunShardAsync(
@@ -115,6 +255,9 @@ public sealed partial class MetaStepExecutor(IGrainFactory grains, ShardResultIn
         }
     }
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId} step {Step}: TRLearner's two-phase step runs again from phase 1 ({Reason})")]
+    private partial void LogRelationStepRestarted(string runId, long step, string reason);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId} step {Step}: a gradient stream broke after part of it was summed; running the step again")]
     private partial void LogStepRestarted(string runId, long step);
 
@@ -127,3 +270,6 @@ public sealed partial class MetaStepExecutor(IGrainFactory grains, ShardResultIn
 
 /// <summary>A shard could not be completed on any worker.</summary>
 public sealed class ShardFailedException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>A later phase of TRLearner's step failed; its graphs are lost, so the step restarts from phase 1.</summary>
+public sealed class RelationPhaseFailedException(string message, Exception? inner = null) : Exception(message, inner);

@@ -7,6 +7,7 @@ using MetaCluster.Coordinator.Output;
 using MetaCluster.Learning.Algorithms;
 using MetaCluster.Learning.Evaluation;
 using MetaCluster.Learning.Optimisation;
+using MetaCluster.Learning.Relations;
 using MetaCluster.Learning.Tasks;
 using MetaCluster.Protos.DataPlane.V1;
 using MetaCluster.TaskWorker.Observability;
@@ -65,7 +66,14 @@ public sealed partial class MetaTrainingRun(
         var checkpoints = output is null ? null : new CheckpointDirectory(output.Path);
         output?.WriteJson("run.json", d);
 
-        using var theta = algorithm.InitializeMetaParameters(model, d.Seed);
+        // With TRLearner the similarity layer W is appended to the flat meta-parameters, so Adam and
+        // the checkpoints cover it; workers get (and compute gradients for) only the model's part.
+        var tr = d.TrLearner();
+        long[] projectionShape = [tr.Heads, tr.ProjectionSize, model.FeatureSize];
+        using var theta = tr.Enabled
+            ? InitializeWithProjections(algorithm.InitializeMetaParameters(model, d.Seed), tr, model.FeatureSize, d.Seed)
+            : algorithm.InitializeMetaParameters(model, d.Seed);
+        int modelElements = tr.Enabled ? (int)(theta.numel() - projectionShape.Aggregate(1L, (a, b) => a * b)) : (int)theta.numel();
         using var adam = new Adam(d.OuterLr);
         int firstStep = 0;
         if (d.Resume && checkpoints?.LoadLatest() is { } resumed)
@@ -78,7 +86,7 @@ public sealed partial class MetaTrainingRun(
         {
             output?.ResetMetrics();
         }
-        int elements = (int)theta.numel();
+        int elements = modelElements;
         var shards = ShardPlan.Split(d.MetaBatch, d.Shards);
         var template = new ShardRequest
         {
@@ -95,26 +103,51 @@ public sealed partial class MetaTrainingRun(
         status = status with { State = RunState.Training };
         double lastLoss = double.NaN;
         long retries = 0;
+        RelationRound? relation = null;
         for (int step = firstStep; step < d.MetaSteps; step++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            parameters.Publish(runId, step, theta.data<float>().ToArray());
+            parameters.Publish(runId, step, ModelPart(theta, modelElements));
             template.Key.Step = step;
             template.ParameterVersion = step;
             using var stepTrace = StepTrace.Start(runSpan, runId, step, d.MetaBatch);
-            var result = await executor.RunAsync(template, shards, elements, timeout, cancellationToken);
-            stepTrace.EndPhase(ClusterMetrics.Phases.FanOut);
-            retries += result.Retries;
-
-            using (var gradient = tensor(result.GradientSum!, [elements]))
+            IReadOnlyList<ShardResultHeader> headers;
+            int workers, stepRetries;
+            if (!tr.Enabled)
             {
-                gradient.div_(d.MetaBatch);
-                stepTrace.EndPhase(ClusterMetrics.Phases.Aggregation);
-                adam.Apply(theta, gradient);
-                stepTrace.EndPhase(ClusterMetrics.Phases.Update);
+                var result = await executor.RunAsync(template, shards, elements, timeout, cancellationToken);
+                stepTrace.EndPhase(ClusterMetrics.Phases.FanOut);
+                using (var gradient = tensor(result.GradientSum!, [elements]))
+                {
+                    gradient.div_(d.MetaBatch);
+                    stepTrace.EndPhase(ClusterMetrics.Phases.Aggregation);
+                    adam.Apply(theta, gradient);
+                    stepTrace.EndPhase(ClusterMetrics.Phases.Update);
+                }
+                (headers, workers, stepRetries) = (result.Headers, result.Workers, result.Retries);
             }
+            else
+            {
+                var result = await executor.RunRelationStepAsync(template, shards, elements, timeout, (adapted, outputs) =>
+                {
+                    // Called once per attempt at the step; only the last (successful) one counts.
+                    relation?.Dispose();
+                    using var w = theta.narrow(0, modelElements, theta.numel() - modelElements).reshape(projectionShape);
+                    relation = RelationRound.Evaluate(adapted, outputs, w, tr.Temperature);
+                    return relation.Upstream;
+                }, cancellationToken);
+                // The shards' gradients are each already divided by T (RelationShard.Backward), so the
+                // sum is the gradient of (1/T) Σ ℓ + λ L_TR with respect to θ, like the λ = 0 path's
+                // GradientSum / T; W's part is λ ∂L_TR/∂W.
+                using (var modelGradient = tensor(result.GradientSum, [elements]))
+                using (var projectionGradient = (relation!.Gradients.ProjectionGradients * tr.Lambda).flatten().to(ScalarType.Float32))
+                using (var gradient = cat([modelGradient, projectionGradient]))
+                    adam.Apply(theta, gradient);
+                (headers, workers, stepRetries) = (result.Headers, result.Workers, result.Retries);
+            }
+            retries += stepRetries;
 
-            lastLoss = result.Headers.SelectMany(h => h.TaskLosses).Average();
+            lastLoss = headers.SelectMany(h => h.TaskLosses).Average();
             if (!double.IsFinite(lastLoss)) throw new InvalidOperationException($"the meta-training loss became {lastLoss} at step {step + 1}");
             double elapsed = clock.Elapsed.TotalSeconds;
             double tasksPerSecond = (step + 1 - firstStep) * (double)d.MetaBatch / elapsed;
@@ -123,19 +156,24 @@ public sealed partial class MetaTrainingRun(
                 Step = step + 1,
                 Loss = lastLoss,
                 TasksPerSecond = tasksPerSecond,
-                Workers = result.Workers,
+                Workers = workers,
                 ElapsedSeconds = elapsed,
                 EtaSeconds = elapsed / (step + 1 - firstStep) * (d.MetaSteps - step - 1),
             };
-            ClusterMetrics.RecordStep(runId, d.MetaBatch, lastLoss, lastLoss, tasksPerSecond, result.Workers, result.Retries);
+            ClusterMetrics.RecordStep(runId, d.MetaBatch, lastLoss, lastLoss, tasksPerSecond, workers, stepRetries);
+            if (relation is not null) ClusterMetrics.RecordRelationMatrix(runId, relation.Matrix());
             stepTrace.Span?.SetTag("metacluster.loss", lastLoss);
-            stepTrace.Span?.SetTag(ClusterTelemetry.Attributes.Workers, result.Workers);
+            stepTrace.Span?.SetTag(ClusterTelemetry.Attributes.Workers, workers);
             if (checkpoints is not null && d.CheckpointEvery > 0 && (step + 1) % d.CheckpointEvery == 0 && step + 1 < d.MetaSteps)
                 checkpoints.Save(Snapshot(step + 1, theta, adam));
             if (output is not null && ((step + 1) % d.LogEvery == 0 || step + 1 == d.MetaSteps))
+            {
                 output.AppendMetrics(new MetricsLine(step + 1, lastLoss, TaskLosses.MetricName(family.Kind), lastLoss,
-                    tasksPerSecond, result.Workers, elapsed, result.Retries));
+                    tasksPerSecond, workers, elapsed, stepRetries, relation?.Gradients.Loss, relation?.MeanRowEntropy()));
+                if (relation is not null) output.WriteJson("relation.json", new RelationFile(step + 1, relation.Tasks, relation.Matrix()));
+            }
         }
+        relation?.Dispose();
         double trainSeconds = clock.Elapsed.TotalSeconds;
         FinalParameters = theta.data<float>().ToArray();
         checkpoints?.SaveFinal(Snapshot(d.MetaSteps, theta, adam));
@@ -145,7 +183,7 @@ public sealed partial class MetaTrainingRun(
         {
             status = status with { State = RunState.Evaluating };
             using (ClusterTelemetry.CoordinatorSource.StartActivity("evaluate"))
-                evaluation = await EvaluateAsync(FinalParameters, family.Kind, cancellationToken);
+                evaluation = await EvaluateAsync(FinalParameters[..modelElements], family.Kind, cancellationToken);
             foreach (var point in evaluation.Results)
                 ClusterMetrics.RecordEvaluation(runId, evaluation.Metric, point.InnerSteps, point.Mean);
         }
@@ -154,7 +192,7 @@ public sealed partial class MetaTrainingRun(
         {
             RunId = runId, Task = d.Task, Algorithm = d.Algorithm, MetaSteps = d.MetaSteps, MetaBatch = d.MetaBatch,
             Ways = d.Ways, Shots = d.Shots, Query = d.Query, InnerSteps = d.InnerSteps, InnerLr = d.InnerLr, OuterLr = d.OuterLr,
-            Workers = d.Workers, Shards = shards.Length, Device = d.Device, Seed = d.Seed,
+            TrLambda = d.TrLambda, Workers = d.Workers, Shards = shards.Length, Device = d.Device, Seed = d.Seed,
             TrainSeconds = Math.Round(trainSeconds, 3),
             TasksPerSecond = Math.Round((d.MetaSteps - firstStep) * (double)d.MetaBatch / trainSeconds, 1),
             FinalTrainLoss = lastLoss, ShardRetries = retries,
@@ -195,6 +233,17 @@ public sealed partial class MetaTrainingRun(
         return new EvaluationReport(TaskLosses.MetricName(kind), perTask.Length / Math.Max(1, columns), points);
     }
 
+    private static Tensor InitializeWithProjections(Tensor modelParameters, TrLearnerSettings tr, int featureSize, ulong seed)
+    {
+        using (modelParameters)
+        using (var w = TaskSimilarity.InitializeProjections(tr.Heads, tr.ProjectionSize, featureSize, seed))
+            return cat([modelParameters, w.flatten()]);
+    }
+
+    // The model's part of the flat meta-parameters: all of them unless TRLearner appended W.
+    private static float[] ModelPart(Tensor theta, int modelElements) =>
+        modelElements == theta.numel() ? theta.data<float>().ToArray() : theta.data<float>().ToArray()[..modelElements];
+
     private Checkpoint Snapshot(long step, Tensor theta, Adam adam) =>
         new(runId, definition, step, adam.Step, theta.data<float>().ToArray(),
             adam.FirstMoment?.data<float>().ToArray(), adam.SecondMoment?.data<float>().ToArray());
@@ -215,3 +264,6 @@ public sealed partial class MetaTrainingRun(
     [LoggerMessage(Level = LogLevel.Error, Message = "Run {RunId} failed")]
     private partial void LogRunFailed(string runId, Exception exception);
 }
+
+/// <summary>relation.json: the relation matrix A of the last logged step, row i for task <c>Tasks[i]</c> of that step's meta-batch.</summary>
+public sealed record RelationFile(long Step, long[] Tasks, double[][] Matrix);

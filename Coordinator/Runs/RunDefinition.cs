@@ -1,3 +1,4 @@
+using MetaCluster.Learning.Relations;
 using MetaCluster.Learning.Tasks;
 using MetaCluster.Protos.DataPlane.V1;
 
@@ -41,6 +42,27 @@ public sealed record RunDefinition
     [Id(26)] public string? EvalClasses { get; init; }
     [Id(27)] public string? Target { get; init; }
     [Id(28)] public bool Rotations { get; init; }
+    /// <summary>TRLearner's weight λ; 0 switches it off (the one-phase step).</summary>
+    [Id(29)] public double TrLambda { get; init; }
+    /// <summary>TRLearner: heads H of the similarity layer.</summary>
+    [Id(30)] public int TrHeads { get; init; } = 4;
+    /// <summary>TRLearner: temperature τ of the relation softmax.</summary>
+    [Id(31)] public double TrTau { get; init; } = 0.5;
+    /// <summary>TRLearner: meta-data samples m per task.</summary>
+    [Id(32)] public int TrMetaData { get; init; } = 5;
+    /// <summary>TRLearner: how meta-data are chosen, hardest or random.</summary>
+    [Id(33)] public string TrSampler { get; init; } = "hardest";
+
+    /// <summary>TRLearner's settings.</summary>
+    public TrLearnerSettings TrLearner() => new(TrLambda, TrMetaData, ParseSampler(TrSampler), TrHeads, Temperature: TrTau);
+
+    /// <summary>A sampler name as the command line spells it.</summary>
+    public static MetaDataStrategy ParseSampler(string name) => name switch
+    {
+        "hardest" => MetaDataStrategy.Hardest,
+        "random" => MetaDataStrategy.Random,
+        _ => throw new ArgumentException($"TRLearner sampler must be hardest or random, got '{name}'"),
+    };
 
     /// <summary>The data options of the task family.</summary>
     public TaskDataOptions ToDataOptions() => new()
@@ -64,6 +86,12 @@ public sealed record RunDefinition
         spec.EvalClasses = EvalClasses ?? "";
         spec.Target = Target ?? "";
         spec.Rotations = Rotations;
+        if (TrLambda != 0)
+        {
+            spec.TrLambda = TrLambda;
+            spec.TrMetaData = TrMetaData;
+            spec.TrSampler = TrSampler;
+        }
         return spec;
     }
 }

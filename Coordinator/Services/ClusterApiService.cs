@@ -125,6 +125,7 @@ public sealed class ClusterApiService(RunManager runs, IGrainFactory grains, Pre
         Error = status.Error ?? "",
         SummaryJson = status.SummaryJson ?? "",
         MetricsJsonl = runs.Directory(status.RunId).ReadMetrics(),
+        RelationJson = runs.Directory(status.RunId).ReadText("relation.json"),
     };
 
     private static RunProgress ToProgress(RunStatus s) => new()

@@ -13,8 +13,25 @@ namespace MetaCluster.Coordinator.Services;
 /// <see cref="StatusCode.InvalidArgument"/> and leaves the step untouched (or marks it for a
 /// clean restart when a partly folded stream breaks).
 /// </summary>
-public sealed class DataPlaneService(ParameterStore parameters, ShardResultInbox inbox, DataPlaneMetrics metrics) : DataPlaneContract.DataPlaneBase
+public sealed class DataPlaneService(ParameterStore parameters, ShardResultInbox inbox, UpstreamGradientStore upstream, DataPlaneMetrics metrics) : DataPlaneContract.DataPlaneBase
 {
+    // g_i(X) of one shard: tasks × pooled meta-data × features; far above any real one, it only bounds a hostile header.
+    private const long MaxOutputBytes = 1L << 30;
+
+    /// <inheritdoc/>
+    public override async Task GetUpstreamGradients(ShardKey request, IServerStreamWriter<TensorChunk> responseStream, ServerCallContext context)
+    {
+        var values = upstream.Get(request)
+            ?? throw new RpcException(new Status(StatusCode.NotFound, $"run '{request.RunId}' has no upstream gradients for step {request.Step} shard {request.Shard} attempt {request.Attempt}"));
+        var bytes = new byte[values.LongLength * sizeof(float)];
+        Buffer.BlockCopy(values, 0, bytes, 0, bytes.Length);
+        foreach (var chunk in TensorWire.Chunk("upstream", [values.LongLength], bytes))
+        {
+            await responseStream.WriteAsync(chunk, context.CancellationToken);
+            metrics.AddSent(chunk.Data.Length);
+        }
+    }
+
     /// <inheritdoc/>
     public override async Task GetParameters(GetParametersRequest request, IServerStreamWriter<TensorChunk> responseStream, ServerCallContext context)
     {
@@ -45,7 +62,13 @@ public sealed class DataPlaneService(ParameterStore parameters, ShardResultInbox
         }
 
         Validate(header, collector!);
-        if (collector!.Gradient is { } gradient)
+        (float[], long[])? taskOutputs = null;
+        if (collector!.ExpectsOutputs)
+        {
+            if (!header.HasOutputs) throw Invalid("header.has_outputs is false, but this phase needs the task outputs");
+            taskOutputs = await ReceiveOutputsAsync(requestStream, header, ct);
+        }
+        else if (collector.Gradient is { } gradient)
         {
             if (!header.HasGradient) throw Invalid("header.has_gradient is false, but this step needs a gradient");
             using var sink = gradient.Begin(header.Key.Shard);
@@ -72,14 +95,57 @@ public sealed class DataPlaneService(ParameterStore parameters, ShardResultInbox
             await DrainAsync(requestStream, ct);
         }
         metrics.AddReceived(header.CalculateSize());
-        return new ShardResultAck { Outcome = collector.Accept(header) ? ShardResultAck.Types.Outcome.Accepted : ShardResultAck.Types.Outcome.Duplicate };
+        return new ShardResultAck { Outcome = collector.Accept(header, taskOutputs) ? ShardResultAck.Types.Outcome.Accepted : ShardResultAck.Types.Outcome.Duplicate };
+    }
+
+    private async Task<(float[], long[])> ReceiveOutputsAsync(IAsyncStreamReader<ShardResultPart> requestStream, ShardResultHeader header, CancellationToken ct)
+    {
+        byte[]? buffer = null;
+        long[] shape = [];
+        long received = 0;
+        while (await requestStream.MoveNext(ct))
+        {
+            var part = requestStream.Current;
+            if (part.PartCase != ShardResultPart.PartOneofCase.Outputs) throw Invalid("after the header only task-output chunks may follow");
+            var chunk = part.Outputs;
+            if (chunk.ByteOffset == 0 && buffer is null)
+            {
+                shape = [.. chunk.Shape];
+                if (chunk.Dtype != DType.Float32 || shape.Length != 3 || shape[0] != header.TaskIndices.Count || shape.Any(d => d <= 0))
+                    throw Invalid($"outputs: expected FLOAT32 [{header.TaskIndices.Count}, M, F], got {chunk.Dtype} [{string.Join(", ", shape)}]");
+                long bytes = shape.Aggregate(1L, (a, b) => a * b) * sizeof(float);
+                if (bytes != chunk.TotalBytes || bytes > MaxOutputBytes) throw Invalid($"outputs: shape [{string.Join(", ", shape)}] does not fit {chunk.TotalBytes} bytes");
+                buffer = new byte[bytes];
+            }
+            if (buffer is null || chunk.ByteOffset != received || chunk.ByteOffset + chunk.Data.Length > buffer.Length)
+                throw Invalid($"outputs chunk at byte {chunk.ByteOffset} is out of order or outside the tensor");
+            chunk.Data.Span.CopyTo(buffer.AsSpan((int)chunk.ByteOffset));
+            received += chunk.Data.Length;
+            metrics.AddReceived(chunk.Data.Length);
+        }
+        if (buffer is null || received != buffer.Length) throw Invalid($"outputs of shard {header.Key.Shard} are incomplete");
+        var values = MemoryMarshal.Cast<byte, float>(buffer).ToArray();
+        if (!AllFinite(values)) throw Invalid($"outputs of shard {header.Key.Shard} contain NaN or infinity");
+        return (values, shape);
     }
 
     private static void Validate(ShardResultHeader header, StepCollector collector)
     {
         int tasks = header.TaskIndices.Count;
         if (tasks == 0) throw Invalid("header.task_indices is empty");
-        if (collector.Gradient is not null)
+        if (collector.Phase == ShardPhase.RelationAdapt)
+        {
+            if (header.TaskLosses.Count != tasks) throw Invalid($"header.task_losses has {header.TaskLosses.Count} values for {tasks} tasks");
+            if (header.TaskLosses.Any(l => !double.IsFinite(l))) throw Invalid($"header.task_losses of shard {header.Key.Shard} contains NaN or infinity");
+            if (header.TaskEmbeddings is null || header.TaskEmbeddings.Shape.Count != 2 || header.TaskEmbeddings.Shape[0] != tasks)
+                throw Invalid($"header.task_embeddings must be [{tasks}, D]");
+            if (header.MetaData.Count == 0 || header.MetaData.Count % tasks != 0) throw Invalid($"header.meta_data has {header.MetaData.Count} references for {tasks} tasks");
+        }
+        else if (collector.Phase is ShardPhase.RelationOutputs or ShardPhase.RelationBackward)
+        {
+            // The losses and embeddings came with the adapt phase.
+        }
+        else if (collector.Gradient is not null)
         {
             if (header.TaskLosses.Count != tasks) throw Invalid($"header.task_losses has {header.TaskLosses.Count} values for {tasks} tasks");
             if (header.TaskLosses.Any(l => !double.IsFinite(l))) throw Invalid($"header.task_losses of shard {header.Key.Shard} contains NaN or infinity");

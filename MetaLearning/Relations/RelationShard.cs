@@ -76,6 +76,12 @@ public sealed class RelationShard : IDisposable
         }
     }
 
+    /// <summary>The shape of z: [T, D].</summary>
+    public long[] EmbeddingShape => embeddings.shape;
+
+    /// <summary>The shape of g(X) [T, M, F] once <see cref="ComputeOutputs"/> has run, else null.</summary>
+    public long[]? OutputShape => outputs?.shape;
+
     /// <summary>z_i of this shard's tasks, [T, D], without a graph: what the worker sends to the coordinator.</summary>
     public Tensor Embeddings() => embeddings.detach().clone();
 

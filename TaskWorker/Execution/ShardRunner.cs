@@ -17,7 +17,7 @@ namespace MetaCluster.TaskWorker.Execution;
 /// Runs one shard end to end on a worker: parameters from the cache (fetched once per version),
 /// the computation, and the result stream to the coordinator.
 /// </summary>
-public sealed class ShardRunner(ParameterCache parameters, ShardResultSender sender, IOptions<WorkerOptions> options)
+public sealed class ShardRunner(ParameterCache parameters, ShardResultSender sender, RelationShardStore relations, WorkerFaults faults, IOptions<WorkerOptions> options)
 {
     private readonly ConcurrentDictionary<RunSpec, ResolvedRunSpec> resolved = new();
     private readonly torch.Device device = torch.device(options.Value.Device);
@@ -42,8 +42,14 @@ public sealed class ShardRunner(ParameterCache parameters, ShardResultSender sen
 
     private async Task<ShardReceipt> RunCoreAsync(string workerId, ShardRequest request, CancellationToken cancellationToken)
     {
+        if (faults.BeforeShard?.Invoke(workerId, request) is { } fault)
+        {
+            if (request.Key.Phase is ShardPhase.RelationOutputs or ShardPhase.RelationBackward) relations.Forget(request.Key.RunId);
+            throw fault;
+        }
         using var span = ShardTracing.StartShard(workerId, options.Value.Device, request);
         var spec = resolved.GetOrAdd(request.Spec, ResolvedRunSpec.From);
+        if (request.Key.Phase != ShardPhase.Single) return await RunRelationPhaseAsync(workerId, request, spec, cancellationToken);
         Tensor theta;
         using (ShardTracing.Start("parameters.fetch", request))
             theta = await parameters.GetAsync(request.DataPlaneUrl, request.Key.RunId, request.ParameterVersion, device, cancellationToken);
@@ -79,5 +85,59 @@ public sealed class ShardRunner(ParameterCache parameters, ShardResultSender sen
         }
         ClusterMetrics.RecordBytes("sent", "worker", bytes);
         return new ShardReceipt(workerId, ack.Outcome, computeSeconds, bytes);
+    }
+
+    private async Task<ShardReceipt> RunRelationPhaseAsync(string workerId, ShardRequest request, ResolvedRunSpec spec, CancellationToken cancellationToken)
+    {
+        var key = request.Key;
+        var header = new ShardResultHeader { Key = key, WorkerId = workerId };
+        header.TaskIndices.AddRange(request.TaskIndices);
+        byte[]? gradientBytes = null, outputBytes = null;
+        long[]? outputShape = null;
+        var clock = Stopwatch.StartNew();
+        switch (key.Phase)
+        {
+            case ShardPhase.RelationAdapt:
+            {
+                var theta = await parameters.GetAsync(request.DataPlaneUrl, key.RunId, request.ParameterVersion, device, cancellationToken);
+                clock.Restart();
+                var shard = RelationComputation.Adapt(request, spec, theta, device);
+                header.TaskLosses.AddRange(shard.TaskLosses);
+                using (var z = shard.Embeddings())
+                using (var wire = z.to(torch.ScalarType.Float32).cpu().contiguous())
+                    header.TaskEmbeddings = TensorWire.ToProto(wire.data<float>().ToArray(), wire.shape);
+                header.MetaData.AddRange(shard.MetaData.Select(r => new MetaDataRef { TaskIndex = r.TaskIndex, QuerySample = r.QuerySample }));
+                relations.Keep(key, shard);
+                break;
+            }
+            case ShardPhase.RelationOutputs:
+            {
+                var dtype = torch.ScalarType.Float32;
+                var (values, shape) = relations.Use(key, release: false, shard => RelationComputation.Outputs(request, spec, shard, dtype));
+                outputBytes = MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
+                outputShape = shape;
+                header.HasOutputs = true;
+                break;
+            }
+            case ShardPhase.RelationBackward:
+            {
+                var upstream = await sender.FetchUpstreamAsync(request.DataPlaneUrl, key, cancellationToken);
+                clock.Restart();
+                var gradient = relations.Use(key, release: true, shard => RelationComputation.Backward(request, shard, upstream));
+                gradientBytes = MemoryMarshal.AsBytes(gradient.AsSpan()).ToArray();
+                header.HasGradient = true;
+                break;
+            }
+            default:
+                throw new ArgumentException($"request.key.phase {key.Phase} is not a TRLearner phase");
+        }
+        header.ComputeSeconds = clock.Elapsed.TotalSeconds;
+
+        var ack = await sender.SendAsync(request.DataPlaneUrl, header, gradientBytes, cancellationToken, outputBytes, outputShape);
+        // A graph whose adapt result was not accepted will never be asked for: free it now.
+        if (key.Phase == ShardPhase.RelationAdapt && ack.Outcome != ShardResultAck.Types.Outcome.Accepted)
+            relations.Use(key, release: true, _ => 0);
+        long bytes = header.CalculateSize() + (gradientBytes?.LongLength ?? 0) + (outputBytes?.LongLength ?? 0);
+        return new ShardReceipt(workerId, ack.Outcome, header.ComputeSeconds, bytes);
     }
 }

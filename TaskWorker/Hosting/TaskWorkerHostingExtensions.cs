@@ -16,6 +16,8 @@ public static class TaskWorkerHostingExtensions
         services.AddSingleton<ParameterCache>();
         services.AddSingleton<ShardResultSender>();
         services.AddSingleton<ShardRunner>();
+        services.AddSingleton<RelationShardStore>();
+        services.AddSingleton<WorkerFaults>();
         services.AddHostedService<WorkerStarter>();
         return services;
     }

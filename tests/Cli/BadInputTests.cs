@@ -16,6 +16,12 @@ public sealed class BadInputTests
     [InlineData(new[] { "train", "--meta-batch", "4", "--shards", "5" }, "--shards")]
     [InlineData(new[] { "train", "--shots" }, "--shots")]
     [InlineData(new[] { "frobnicate" }, "frobnicate")]
+    [InlineData(new[] { "train", "--tr-lambda", "-0.1" }, "--tr-lambda")]
+    [InlineData(new[] { "train", "--tr-lambda", "0.1", "--meta-batch", "1" }, "--tr-lambda")]
+    [InlineData(new[] { "train", "--tr-sampler", "easiest" }, "--tr-sampler")]
+    [InlineData(new[] { "train", "--tr-tau", "0" }, "--tr-tau")]
+    [InlineData(new[] { "train", "--tr-heads", "0" }, "--tr-heads")]
+    [InlineData(new[] { "train", "--tr-lambda", "0.1", "--query", "4", "--tr-meta-data", "5" }, "--tr-meta-data")]
     public async Task BadInputGivesOneLineNamingItAndExitCodeTwo(string[] args, string named)
     {
         var output = new StringWriter();

@@ -13,10 +13,11 @@ namespace MetaCluster.Tests.Learning;
 /// </summary>
 public sealed class TrLearnerTwoPhaseTests
 {
-    private const ulong Seed = 21;
-    private const long Step = 4;
-    private const double Lambda = 0.8, Temperature = 0.5, Alpha = 0.1;
-    private const int InnerSteps = 2, PerTask = 3;
+    // Shared with the cluster tests, which check the distributed step against the same reference.
+    internal const ulong Seed = 21;
+    internal const long Step = 4;
+    internal const double Lambda = 0.8, Temperature = 0.5, Alpha = 0.1;
+    internal const int InnerSteps = 2, PerTask = 3;
 
     [Theory]
     [InlineData(1)]
@@ -131,7 +132,7 @@ public sealed class TrLearnerTwoPhaseTests
     /// per-parameter rates (all α: MAML; head only: ANIL), the m hardest query samples, z_i, g_i(X),
     /// s_ij and A_ij by explicit sums, L_TR, then one autograd call.
     /// </summary>
-    private static (Tensor Theta, Tensor Projections, Tensor LossOnly, double RelationLoss) Reference(
+    internal static (Tensor Theta, Tensor Projections, Tensor LossOnly, double RelationLoss) Reference(
         ITaskFamily family, Mlp model, EpisodeShape shape, Tensor theta0, Tensor projections0, Tensor rates, int tasks)
     {
         bool classification = family.Kind == TaskKind.Classification;

@@ -157,6 +157,41 @@ public sealed class ProcessClusterTests(RedisFixture redis, ITestOutputHelper lo
     }
 
     [Fact]
+    public async Task ATrLearnerRunWithWorkerProcessesKilledMidRunFinishesWithTheEmbeddedRunsParameters()
+    {
+        await using var cluster = new ProcessCluster(redis.Address);
+        await cluster.StartCoordinatorAsync();
+        var a = await cluster.StartWorkerAsync(expectedWorkers: 1);
+        var b = await cluster.StartWorkerAsync(expectedWorkers: 2);
+
+        var options = Options(steps: 150, innerSteps: 2);
+        options["tr-lambda"] = "0.2";
+        options["tr-meta-data"] = "4";
+        string runId = await cluster.SubmitAsync(options);
+
+        // Kept graphs die with their process: the coordinator must redo the step from phase 1.
+        long firstKill = (await cluster.WaitForStepAsync(runId, 20, RunTimeout)).Step;
+        a.Kill();
+        await cluster.StartWorkerAsync(expectedWorkers: 2);
+        await cluster.WaitForStepAsync(runId, firstKill + 10, RunTimeout);
+        b.Kill();
+        await cluster.StartWorkerAsync(expectedWorkers: 2);
+        long lastKill = (await cluster.WaitForStepAsync(runId, 0, RunTimeout)).Step;
+
+        var result = await cluster.WatchToEndAsync(runId, RunTimeout);
+        Assert.True(result.State == RunState.Completed, result.Error + cluster.Logs());
+        Assert.True(lastKill < 150, "the faults must hit the run while it trains, or the test proves nothing");
+        Assert.Contains("\"tr_lambda\": 0.2", result.SummaryJson);
+        Assert.Contains("\"matrix\"", result.RelationJson);
+        Assert.All(result.MetricsJsonl.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => Assert.Contains("\"tr_loss\"", l));
+
+        var final = RunComparison.Final(cluster, runId);
+        var undisturbed = await RunComparison.UndisturbedAsync(options);
+        Assert.Equal(150, final.Step);
+        Assert.True(RunComparison.RelativeDifference(final.Theta, undisturbed.Theta) <= 1e-6);
+    }
+
+    [Fact]
     public async Task OnANonLoopbackBindingTheApiRequiresCredentials()
     {
         // Without credentials the coordinator refuses to start.
