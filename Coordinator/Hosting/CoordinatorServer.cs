@@ -6,6 +6,7 @@ using MetaCluster.Coordinator.Runs;
 using MetaCluster.Coordinator.Security;
 using MetaCluster.Coordinator.Services;
 using MetaCluster.TaskWorker.Grains;
+using MetaCluster.TaskWorker.Hosting;
 using MetaCluster.TaskWorker.Observability;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
@@ -24,13 +25,7 @@ public static class CoordinatorServer
     public static WebApplication Build(ServeOptions options)
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
-        builder.Logging.SetMinimumLevel(LogLevel.Information);
-        builder.Logging.AddFilter("Orleans", LogLevel.Warning);
-        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
-        builder.Logging.AddFilter("Polly", LogLevel.Warning);
-        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
+        builder.Logging.AddServiceConsole();
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
