@@ -6,7 +6,8 @@ using ScottPlot;
 namespace MetaCluster.Coordinator.Output;
 
 /// <summary>A TRLearner relation matrix as written to relation.json: A_ij over the step's tasks.</summary>
-public sealed record RelationMatrix(long Step, IReadOnlyList<string> Tasks, IReadOnlyList<IReadOnlyList<double>> Matrix);
+/// <remarks>Task ids are whatever the run wrote (task indices today), so they are kept as raw JSON values.</remarks>
+public sealed record RelationMatrix(long Step, IReadOnlyList<System.Text.Json.JsonElement> Tasks, IReadOnlyList<IReadOnlyList<double>> Matrix);
 
 /// <summary>
 /// The report of a run directory: PNG plots (learning curve, evaluation, throughput, TRLearner
