@@ -108,7 +108,7 @@ public static class RunReport
         var values = new double[n, n];
         for (int i = 0; i < n; i++)
             for (int j = 0; j < relation.Matrix[i].Count && j < n; j++)
-                values[i, j] = relation.Matrix[i][j];
+                values[n - 1 - i, j] = relation.Matrix[i][j]; // ScottPlot draws row 0 at the top; task i belongs at y = i
         var plot = new Plot();
         var heat = plot.Add.Heatmap(values);
         heat.Colormap = new ScottPlot.Colormaps.Viridis();
