@@ -20,14 +20,7 @@ public static class ClientCommands
     public static async Task<int> SubmitAsync(string[] args, TextWriter output)
     {
         var (connection, trainArgs) = Split(args);
-        // Checked here first, so a typo fails fast with the same message train gives.
-        TrainOptions.Parse(trainArgs);
-        var request = new StartRunRequest();
-        foreach (var (name, value) in Pairs(trainArgs))
-        {
-            if (name is "out" or "resume" or "threads" or "metrics-port" or "trace-console" or "no-report") throw new UsageException($"--{name} is not for submit: the coordinator chooses it (use watch --out DIR for a local copy)");
-            request.Options[name] = value;
-        }
+        var request = ToRequest(trainArgs);
         var (client, channel) = ClusterClient.Connect(connection);
         using (channel)
         {
@@ -35,6 +28,20 @@ public static class ClientCommands
             output.WriteLine(response.RunId);
         }
         return 0;
+    }
+
+    /// <summary>The API request for <c>train</c>-style options, checked here first so a typo fails fast with train's message.</summary>
+    public static StartRunRequest ToRequest(string[] trainArgs)
+    {
+        TrainOptions.Parse(trainArgs);
+        var request = new StartRunRequest();
+        // The reader has merged --config and knows switches and repeated options (--data twice).
+        foreach (var (name, values) in new OptionReader(trainArgs, TrainOptions.Valued, TrainOptions.Switches).Given)
+        {
+            if (name is "out" or "resume" or "threads" or "metrics-port" or "trace-console" or "no-report") throw new UsageException($"--{name} is not for submit: the coordinator chooses it (use watch --out DIR for a local copy)");
+            request.Options[name] = string.Join('\n', values);
+        }
+        return request;
     }
 
     /// <summary><c>watch --coordinator URL --run ID [--out DIR]</c>: streams progress; writes the run directory at the end.</summary>
@@ -133,18 +140,6 @@ public static class ClientCommands
             else rest.Add(args[i]);
         }
         return (new OptionReader(connection, ClusterClient.ConnectionOptions, []), rest.ToArray());
-    }
-
-    private static IEnumerable<(string Name, string Value)> Pairs(string[] args)
-    {
-        for (int i = 0; i < args.Length; i++)
-        {
-            string name = args[i][2..];
-            int eq = name.IndexOf('=');
-            if (eq >= 0) yield return (name[..eq], name[(eq + 1)..]);
-            else if (TrainOptions.Switches.Contains(name)) yield return (name, "true");
-            else yield return (name, args[++i]);
-        }
     }
 
     private static RunStatus ToStatus(RunProgress p) => new()

@@ -25,7 +25,7 @@ public sealed class ClusterApiService(RunManager runs, IGrainFactory grains, Pre
         TrainOptions options;
         try
         {
-            options = TrainOptions.Parse(request.Options.SelectMany(kv => new[] { "--" + kv.Key, kv.Value }));
+            options = ParseOptions(request.Options);
         }
         catch (UsageException e)
         {
@@ -111,6 +111,10 @@ public sealed class ClusterApiService(RunManager runs, IGrainFactory grains, Pre
         if (prediction.Error is not null) throw Invalid(prediction.Error);
         return new AdaptAndPredictResponse { Predictions = prediction.Values, WorkerId = prediction.WorkerId };
     }
+
+    /// <summary>A request's options as train parses them; a repeated option's values are newline-joined.</summary>
+    public static TrainOptions ParseOptions(IEnumerable<KeyValuePair<string, string>> options) =>
+        TrainOptions.Parse(options.SelectMany(kv => kv.Value.Split('\n').Select(v => $"--{kv.Key}={v}")));
 
     private void RequireRun(string runId)
     {

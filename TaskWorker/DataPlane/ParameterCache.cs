@@ -26,8 +26,8 @@ public sealed class ParameterCache(DataPlaneChannels channels)
             var fetch = FetchAsync(url, runId, version, device, cancellationToken);
             if (!latest.TryGetValue(runId, out entry) || entry.Version <= version)
             {
-                // The previous version's tensor is released once its readers are done with it;
-                // libtorch frees it when the last reference (this one) goes.
+                // The previous version is not disposed here: a shard of it may still be running.
+                // Once unreachable, its native memory goes with the tensor's finalizer.
                 latest[runId] = (version, fetch);
             }
             return fetch;

@@ -50,6 +50,10 @@ public sealed class OptionReader
             if (name != "config") values[name] = v;
     }
 
+    /// <summary>Every option given (flags and config file merged, flags winning), with all its values.</summary>
+    public IEnumerable<(string Name, IReadOnlyList<string> Values)> Given =>
+        values.Select(kv => (kv.Key, (IReadOnlyList<string>)kv.Value));
+
     /// <summary>True when the option was given (flag or config).</summary>
     public bool Has(string name) => values.ContainsKey(name);
 

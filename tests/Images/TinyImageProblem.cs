@@ -1,3 +1,4 @@
+using MetaCluster.Tests.Learning;
 using MetaCluster.Learning.Images;
 using MetaCluster.Learning.Models;
 using MetaCluster.Learning.Tasks;
@@ -51,16 +52,6 @@ internal sealed class TinyImageProblem
     }
 
     /// <summary>Central finite differences of <see cref="Objective"/> in every coordinate.</summary>
-    public double[] FiniteDifferenceGradient(int innerSteps, double innerLr, double h = 1e-6)
-    {
-        var theta = Theta.data<double>().ToArray();
-        var gradient = new double[theta.Length];
-        for (int p = 0; p < theta.Length; p++)
-        {
-            var plus = (double[])theta.Clone(); plus[p] += h;
-            var minus = (double[])theta.Clone(); minus[p] -= h;
-            gradient[p] = (Objective(tensor(plus), innerSteps, innerLr) - Objective(tensor(minus), innerSteps, innerLr)) / (2 * h);
-        }
-        return gradient;
-    }
+    public double[] FiniteDifferenceGradient(int innerSteps, double innerLr, double h = 1e-6) =>
+        DirectAdaptation.FiniteDifferenceGradient(Theta, t => Objective(t, innerSteps, innerLr), h);
 }

@@ -1,0 +1,42 @@
+using MetaCluster.Coordinator.Cli;
+using MetaCluster.Coordinator.Services;
+using MetaCluster.Options;
+
+namespace MetaCluster.Tests.Cli;
+
+public sealed class SubmitOptionsTests
+{
+    [Fact]
+    public void SubmitSendsWhatTheServerParsesIntoTheSameRunAsTrain()
+    {
+        string dir = Directory.CreateTempSubdirectory("submit-options-").FullName;
+        string a = Directory.CreateDirectory(Path.Combine(dir, "a")).FullName, b = Directory.CreateDirectory(Path.Combine(dir, "b")).FullName;
+        string config = Path.Combine(dir, "run.json");
+        File.WriteAllText(config, """{ "meta_steps": 77, "shots": 3 }""");
+        string[] args = ["--task", "images", "--data", a, "--data", b, "--rotations", "--config", config, "--shots", "1"];
+
+        var request = ClientCommands.ToRequest(args);
+        var server = ClusterApiService.ParseOptions(request.Options).Run;
+        var local = TrainOptions.Parse(args).Run;
+
+        Assert.Equal([a, b], server.Data);
+        Assert.True(server.Rotations);
+        Assert.Equal(77, server.MetaSteps);
+        Assert.Equal(1, server.Shots);
+        Assert.False(request.Options.ContainsKey("config"));
+        Assert.Equal(local with { OutputDirectory = null }, server with { OutputDirectory = null }, new RunDefinitionComparer());
+    }
+
+    [Fact]
+    public void OptionsTheCoordinatorChoosesAreRefused() =>
+        Assert.Contains("--out", Assert.Throws<UsageException>(() => ClientCommands.ToRequest(["--out", "x"])).Message);
+
+    // Records with array properties compare arrays by reference; compare them by content.
+    private sealed class RunDefinitionComparer : IEqualityComparer<MetaCluster.Coordinator.Runs.RunDefinition>
+    {
+        public bool Equals(MetaCluster.Coordinator.Runs.RunDefinition? x, MetaCluster.Coordinator.Runs.RunDefinition? y) =>
+            System.Text.Json.JsonSerializer.Serialize(x) == System.Text.Json.JsonSerializer.Serialize(y);
+
+        public int GetHashCode(MetaCluster.Coordinator.Runs.RunDefinition obj) => 0;
+    }
+}
