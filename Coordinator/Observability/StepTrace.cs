@@ -15,13 +15,15 @@ public sealed class StepTrace : IDisposable
     private readonly string runId;
     private readonly Activity? run;
     private readonly Activity? step;
+    private readonly StepPhaseTotals? totals;
     private DateTimeOffset phaseStart = DateTimeOffset.UtcNow;
 
-    private StepTrace(string runId, Activity? run, Activity? step)
+    private StepTrace(string runId, Activity? run, Activity? step, StepPhaseTotals? totals)
     {
         this.runId = runId;
         this.run = run;
         this.step = step;
+        this.totals = totals;
     }
 
     /// <summary>Starts the span of a whole run (its own trace), current until disposed.</summary>
@@ -30,15 +32,18 @@ public sealed class StepTrace : IDisposable
             [new(Attributes.RunId, runId), new("metacluster.task", task), new("metacluster.algorithm", algorithm),
              new("metacluster.meta_steps", metaSteps), new("metacluster.meta_batch", metaBatch)]);
 
-    /// <summary>Starts meta-step <paramref name="step"/> as the root of a new trace, linked to <paramref name="run"/>.</summary>
-    public static StepTrace Start(Activity? run, string runId, long step, int tasks)
+    /// <summary>
+    /// Starts meta-step <paramref name="step"/> as the root of a new trace, linked to <paramref name="run"/>;
+    /// phase durations are also added to <paramref name="totals"/> when given.
+    /// </summary>
+    public static StepTrace Start(Activity? run, string runId, long step, int tasks, StepPhaseTotals? totals = null)
     {
         // A null parent context would fall back to Activity.Current (the run); clearing it makes the step a root.
         Activity.Current = null;
         var span = CoordinatorSource.StartActivity("meta-step", ActivityKind.Internal, default(ActivityContext),
             [new(Attributes.RunId, runId), new(Attributes.Step, step), new(Attributes.Tasks, tasks)],
             run is null ? null : [new ActivityLink(run.Context)]);
-        return new StepTrace(runId, run, span);
+        return new StepTrace(runId, run, span, totals);
     }
 
     /// <summary>The step's span, for attributes known only at its end.</summary>
@@ -49,6 +54,7 @@ public sealed class StepTrace : IDisposable
     {
         var now = DateTimeOffset.UtcNow;
         ClusterMetrics.RecordStepPhase(runId, phase, now - phaseStart);
+        totals?.Add(phase, now - phaseStart);
         if (step is not null)
         {
             var current = Activity.Current;

@@ -26,6 +26,8 @@ public sealed record RunSummary
     public double TasksPerSecond { get; init; }
     public double FinalTrainLoss { get; init; }
     public long ShardRetries { get; init; }
+    /// <summary>Mean milliseconds per meta-step spent in each phase (fan_out, aggregation, update; TRLearner: relation_adapt, relation_outputs, relation, relation_backward, update).</summary>
+    public IReadOnlyDictionary<string, double>? StepPhaseMilliseconds { get; init; }
     public long BytesSent { get; init; }
     public long BytesReceived { get; init; }
     public EvaluationReport? Eval { get; init; }

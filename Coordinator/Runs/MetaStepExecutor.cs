@@ -62,7 +62,8 @@ public sealed partial class MetaStepExecutor(IGrainFactory grains, ShardResultIn
     /// </summary>
     public async Task<RelationStepResult> RunRelationStepAsync(
         ShardRequest template, IReadOnlyList<long[]> shards, int gradientElements, TimeSpan shardTimeout,
-        Func<IReadOnlyList<ShardResultHeader>, IReadOnlyList<(float[] Values, long[] Shape)>, float[][]> relate, CancellationToken cancellationToken)
+        Func<IReadOnlyList<ShardResultHeader>, IReadOnlyList<(float[] Values, long[] Shape)>, float[][]> relate, CancellationToken cancellationToken,
+        Action<string>? phaseEnded = null)
     {
         string runId = template.Key.RunId;
         long step = template.Key.Step;
@@ -71,7 +72,7 @@ public sealed partial class MetaStepExecutor(IGrainFactory grains, ShardResultIn
         {
             try
             {
-                return await RunRelationRoundAsync(template, shards, gradientElements, shardTimeout, relate, round * MaxAttempts, restarts, cancellationToken);
+                return await RunRelationRoundAsync(template, shards, gradientElements, shardTimeout, relate, round * MaxAttempts, restarts, phaseEnded, cancellationToken);
             }
             catch (RelationPhaseFailedException e)
             {
@@ -89,7 +90,7 @@ public sealed partial class MetaStepExecutor(IGrainFactory grains, ShardResultIn
     private async Task<RelationStepResult> RunRelationRoundAsync(
         ShardRequest template, IReadOnlyList<long[]> shards, int gradientElements, TimeSpan shardTimeout,
         Func<IReadOnlyList<ShardResultHeader>, IReadOnlyList<(float[] Values, long[] Shape)>, float[][]> relate,
-        int firstAttempt, int restarts, CancellationToken cancellationToken)
+        int firstAttempt, int restarts, Action<string>? phaseEnded, CancellationToken cancellationToken)
     {
         string runId = template.Key.RunId;
         long step = template.Key.Step;
@@ -115,6 +116,7 @@ public sealed partial class MetaStepExecutor(IGrainFactory grains, ShardResultIn
         {
             inbox.Close(runId, collector);
         }
+        phaseEnded?.Invoke(ClusterMetrics.Phases.RelationAdapt);
 
         // Phase 1, second half: g_i(X) on the pooled meta-data, by the workers that keep the graphs.
         var pooled = adapted.SelectMany(h => h.MetaData).OrderBy(r => r.TaskIndex).ThenBy(r => r.QuerySample).ToArray();
@@ -135,9 +137,11 @@ public sealed partial class MetaStepExecutor(IGrainFactory grains, ShardResultIn
         {
             inbox.Close(runId, collector);
         }
+        phaseEnded?.Invoke(ClusterMetrics.Phases.RelationOutputs);
 
         // The coordinator's part: A, L_TR and the upstream gradients of each shard's tasks.
         var perShard = relate(adapted, outputs);
+        phaseEnded?.Invoke(ClusterMetrics.Phases.Relation);
         if (perShard.Length != shards.Count) throw new InvalidOperationException($"{perShard.Length} upstream gradients for {shards.Count} shards");
         upstream.Publish(runId, step, adapted.Select((h, shard) => (Key: (shard, h.Key.Attempt), Values: perShard[shard])).ToDictionary(p => p.Key, p => p.Values));
 
@@ -150,6 +154,7 @@ public sealed partial class MetaStepExecutor(IGrainFactory grains, ShardResultIn
             if (collector.Gradient is not { IsComplete: true, IsCorrupted: false } gradient)
                 throw new RelationPhaseFailedException("a phase-2 gradient stream broke after part of it was summed");
             bytes += sent.Sum();
+            phaseEnded?.Invoke(ClusterMetrics.Phases.RelationBackward);
             return new RelationStepResult(gradient.Sum, adapted, workers.Count, retries, bytes);
         }
         finally

@@ -104,13 +104,14 @@ public sealed partial class MetaTrainingRun(
         double lastLoss = double.NaN;
         long retries = 0;
         RelationRound? relation = null;
+        var phaseTotals = new StepPhaseTotals();
         for (int step = firstStep; step < d.MetaSteps; step++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             parameters.Publish(runId, step, ModelPart(theta, modelElements));
             template.Key.Step = step;
             template.ParameterVersion = step;
-            using var stepTrace = StepTrace.Start(runSpan, runId, step, d.MetaBatch);
+            using var stepTrace = StepTrace.Start(runSpan, runId, step, d.MetaBatch, phaseTotals);
             IReadOnlyList<ShardResultHeader> headers;
             int workers, stepRetries;
             if (!tr.Enabled)
@@ -135,7 +136,7 @@ public sealed partial class MetaTrainingRun(
                     using var w = theta.narrow(0, modelElements, theta.numel() - modelElements).reshape(projectionShape);
                     relation = RelationRound.Evaluate(adapted, outputs, w, tr.Temperature);
                     return relation.Upstream;
-                }, cancellationToken);
+                }, cancellationToken, stepTrace.EndPhase);
                 // The shards' gradients are each already divided by T (RelationShard.Backward), so the
                 // sum is the gradient of (1/T) Σ ℓ + λ L_TR with respect to θ, like the λ = 0 path's
                 // GradientSum / T; W's part is λ ∂L_TR/∂W.
@@ -143,9 +144,11 @@ public sealed partial class MetaTrainingRun(
                 using (var projectionGradient = (relation!.Gradients.ProjectionGradients * tr.Lambda).flatten().to(ScalarType.Float32))
                 using (var gradient = cat([modelGradient, projectionGradient]))
                     adam.Apply(theta, gradient);
+                stepTrace.EndPhase(ClusterMetrics.Phases.Update);
                 (headers, workers, stepRetries) = (result.Headers, result.Workers, result.Retries);
             }
             retries += stepRetries;
+            phaseTotals.StepFinished();
 
             lastLoss = headers.SelectMany(h => h.TaskLosses).Average();
             if (!double.IsFinite(lastLoss)) throw new InvalidOperationException($"the meta-training loss became {lastLoss} at step {step + 1}");
@@ -195,7 +198,7 @@ public sealed partial class MetaTrainingRun(
             TrLambda = d.TrLambda, Workers = d.Workers, Shards = shards.Length, Device = d.Device, Seed = d.Seed,
             TrainSeconds = Math.Round(trainSeconds, 3),
             TasksPerSecond = Math.Round((d.MetaSteps - firstStep) * (double)d.MetaBatch / trainSeconds, 1),
-            FinalTrainLoss = lastLoss, ShardRetries = retries,
+            FinalTrainLoss = lastLoss, ShardRetries = retries, StepPhaseMilliseconds = phaseTotals.MeanMillisecondsPerStep(),
             BytesSent = wire.BytesSent, BytesReceived = wire.BytesReceived,
             Eval = evaluation,
         };

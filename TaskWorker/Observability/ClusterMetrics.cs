@@ -45,6 +45,14 @@ public static class ClusterMetrics
         public const string Aggregation = "aggregation";
         /// <summary>The optimiser's update of θ.</summary>
         public const string Update = "update";
+        /// <summary>TRLearner phase 1: workers adapt, keep their graphs, return task embeddings and meta-data.</summary>
+        public const string RelationAdapt = "relation_adapt";
+        /// <summary>TRLearner phase 1, second half: workers evaluate their adapted models on the pooled meta-data.</summary>
+        public const string RelationOutputs = "relation_outputs";
+        /// <summary>TRLearner on the coordinator: similarity layer, relation matrix, L_TR and the upstream gradients.</summary>
+        public const string Relation = "relation";
+        /// <summary>TRLearner phase 2: workers backpropagate the upstream gradients through the kept graphs.</summary>
+        public const string RelationBackward = "relation_backward";
     }
 
     /// <summary>Records how long one phase of a step took.</summary>

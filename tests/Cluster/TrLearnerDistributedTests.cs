@@ -132,6 +132,10 @@ public sealed class TrLearnerDistributedTests
         using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "summary.json")));
         Assert.Equal(0.1, summary.RootElement.GetProperty("tr_lambda").GetDouble());
         Assert.Equal(10, summary.RootElement.GetProperty("eval").GetProperty("episodes").GetInt32());
+        // Where a TRLearner step's time goes: every phase of the two-phase step, each a positive duration.
+        var phases = summary.RootElement.GetProperty("step_phase_milliseconds").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetDouble());
+        Assert.Equal(["relation_adapt", "relation_outputs", "relation", "relation_backward", "update"], phases.Keys);
+        Assert.All(phases.Values, ms => Assert.True(ms > 0));
     }
 
     [Fact]
