@@ -52,11 +52,22 @@ public static class BenchMarkdown
     {
         var c = CultureInfo.InvariantCulture;
         var keys = figures.SelectMany(f => f.Configuration.Keys).Distinct().ToList();
-        var common = keys.Where(k => figures.All(f => f.Configuration.TryGetValue(k, out var v) && v == figures[0].Configuration[k])).ToList();
-        var varying = keys.Except(common).ToList();
-        if (common.Count > 0 && figures.Count > 1)
+        var common = figures.Count > 1 ? keys.Where(k => SameIn(figures, k)).ToList() : [];
+        // Keys that differ between names but not between the rows of one name (a configuration's
+        // model or episode) are listed once per name under "Configurations" instead of on every row.
+        var groups = figures.GroupBy(f => f.Name).ToList();
+        var perName = groups.Count > 1 && groups.Any(g => g.Count() > 1)
+            ? keys.Except(common).Where(k => groups.All(g => SameIn(g.ToList(), k))).ToList()
+            : [];
+        var varying = keys.Except(common).Except(perName).ToList();
+        if (common.Count > 0)
             md.AppendLine().AppendLine("Common to all rows: " + string.Join("; ", common.Select(k => $"{k} {figures[0].Configuration[k]}")) + ".");
-        if (figures.Count == 1) varying = keys;
+        if (perName.Count > 0)
+        {
+            md.AppendLine().AppendLine("Configurations:");
+            foreach (var g in groups)
+                md.AppendLine($"- {g.Key}: " + string.Join("; ", perName.Where(g.First().Configuration.ContainsKey).Select(k => $"{k} {g.First().Configuration[k]}")));
+        }
 
         var extras = figures.SelectMany(f => f.Extra?.Keys ?? []).Distinct().ToList();
         var units = figures.Select(f => f.Unit).Distinct().ToList();
@@ -85,6 +96,9 @@ public static class BenchMarkdown
             for (int i = 0; i < notes.Count; i++) md.AppendLine(c, $"{i + 1}. {notes[i]}");
         }
     }
+
+    private static bool SameIn(List<BenchFigure> figures, string key) =>
+        figures.All(f => f.Configuration.TryGetValue(key, out var v) && v == figures[0].Configuration.GetValueOrDefault(key));
 
     /// <summary>A figure with as many digits as its size warrants: 1234, 123.4, 12.34, 1.234, 0.1234.</summary>
     public static string Number(double value)

@@ -45,6 +45,11 @@ public sealed class BenchCommandTests
             Assert.Contains("| figure | configuration | median (tasks/s) |", markdown);
             Assert.Equal(2, markdown.Split('\n').Count(l => l.StartsWith("| sinusoid-maml |", StringComparison.Ordinal)));
             Assert.Contains(markdown.Trim(), output.ToString());
+
+            // bench.md is a view of bench.json: --render writes the same text again from it.
+            File.Delete(Path.Combine(dir, "bench.md"));
+            Assert.Equal(0, await CommandLine.RunAsync(["bench", "--render", dir], new StringWriter(), errors));
+            Assert.Equal(markdown, File.ReadAllText(Path.Combine(dir, "bench.md")));
         }
         finally
         {
@@ -63,6 +68,8 @@ public sealed class BenchCommandTests
     [InlineData(new[] { "bench", "--suite", "scaling", "--scaling-workers", "1,0" }, "--scaling-workers")]
     [InlineData(new[] { "bench", "--suite", "scaling", "--scaling-modes", "threads" }, "--scaling-modes")]
     [InlineData(new[] { "bench", "--suite", "scaling", "--scaling-workers", "8", "--scaling-meta-batch", "4" }, "--scaling-meta-batch")]
+    [InlineData(new[] { "bench", "--render", "/nonexistent-bench-folder" }, "--render")]
+    [InlineData(new[] { "bench", "--render", "/tmp", "--quick" }, "--render")]
     public async Task ABadOptionGivesOneLineNamingItAndExitCodeTwo(string[] args, string named)
     {
         var output = new StringWriter();

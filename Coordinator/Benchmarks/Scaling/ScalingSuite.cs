@@ -119,7 +119,7 @@ public sealed class ScalingSuite : IBenchSuite
         int cores = Environment.ProcessorCount;
         double? single = measured.Where(x => x.Workers == 1).Select(x => (double?)x.M.Median).FirstOrDefault();
         string note = string.Create(c,
-            $"{cores} cores: at most {cores} single-threaded shards compute at once, so beyond {cores} workers the speed-up cannot grow and the parallel efficiency is at most {cores} ÷ (W × threads); the coordinator (fan-out, gradient sum, Adam) and the gRPC transfers{(mode == "processes" ? ", Orleans messaging between the processes and Redis" : "")} use the same cores.");
+            $"{cores} cores: at most {cores} single-threaded shards compute at once, so beyond {cores} workers the speed-up cannot grow and the parallel efficiency is at most {cores} ÷ (W × threads); the coordinator (fan-out, gradient sum, Adam){(mode == "processes" ? ", the gRPC transfers, Orleans messaging between the processes and Redis" : " and the gRPC transfers")} use the same cores.");
         foreach (var (workers, m, load) in measured)
         {
             var configuration = new Dictionary<string, string>
