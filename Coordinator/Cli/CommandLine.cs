@@ -32,7 +32,7 @@ public static class CommandLine
           --no-report (skip the plots and report.md at the end)
           --config FILE (JSON object of the options above; flags override it)
 
-        """ + BenchOptions.Usage + "\nbench suites and their own options:\n" + "{SUITES}";
+        """ + "\n" + BenchOptions.Usage + "\n\nbench suites and their own options:\n" + "{SUITES}";
 
     private static async Task<int> ServeAsync(ServeOptions options, TextWriter output, CancellationToken cancellationToken)
     {
