@@ -15,7 +15,24 @@ public interface IBenchSuite
 
     /// <summary>Runs every measurement of the suite, printing progress lines to <paramref name="progress"/>.</summary>
     Task<IReadOnlyList<BenchFigure>> RunAsync(BenchSettings settings, TextWriter progress, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The suite's own <c>--name value</c> options (reaching it through <see cref="BenchSettings.Options"/>);
+    /// the verb rejects an option that no selected suite declares.
+    /// </summary>
+    IReadOnlyList<BenchOption> SuiteOptions => [];
+
+    /// <summary>
+    /// Checks <paramref name="settings"/> before any suite runs, so a bad value fails at once;
+    /// throws <see cref="MetaCluster.Options.UsageException"/> naming the option.
+    /// </summary>
+    void Validate(BenchSettings settings)
+    {
+    }
 }
+
+/// <summary>A suite-specific option of the <c>bench</c> verb: its name (without dashes) and one line for the usage text.</summary>
+public sealed record BenchOption(string Name, string Description);
 
 /// <summary>
 /// Settings shared by all suites. <see cref="Quick"/> shrinks every suite to a few seconds (used by

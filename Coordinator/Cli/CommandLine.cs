@@ -17,6 +17,7 @@ public static class CommandLine
           runs     list a coordinator's runs (--coordinator URL)
           workers  list a coordinator's live workers (--coordinator URL)
           report   write plots and report.md for a run directory (--run DIR)
+          bench    run benchmark suites; writes bench.json and bench.md (--suite throughput,scaling|all)
           help     show this text
 
         train options:
@@ -30,7 +31,8 @@ public static class CommandLine
           --metrics-port P (Prometheus /metrics on 127.0.0.1:P)  --trace-console (print spans)
           --no-report (skip the plots and report.md at the end)
           --config FILE (JSON object of the options above; flags override it)
-        """;
+
+        """ + "\n" + BenchOptions.Usage + "\n\nbench suites and their own options:\n" + "{SUITES}";
 
     private static async Task<int> ServeAsync(ServeOptions options, TextWriter output, CancellationToken cancellationToken)
     {
@@ -48,7 +50,7 @@ public static class CommandLine
         errors ??= Console.Error;
         if (args.Length == 0 || args[0] is "help" or "--help" or "-h")
         {
-            output.WriteLine(Usage);
+            output.WriteLine(Usage.Replace("{SUITES}", BenchOptions.SuiteUsage(), StringComparison.Ordinal));
             return args.Length == 0 ? 2 : 0;
         }
         using var cancel = new CancellationTokenSource();
@@ -67,7 +69,8 @@ public static class CommandLine
                 "runs" => await ClientCommands.ListAsync(args[1..], output),
                 "workers" => await ClientCommands.WorkersAsync(args[1..], output),
                 "report" => ReportCommand.Run(args[1..], output),
-                _ => throw new UsageException($"unknown verb '{args[0]}' (available: train, eval, serve, submit, watch, stop, runs, workers, report, help)"),
+                "bench" => await BenchCommand.RunAsync(BenchOptions.Parse(args[1..]), args[1..], output, cancel.Token),
+                _ => throw new UsageException($"unknown verb '{args[0]}' (available: train, eval, serve, submit, watch, stop, runs, workers, report, bench, help)"),
             };
         }
         catch (UsageException e)

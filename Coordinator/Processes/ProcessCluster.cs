@@ -5,39 +5,54 @@ using Grpc.Net.Client;
 using MetaCluster.Coordinator.Hosting;
 using MetaCluster.Protos.Api.V1;
 
-namespace MetaCluster.Tests.Processes;
+namespace MetaCluster.Coordinator.Processes;
 
 /// <summary>
-/// A cluster of real processes on loopback: `Coordinator serve` and TaskWorker processes joined
-/// through Redis, each test with its own cluster id, ports and state directory.
+/// A cluster of real processes on loopback: <c>Coordinator serve</c> and TaskWorker processes
+/// joined through Redis, each cluster with its own cluster id, ports and state directory. The
+/// executables are the <c>Coordinator.dll</c> and <c>TaskWorker.dll</c> next to the running
+/// assembly (<see cref="RepositoryLayout.Binary"/>). Used by the process tests and by the
+/// <c>bench</c> verb's scaling suite.
 /// </summary>
-internal sealed class ProcessCluster : IAsyncDisposable
+public sealed class ProcessCluster : IAsyncDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(2);
     private readonly string redis;
-    private readonly string clusterId = $"test-{Guid.NewGuid():N}"[..16];
+    private readonly string clusterId;
     private readonly int siloPort = FreePorts.Next();
     private readonly List<ManagedProcess> processes = [];
     private GrpcChannel? channel;
 
-    public ProcessCluster(string redis, string? token = null)
+    /// <summary>A cluster (nothing started yet) whose membership lives in the Redis at <paramref name="redis"/> (HOST:PORT).</summary>
+    /// <param name="redis">The Redis address.</param>
+    /// <param name="token">The API and data-plane token, if the cluster should require one.</param>
+    /// <param name="name">Prefix of the cluster id (a random suffix keeps clusters apart).</param>
+    /// <param name="stateRoot">Where the state directory goes (default: the temp folder's <c>metacluster-tests</c>).</param>
+    public ProcessCluster(string redis, string? token = null, string name = "test", string? stateRoot = null)
     {
         this.redis = redis;
         Token = token;
+        clusterId = $"{name}-{Guid.NewGuid():N}"[..(name.Length + 12)];
         ApiPort = FreePorts.Next();
-        StateDirectory = Path.Combine(Path.GetTempPath(), "metacluster-tests", clusterId);
+        StateDirectory = Path.Combine(stateRoot ?? Path.Combine(Path.GetTempPath(), "metacluster-tests"), clusterId);
     }
 
+    /// <summary>The coordinator's API port on 127.0.0.1.</summary>
     public int ApiPort { get; }
 
+    /// <summary>The token the cluster requires, or null.</summary>
     public string? Token { get; }
 
+    /// <summary>The coordinator's <c>--state-dir</c> (run directories under <c>runs/</c>).</summary>
     public string StateDirectory { get; }
 
+    /// <summary>The coordinator process, once started.</summary>
     public ManagedProcess? Coordinator { get; private set; }
 
+    /// <summary>The coordinator's API (and data plane) URL.</summary>
     public string ApiUrl => $"http://127.0.0.1:{ApiPort}";
 
+    /// <summary>A client of the coordinator's public API, sending the token if there is one.</summary>
     public ClusterApi.ClusterApiClient Client
     {
         get
@@ -49,26 +64,29 @@ internal sealed class ProcessCluster : IAsyncDisposable
         }
     }
 
-    public async Task<ManagedProcess> StartCoordinatorAsync(string api = "127.0.0.1")
+    /// <summary>Starts <c>Coordinator serve</c> with its API on <paramref name="api"/> and waits until it serves.</summary>
+    public async Task<ManagedProcess> StartCoordinatorAsync(string api = "127.0.0.1", IEnumerable<string>? extraArgs = null)
     {
         var args = new List<string>
         {
-            RepositoryPaths.Binary("Coordinator"), "serve", "--redis", redis, "--api", $"http://{api}:{ApiPort}",
+            RepositoryLayout.Binary("Coordinator"), "serve", "--redis", redis, "--api", $"http://{api}:{ApiPort}",
             "--cluster-id", clusterId, "--silo-port", Port(siloPort), "--metrics-port", "0", "--state-dir", StateDirectory,
             "--advertise-address", "127.0.0.1", "--data-plane-url", ApiUrl,
         };
         if (Token is not null) args.AddRange(["--token", Token]);
+        if (extraArgs is not null) args.AddRange(extraArgs);
         Coordinator = Track(ManagedProcess.Start("coordinator", "dotnet", args));
         await Coordinator.WaitForOutputAsync("coordinator serving on", StartTimeout);
         return Coordinator;
     }
 
-    public async Task<ManagedProcess> StartWorkerAsync(int expectedWorkers)
+    /// <summary>Starts a TaskWorker process (one CPU worker, <paramref name="threads"/> libtorch threads) and waits until the cluster has <paramref name="expectedWorkers"/>.</summary>
+    public async Task<ManagedProcess> StartWorkerAsync(int expectedWorkers, int threads = 1)
     {
         var args = new List<string>
         {
-            RepositoryPaths.Binary("TaskWorker"), "--redis", redis, "--device", "cpu", "--cluster-id", clusterId,
-            "--silo-port", Port(FreePorts.Next()), "--metrics-port", "0", "--threads", "1", "--advertise-address", "127.0.0.1",
+            RepositoryLayout.Binary("TaskWorker"), "--redis", redis, "--device", "cpu", "--cluster-id", clusterId,
+            "--silo-port", Port(FreePorts.Next()), "--metrics-port", "0", "--threads", Port(threads), "--advertise-address", "127.0.0.1",
         };
         if (Token is not null) args.AddRange(["--token", Token]);
         var worker = Track(ManagedProcess.Start($"worker-{processes.Count}", "dotnet", args));
@@ -76,6 +94,7 @@ internal sealed class ProcessCluster : IAsyncDisposable
         return worker;
     }
 
+    /// <summary>Waits until the coordinator lists exactly <paramref name="count"/> live workers.</summary>
     public async Task WaitForWorkersAsync(int count)
     {
         var deadline = DateTime.UtcNow + StartTimeout;
@@ -88,6 +107,7 @@ internal sealed class ProcessCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>Starts a run from <c>train</c>-style options (names without dashes); returns its id.</summary>
     public async Task<string> SubmitAsync(IReadOnlyDictionary<string, string> options)
     {
         var request = new StartRunRequest();
@@ -118,10 +138,13 @@ internal sealed class ProcessCluster : IAsyncDisposable
         throw new InvalidOperationException("the watch stream ended without a result");
     }
 
+    /// <summary>The run directory the coordinator writes for <paramref name="runId"/>.</summary>
     public string RunDirectory(string runId) => Path.Combine(StateDirectory, "runs", runId);
 
+    /// <summary>The output of every process, each under its name.</summary>
     public string Logs() => string.Join("\n", processes.Select(p => $"--- {p.Name}\n{p.Output}"));
 
+    /// <summary>Kills every process of the cluster.</summary>
     public async ValueTask DisposeAsync()
     {
         channel?.Dispose();

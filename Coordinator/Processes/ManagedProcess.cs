@@ -1,11 +1,15 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace MetaCluster.Tests.Processes;
+namespace MetaCluster.Coordinator.Processes;
 
-/// <summary>A child process whose output is captured and can be waited on; killed on dispose.</summary>
-internal sealed class ManagedProcess : IAsyncDisposable
+/// <summary>
+/// A child process whose output (stdout and stderr, interleaved) is captured and can be waited
+/// on; killed on dispose. Used by the process tests and the <c>bench</c> verb's scaling suite.
+/// </summary>
+public sealed class ManagedProcess : IAsyncDisposable
 {
     private readonly Process process;
     private readonly StringBuilder output = new();
@@ -21,16 +25,22 @@ internal sealed class ManagedProcess : IAsyncDisposable
         process.BeginErrorReadLine();
     }
 
+    /// <summary>A name for logs and error messages.</summary>
     public string Name { get; }
 
+    /// <summary>The operating system's process id.</summary>
     public int Id => process.Id;
 
+    /// <summary>True once the process has ended.</summary>
     public bool HasExited => process.HasExited;
 
+    /// <summary>The exit code, once <see cref="HasExited"/>.</summary>
     public int ExitCode => process.ExitCode;
 
+    /// <summary>Everything the process printed so far.</summary>
     public string Output { get { lock (gate) return output.ToString(); } }
 
+    /// <summary>Starts <paramref name="file"/> with <paramref name="args"/>; <c>CLUSTER_TOKEN</c> is not inherited.</summary>
     public static ManagedProcess Start(string name, string file, IEnumerable<string> args, string? workingDirectory = null)
     {
         var start = new ProcessStartInfo(file, args)
@@ -56,6 +66,7 @@ internal sealed class ManagedProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits for the process to end; returns its exit code.</summary>
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
         using var cancel = new CancellationTokenSource(timeout);
@@ -74,10 +85,11 @@ internal sealed class ManagedProcess : IAsyncDisposable
     public void Terminate()
     {
         if (process.HasExited) return;
-        using var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        using var kill = Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)]);
         kill.WaitForExit();
     }
 
+    /// <inheritdoc/>
     public ValueTask DisposeAsync()
     {
         try { Kill(); } catch (InvalidOperationException) { }
