@@ -11,11 +11,13 @@ namespace MetaCluster.Coordinator.Aggregation;
 /// A stream that breaks after folding part of itself into the sum leaves the sum unusable
 /// (<see cref="IsCorrupted"/>): floating-point addition cannot be undone exactly, so the caller
 /// restarts the step.
+/// Buffers of early shards come from <paramref name="buffers"/> (when given) and go back to it once
+/// folded in. The sum needs no clearing: shard 0 is copied into it, not added.
 /// </summary>
-public sealed class OrderedGradientSum(int shards, int elements)
+public sealed class OrderedGradientSum(int shards, int elements, GradientBufferPool? buffers = null)
 {
     private readonly Lock gate = new();
-    private readonly float[] sum = new float[elements];
+    private readonly float[] sum = GC.AllocateUninitializedArray<float>(elements);
     private readonly float[]?[] pending = new float[shards][];
     private readonly bool[] finished = new bool[shards];
     private int nextToFold;
@@ -55,7 +57,7 @@ public sealed class OrderedGradientSum(int shards, int elements)
                 directShard = shard;
                 return new ShardSink(this, shard, null);
             }
-            return new ShardSink(this, shard, new float[elements]);
+            return new ShardSink(this, shard, buffers?.Rent(elements) ?? GC.AllocateUninitializedArray<float>(elements));
         }
     }
 
@@ -95,6 +97,7 @@ public sealed class OrderedGradientSum(int shards, int elements)
                 if (nextToFold == 0) ready.CopyTo(sum, 0);
                 else TensorPrimitives.Add(sum, ready, sum);
                 pending[nextToFold] = null;
+                buffers?.Return(ready);
                 nextToFold++;
             }
         }
@@ -108,6 +111,10 @@ public sealed class OrderedGradientSum(int shards, int elements)
             {
                 directShard = -1;
                 IsCorrupted = true;
+            }
+            else
+            {
+                buffers?.Return(buffer);
             }
         }
     }
@@ -129,6 +136,9 @@ public sealed class OrderedGradientSum(int shards, int elements)
 
         /// <summary>The shard.</summary>
         public int Shard { get; }
+
+        /// <summary>Elements of the gradient.</summary>
+        public int Elements => owner.Elements;
 
         /// <summary>Adds a chunk of the shard's gradient at an element offset. Chunks arrive in order.</summary>
         public void Add(long elementOffset, ReadOnlySpan<float> values)

@@ -1,5 +1,7 @@
+using MetaCluster.Coordinator.Benchmarks.Capacity;
 using MetaCluster.Coordinator.Benchmarks.Scaling;
 using MetaCluster.Coordinator.Benchmarks.Throughput;
+using MetaCluster.Coordinator.Benchmarks.Wire;
 
 namespace MetaCluster.Coordinator.Benchmarks;
 
@@ -11,6 +13,8 @@ public static class BenchSuiteCatalog
     [
         new ThroughputSuite(),
         new ScalingSuite(),
+        new CapacitySuite(),
+        new WireSuite(),
     ];
 
     /// <summary>The names accepted by <c>--suite</c> (besides <c>all</c>).</summary>

@@ -28,6 +28,7 @@ public static class CommandLine
           --device cpu               --seed S                    --out DIR
           --log-every N              --threads N                 --shard-timeout SECONDS
           --checkpoint-every N       --resume (continue the run in --out from its newest checkpoint)
+          --grad-dtype f32|bf16|f16 (outer gradients on the wire; parameters stay float32)
           --metrics-port P (Prometheus /metrics on 127.0.0.1:P)  --trace-console (print spans)
           --no-report (skip the plots and report.md at the end)
           --config FILE (JSON object of the options above; flags override it)

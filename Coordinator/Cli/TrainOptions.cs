@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using MetaCluster.Coordinator.Runs;
 using MetaCluster.Learning.Algorithms;
 using MetaCluster.Learning.Tasks;
+using MetaCluster.Protos.Wire;
 
 namespace MetaCluster.Coordinator.Cli;
 
@@ -16,7 +17,7 @@ public sealed partial record TrainOptions(RunDefinition Run, int Threads, int? M
         "meta-steps", "eval-tasks", "eval-inner-steps", "eval-query", "workers", "shards", "device", "seed", "out",
         "log-every", "threads", "shard-timeout", "checkpoint-every", "metrics-port",
         "data", "eval-data", "eval-groups", "eval-classes", "target",
-        "tr-lambda", "tr-heads", "tr-tau", "tr-meta-data", "tr-sampler",
+        "tr-lambda", "tr-heads", "tr-tau", "tr-meta-data", "tr-sampler", "grad-dtype",
     ];
 
     /// <summary>Options without a value.</summary>
@@ -86,6 +87,7 @@ public sealed partial record TrainOptions(RunDefinition Run, int Threads, int? M
             TrTau = o.Double("tr-tau", 0.5, 0, 1e6, minExclusive: true),
             TrMetaData = o.Int("tr-meta-data", 5, 1, 100_000),
             TrSampler = o.Choice("tr-sampler", "hardest", ["hardest", "random"]),
+            GradDtype = o.Choice("grad-dtype", "f32", [.. GradientCodec.Names]),
         };
         if (run.TrLambda > 0 && run.TrMetaData > run.Query)
             throw new UsageException($"--tr-meta-data ({run.TrMetaData}) cannot exceed --query ({run.Query}): meta-data are chosen from the query set");

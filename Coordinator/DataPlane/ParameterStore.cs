@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 
 namespace MetaCluster.Coordinator.DataPlane;
 
@@ -14,11 +15,18 @@ public sealed class ParameterStore
     private readonly ConcurrentDictionary<string, PublishedParameters> current = new();
 
     /// <summary>Publishes a version (replacing the previous one).</summary>
-    public void Publish(string runId, long version, float[] values)
+    public void Publish(string runId, long version, ReadOnlySpan<float> values) => Publish(runId, version, MemoryMarshal.AsBytes(values));
+
+    /// <summary>
+    /// Publishes a version given as the little-endian bytes of its float32 values, copied once into
+    /// a new array: a worker may still be streaming the previous version, so it is never reused.
+    /// </summary>
+    public void Publish(string runId, long version, ReadOnlySpan<byte> float32Bytes)
     {
-        var bytes = new byte[values.LongLength * sizeof(float)];
-        Buffer.BlockCopy(values, 0, bytes, 0, bytes.Length);
-        current[runId] = new PublishedParameters(version, [values.LongLength], bytes);
+        if (float32Bytes.Length % sizeof(float) != 0) throw new ArgumentException("parameters must be whole float32 values", nameof(float32Bytes));
+        var bytes = GC.AllocateUninitializedArray<byte>(float32Bytes.Length);
+        float32Bytes.CopyTo(bytes);
+        current[runId] = new PublishedParameters(version, [bytes.LongLength / sizeof(float)], bytes);
     }
 
     /// <summary>The requested version, or null when it is not (or no longer) published.</summary>

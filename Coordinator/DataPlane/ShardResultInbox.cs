@@ -1,17 +1,22 @@
 using System.Collections.Concurrent;
+using MetaCluster.Coordinator.Aggregation;
 using MetaCluster.Protos.DataPlane.V1;
 
 namespace MetaCluster.Coordinator.DataPlane;
 
-/// <summary>Routes incoming shard results to the collector of their run's current step.</summary>
+/// <summary>
+/// Routes incoming shard results to the collector of their run's current step. Its collectors
+/// share one pool of gradient buffers (<see cref="GradientBufferPool"/>) across steps and runs.
+/// </summary>
 public sealed class ShardResultInbox
 {
     private readonly ConcurrentDictionary<string, StepCollector> open = new();
+    private readonly GradientBufferPool buffers = new();
 
     /// <summary>Opens the collector for a run's next step (replacing its previous one, whose late results become stale).</summary>
     public StepCollector Open(string runId, long step, int shards, int gradientElements, ShardPhase phase = ShardPhase.Single)
     {
-        var collector = new StepCollector(runId, step, shards, gradientElements, phase);
+        var collector = new StepCollector(runId, step, shards, gradientElements, phase, buffers);
         open[runId] = collector;
         return collector;
     }

@@ -18,9 +18,10 @@ public sealed class StepCollector
 
     /// <summary>
     /// Opens a collector for <paramref name="shards"/> shards, with a gradient of
-    /// <paramref name="gradientElements"/> (0: none), for results of <paramref name="phase"/>.
+    /// <paramref name="gradientElements"/> (0: none), for results of <paramref name="phase"/>;
+    /// early shards' gradients wait in buffers from <paramref name="buffers"/> when given.
     /// </summary>
-    public StepCollector(string runId, long step, int shards, int gradientElements, ShardPhase phase = ShardPhase.Single)
+    public StepCollector(string runId, long step, int shards, int gradientElements, ShardPhase phase = ShardPhase.Single, GradientBufferPool? buffers = null)
     {
         RunId = runId;
         Step = step;
@@ -29,7 +30,7 @@ public sealed class StepCollector
         assignedAttempt = Enumerable.Repeat(-1, shards).ToArray();
         headers = new ShardResultHeader?[shards];
         accepted = Enumerable.Range(0, shards).Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).ToArray();
-        Gradient = gradientElements > 0 ? new OrderedGradientSum(shards, gradientElements) : null;
+        Gradient = gradientElements > 0 ? new OrderedGradientSum(shards, gradientElements, buffers) : null;
     }
 
     /// <summary>The run.</summary>

@@ -50,6 +50,7 @@ public static class CoordinatorServer
             });
             kestrel.Listen(IPAddress.IsLoopback(apiAddress) ? apiAddress : IPAddress.Any, options.MetricsPort);
             kestrel.Limits.MaxRequestBodySize = 64L << 20;
+            DataPlaneKestrel.Configure(kestrel);
         });
 
         builder.AddClusterTelemetry(new TelemetrySettings("metacluster-coordinator", options.ConsoleTraces));

@@ -50,6 +50,7 @@ public sealed class EmbeddedCluster : IAsyncDisposable
         builder.Logging.AddFilter("Microsoft", options.LogLevel < LogLevel.Warning ? options.LogLevel : LogLevel.Error);
         builder.WebHost.ConfigureKestrel(k =>
         {
+            DataPlaneKestrel.Configure(k);
             k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2);
             if (options.MetricsPort is { } metricsPort) k.Listen(IPAddress.Loopback, metricsPort);
         });

@@ -30,6 +30,10 @@ public sealed record RunSummary
     public IReadOnlyDictionary<string, double>? StepPhaseMilliseconds { get; init; }
     public long BytesSent { get; init; }
     public long BytesReceived { get; init; }
+    /// <summary>Element type the outer gradients travelled in: f32, bf16 or f16.</summary>
+    public string GradDtype { get; init; } = "f32";
+    /// <summary>Gradient elements sent as ±65504 because they were beyond float16's range (f16 only).</summary>
+    public long GradientSaturated { get; init; }
     public EvaluationReport? Eval { get; init; }
 }
 

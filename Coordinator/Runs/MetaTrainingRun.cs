@@ -102,13 +102,13 @@ public sealed partial class MetaTrainingRun(
         var clock = Stopwatch.StartNew();
         status = status with { State = RunState.Training };
         double lastLoss = double.NaN;
-        long retries = 0;
+        long retries = 0, saturated = 0;
         RelationRound? relation = null;
         var phaseTotals = new StepPhaseTotals();
         for (int step = firstStep; step < d.MetaSteps; step++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            parameters.Publish(runId, step, ModelPart(theta, modelElements));
+            OuterStep.Publish(parameters, runId, step, theta, modelElements);
             template.Key.Step = step;
             template.ParameterVersion = step;
             using var stepTrace = StepTrace.Start(runSpan, runId, step, d.MetaBatch, phaseTotals);
@@ -118,9 +118,8 @@ public sealed partial class MetaTrainingRun(
             {
                 var result = await executor.RunAsync(template, shards, elements, timeout, cancellationToken);
                 stepTrace.EndPhase(ClusterMetrics.Phases.FanOut);
-                using (var gradient = tensor(result.GradientSum!, [elements]))
+                using (var gradient = OuterStep.MeanGradient(result.GradientSum!, d.MetaBatch))
                 {
-                    gradient.div_(d.MetaBatch);
                     stepTrace.EndPhase(ClusterMetrics.Phases.Aggregation);
                     adam.Apply(theta, gradient);
                     stepTrace.EndPhase(ClusterMetrics.Phases.Update);
@@ -149,6 +148,9 @@ public sealed partial class MetaTrainingRun(
             }
             retries += stepRetries;
             phaseTotals.StepFinished();
+            long stepSaturated = headers.Sum(h => h.GradientSaturated);
+            if (stepSaturated > 0 && saturated == 0) LogGradientSaturated(runId, step + 1, stepSaturated, d.GradDtype);
+            saturated += stepSaturated;
 
             lastLoss = headers.SelectMany(h => h.TaskLosses).Average();
             if (!double.IsFinite(lastLoss)) throw new InvalidOperationException($"the meta-training loss became {lastLoss} at step {step + 1}");
@@ -199,6 +201,7 @@ public sealed partial class MetaTrainingRun(
             TrainSeconds = Math.Round(trainSeconds, 3),
             TasksPerSecond = Math.Round((d.MetaSteps - firstStep) * (double)d.MetaBatch / trainSeconds, 1),
             FinalTrainLoss = lastLoss, ShardRetries = retries, StepPhaseMilliseconds = phaseTotals.MeanMillisecondsPerStep(),
+            GradDtype = d.GradDtype, GradientSaturated = saturated,
             BytesSent = wire.BytesSent, BytesReceived = wire.BytesReceived,
             Eval = evaluation,
         };
@@ -243,10 +246,6 @@ public sealed partial class MetaTrainingRun(
             return cat([modelParameters, w.flatten()]);
     }
 
-    // The model's part of the flat meta-parameters: all of them unless TRLearner appended W.
-    private static float[] ModelPart(Tensor theta, int modelElements) =>
-        modelElements == theta.numel() ? theta.data<float>().ToArray() : theta.data<float>().ToArray()[..modelElements];
-
     private Checkpoint Snapshot(long step, Tensor theta, Adam adam) =>
         new(runId, definition, step, adam.Step, theta.data<float>().ToArray(),
             adam.FirstMoment?.data<float>().ToArray(), adam.SecondMoment?.data<float>().ToArray());
@@ -263,6 +262,9 @@ public sealed partial class MetaTrainingRun(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} resumes from its checkpoint of step {Step}")]
     private partial void LogResumed(string runId, long step);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId} step {Step}: {Count} outer-gradient elements were beyond the range of {Dtype} and were sent as its largest value (counted in summary.json as gradient_saturated; later steps are not logged)")]
+    private partial void LogGradientSaturated(string runId, long step, long count, string dtype);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Run {RunId} failed")]
     private partial void LogRunFailed(string runId, Exception exception);

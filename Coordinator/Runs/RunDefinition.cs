@@ -1,6 +1,7 @@
 using MetaCluster.Learning.Relations;
 using MetaCluster.Learning.Tasks;
 using MetaCluster.Protos.DataPlane.V1;
+using MetaCluster.Protos.Wire;
 
 namespace MetaCluster.Coordinator.Runs;
 
@@ -52,6 +53,8 @@ public sealed record RunDefinition
     [Id(32)] public int TrMetaData { get; init; } = 5;
     /// <summary>TRLearner: how meta-data are chosen, hardest or random.</summary>
     [Id(33)] public string TrSampler { get; init; } = "hardest";
+    /// <summary>Element type of the outer gradients on the wire: f32, bf16 or f16 (parameters stay float32).</summary>
+    [Id(34)] public string GradDtype { get; init; } = "f32";
 
     /// <summary>TRLearner's settings.</summary>
     public TrLearnerSettings TrLearner() => new(TrLambda, TrMetaData, ParseSampler(TrSampler), TrHeads, Temperature: TrTau);
@@ -86,6 +89,8 @@ public sealed record RunDefinition
         spec.EvalClasses = EvalClasses ?? "";
         spec.Target = Target ?? "";
         spec.Rotations = Rotations;
+        // f32 stays unspecified, so a float32 run's spec is what it was before the option existed.
+        if (GradDtype != "f32") spec.GradDtype = GradientCodec.Parse(GradDtype);
         if (TrLambda != 0)
         {
             spec.TrLambda = TrLambda;

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using Grpc.Core;
 using MetaCluster.Coordinator.DataPlane;
@@ -72,22 +73,16 @@ public sealed class DataPlaneService(ParameterStore parameters, ShardResultInbox
         {
             if (!header.HasGradient) throw Invalid("header.has_gradient is false, but this step needs a gradient");
             using var sink = gradient.Begin(header.Key.Shard);
+            using var reader = new GradientChunkReader(sink);
             while (await requestStream.MoveNext(ct))
             {
                 var part = requestStream.Current;
                 if (part.PartCase != ShardResultPart.PartOneofCase.Gradient) throw Invalid("after the header only gradient chunks may follow");
-                var chunk = part.Gradient;
-                if (chunk.ByteOffset % sizeof(float) != 0 || chunk.Data.Length % sizeof(float) != 0)
-                    throw Invalid($"gradient chunk at byte {chunk.ByteOffset} is not made of whole float32 elements");
-                if (chunk.ByteOffset == 0 && (chunk.Dtype != DType.Float32 || chunk.TotalBytes != (long)gradient.Elements * sizeof(float)))
-                    throw Invalid($"gradient: expected FLOAT32 of {gradient.Elements} elements, got {chunk.Dtype} of {chunk.TotalBytes} bytes");
-                var values = MemoryMarshal.Cast<byte, float>(chunk.Data.Span);
-                if (!AllFinite(values)) throw Invalid($"gradient of shard {header.Key.Shard} contains NaN or infinity");
-                try { sink.Add(chunk.ByteOffset / sizeof(float), values); }
+                try { reader.Add(part.Gradient); }
                 catch (Exception e) when (e is InvalidDataException or ArgumentOutOfRangeException) { throw Invalid(e.Message); }
-                metrics.AddReceived(chunk.Data.Length);
+                metrics.AddReceived(part.Gradient.Data.Length);
             }
-            try { sink.Complete(); }
+            try { reader.Complete(); }
             catch (InvalidDataException e) { throw Invalid(e.Message); }
         }
         else
@@ -156,11 +151,7 @@ public sealed class DataPlaneService(ParameterStore parameters, ShardResultInbox
         }
     }
 
-    private static bool AllFinite(ReadOnlySpan<float> values)
-    {
-        foreach (var v in values) if (!float.IsFinite(v)) return false;
-        return true;
-    }
+    private static bool AllFinite(ReadOnlySpan<float> values) => values.IsEmpty || TensorPrimitives.IsFiniteAll(values);
 
     private static async Task DrainAsync(IAsyncStreamReader<ShardResultPart> stream, CancellationToken ct)
     {

@@ -31,7 +31,8 @@ public sealed class Adam(double learningRate, double beta1 = 0.9, double beta2 =
         SecondMoment.mul_(beta2).addcmul_(gradient, gradient, value: 1 - beta2);
         double correction1 = 1 - Math.Pow(beta1, Step);
         double correction2 = 1 - Math.Pow(beta2, Step);
-        using var denominator = (SecondMoment.sqrt() / Math.Sqrt(correction2)).add_(epsilon);
+        // In place on one temporary: √v / √(1 − β₂ᵗ) + ε, the same operations as torch.optim.Adam.
+        using var denominator = SecondMoment.sqrt().div_(Math.Sqrt(correction2)).add_(epsilon);
         parameters.addcdiv_(FirstMoment, denominator, value: -learningRate / correction1);
     }
 

@@ -11,8 +11,12 @@ namespace MetaCluster.Protos.Wire;
 /// </summary>
 public static class TensorWire
 {
-    /// <summary>Default chunk size: 1 MiB keeps each gRPC message well under the 4 MiB default limit.</summary>
-    public const int DefaultChunkBytes = 1 << 20;
+    /// <summary>
+    /// Default chunk size, 64 KiB: each chunk's bytes are copied into a new array when a message is
+    /// parsed, and arrays under 85,000 bytes stay off the large-object heap, so receiving a tensor
+    /// does not churn the garbage collector's most expensive generation. Framing costs about 0.1%.
+    /// </summary>
+    public const int DefaultChunkBytes = 64 << 10;
 
     static TensorWire()
     {
@@ -40,26 +44,29 @@ public static class TensorWire
     }
 
     /// <summary>
-    /// Splits a tensor's bytes into chunks. The chunks wrap <paramref name="bytes"/> without
-    /// copying, so the caller must not change it while the chunks are in use.
+    /// Splits a tensor's bytes (elements of <paramref name="dtype"/>, float32 unless told) into
+    /// chunks. The chunks wrap <paramref name="bytes"/> without copying, so the caller must not
+    /// change it while the chunks are in use. Only the first chunk names the tensor and carries
+    /// its shape, dtype and size; later ones carry their offset and data alone.
     /// </summary>
-    public static IEnumerable<TensorChunk> Chunk(string name, IReadOnlyList<long> shape, ReadOnlyMemory<byte> bytes, int chunkBytes = DefaultChunkBytes)
+    public static IEnumerable<TensorChunk> Chunk(string name, IReadOnlyList<long> shape, ReadOnlyMemory<byte> bytes, int chunkBytes = DefaultChunkBytes, DType dtype = DType.Float32)
     {
-        if (chunkBytes <= 0 || chunkBytes % sizeof(float) != 0)
-            throw new ArgumentOutOfRangeException(nameof(chunkBytes), "chunks must hold whole float32 elements");
+        int elementBytes = GradientCodec.ElementBytes(dtype);
+        if (chunkBytes <= 0 || chunkBytes % elementBytes != 0)
+            throw new ArgumentOutOfRangeException(nameof(chunkBytes), $"chunks must hold whole {dtype} elements");
         long offset = 0;
         do
         {
             int length = (int)Math.Min(chunkBytes, bytes.Length - offset);
             var chunk = new TensorChunk
             {
-                Name = name,
                 ByteOffset = offset,
                 Data = UnsafeByteOperations.UnsafeWrap(bytes.Slice((int)offset, length)),
             };
             if (offset == 0)
             {
-                chunk.Dtype = DType.Float32;
+                chunk.Name = name;
+                chunk.Dtype = dtype;
                 chunk.TotalBytes = bytes.Length;
                 chunk.Shape.AddRange(shape);
             }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
+using MetaCluster.Protos.Wire;
 using MetaCluster.TaskWorker.Hosting;
 using Microsoft.Extensions.Options;
 using DataPlaneContract = MetaCluster.Protos.DataPlane.V1.DataPlane;
@@ -9,21 +10,19 @@ using DataPlaneContract = MetaCluster.Protos.DataPlane.V1.DataPlane;
 namespace MetaCluster.TaskWorker.DataPlane;
 
 /// <summary>One gRPC channel per coordinator address, shared by all workers of the process.</summary>
-public sealed class DataPlaneChannels(IOptions<WorkerOptions> options) : IDisposable
+/// <param name="options">The worker's options (its token).</param>
+/// <param name="handler">Replaces the default HTTP handler of every channel (benchmarks count bytes through it); null for the default.</param>
+public sealed class DataPlaneChannels(IOptions<WorkerOptions> options, Func<HttpMessageHandler>? handler = null) : IDisposable
 {
     /// <summary>Largest message accepted: a chunk plus its framing, with room to spare.</summary>
-    public const int MaxMessageBytes = 8 << 20;
+    public const int MaxMessageBytes = DataPlaneTransport.MaxMessageBytes;
 
     private readonly ConcurrentDictionary<string, GrpcChannel> channels = new();
 
     /// <summary>A client for the data plane at <paramref name="url"/>.</summary>
     public DataPlaneContract.DataPlaneClient Client(string url)
     {
-        var channel = channels.GetOrAdd(url, u => GrpcChannel.ForAddress(u, new GrpcChannelOptions
-        {
-            MaxReceiveMessageSize = MaxMessageBytes,
-            MaxSendMessageSize = MaxMessageBytes,
-        }));
+        var channel = channels.GetOrAdd(url, u => DataPlaneTransport.CreateChannel(u, handler?.Invoke()));
         string? token = options.Value.Token;
         return token is null
             ? new(channel)

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Grpc.Core;
 using MetaCluster.Protos.DataPlane.V1;
 using MetaCluster.TaskWorker.Observability;
@@ -37,24 +36,38 @@ public sealed class ParameterCache(DataPlaneChannels channels)
     private async Task<Tensor> FetchAsync(string url, string runId, long version, Device device, CancellationToken cancellationToken)
     {
         var call = channels.Client(url).GetParameters(new GetParametersRequest { RunId = runId, Version = version }, cancellationToken: cancellationToken);
-        byte[]? buffer = null;
-        long[] shape = [];
-        await foreach (var chunk in call.ResponseStream.ReadAllAsync(cancellationToken))
+        // Each chunk is copied once, straight into the tensor's memory.
+        Tensor? values = null;
+        long received = 0;
+        try
         {
-            if (chunk.ByteOffset == 0)
+            await foreach (var chunk in call.ResponseStream.ReadAllAsync(cancellationToken))
             {
-                if (chunk.Dtype != DType.Float32) throw new InvalidDataException($"parameters of run {runId}: expected FLOAT32, got {chunk.Dtype}");
-                buffer = new byte[chunk.TotalBytes];
-                shape = [.. chunk.Shape];
+                if (chunk.ByteOffset == 0 && values is null)
+                {
+                    if (chunk.Dtype != DType.Float32) throw new InvalidDataException($"parameters of run {runId}: expected FLOAT32, got {chunk.Dtype}");
+                    long[] shape = [.. chunk.Shape];
+                    long elements = shape.Aggregate(1L, (a, b) => checked(a * b));
+                    if (shape.Any(d => d < 0) || elements * sizeof(float) != chunk.TotalBytes)
+                        throw new InvalidDataException($"parameters of run {runId}: shape [{string.Join(", ", shape)}] does not fit {chunk.TotalBytes} bytes");
+                    values = empty(shape, ScalarType.Float32);
+                }
+                if (values is null || chunk.ByteOffset != received || chunk.ByteOffset + chunk.Data.Length > values.numel() * sizeof(float))
+                    throw new InvalidDataException($"parameters of run {runId}: chunk at byte {chunk.ByteOffset} is out of order or outside the tensor");
+                chunk.Data.Span.CopyTo(values.bytes[(int)chunk.ByteOffset..]);
+                received += chunk.Data.Length;
             }
-            if (buffer is null || chunk.ByteOffset + chunk.Data.Length > buffer.Length)
-                throw new InvalidDataException($"parameters of run {runId}: chunk at byte {chunk.ByteOffset} lies outside the tensor");
-            chunk.Data.Span.CopyTo(buffer.AsSpan((int)chunk.ByteOffset));
+            if (values is null || received != values.numel() * sizeof(float))
+                throw new InvalidDataException($"parameters of run {runId} version {version}: incomplete stream ({received} bytes)");
         }
-        if (buffer is null) throw new InvalidDataException($"parameters of run {runId} version {version}: empty stream");
-        ClusterMetrics.RecordBytes("received", "worker", buffer.LongLength);
-        System.Diagnostics.Activity.Current?.SetTag(ClusterTelemetry.Attributes.Bytes, buffer.LongLength);
-        var values = MemoryMarshal.Cast<byte, float>(buffer).ToArray();
-        return tensor(values, shape).to(device);
+        catch
+        {
+            values?.Dispose();
+            throw;
+        }
+        ClusterMetrics.RecordBytes("received", "worker", received);
+        System.Diagnostics.Activity.Current?.SetTag(ClusterTelemetry.Attributes.Bytes, received);
+        if (device.type == DeviceType.CPU) return values;
+        using (values) return values.to(device);
     }
 }

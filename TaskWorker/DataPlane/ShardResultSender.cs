@@ -7,16 +7,19 @@ namespace MetaCluster.TaskWorker.DataPlane;
 /// <summary>Streams a shard's result to the coordinator: the header, then the gradient (or TRLearner's task outputs) in chunks.</summary>
 public sealed class ShardResultSender(DataPlaneChannels channels)
 {
-    /// <summary>Sends the result and returns the coordinator's acknowledgement.</summary>
+    /// <summary>
+    /// Sends the result and returns the coordinator's acknowledgement. <paramref name="gradient"/>
+    /// holds elements of <paramref name="gradientType"/> (float32 unless told; see <see cref="GradientCodec"/>).
+    /// </summary>
     public async Task<ShardResultAck> SendAsync(string url, ShardResultHeader header, byte[]? gradient, CancellationToken cancellationToken,
-        byte[]? outputs = null, IReadOnlyList<long>? outputShape = null)
+        byte[]? outputs = null, IReadOnlyList<long>? outputShape = null, DType gradientType = DType.Float32)
     {
         using var call = channels.Client(url).SubmitShardResult(cancellationToken: cancellationToken);
         await call.RequestStream.WriteAsync(new ShardResultPart { Header = header }, cancellationToken);
         if (gradient is not null)
         {
-            long[] shape = [gradient.LongLength / sizeof(float)];
-            foreach (var chunk in TensorWire.Chunk("gradient", shape, gradient))
+            long[] shape = [gradient.LongLength / GradientCodec.ElementBytes(gradientType)];
+            foreach (var chunk in TensorWire.Chunk("gradient", shape, gradient, dtype: gradientType))
                 await call.RequestStream.WriteAsync(new ShardResultPart { Gradient = chunk }, cancellationToken);
         }
         if (outputs is not null)

@@ -59,28 +59,20 @@ public sealed class ShardRunner(ParameterCache parameters, ShardResultSender sen
         double computeSeconds = clock.Elapsed.TotalSeconds;
         ClusterMetrics.RecordShardCompute(options.Value.Device, request.Mode.ToString(), computeSeconds);
 
-        var header = new ShardResultHeader
+        var header = ResultHeaders.For(request, workerId, numbers, computeSeconds);
+        var wireType = request.Spec.GradDtype == DType.Unspecified ? DType.Float32 : request.Spec.GradDtype;
+        byte[]? gradientBytes = null;
+        if (numbers.Gradient is not null)
         {
-            Key = request.Key,
-            WorkerId = workerId,
-            ComputeSeconds = computeSeconds,
-            HasGradient = numbers.Gradient is not null,
-        };
-        header.TaskIndices.AddRange(request.TaskIndices);
-        header.TaskLosses.AddRange(numbers.TaskLosses);
-        header.EvalMetrics.AddRange(numbers.EvaluationMetrics);
-        if (numbers.Predictions is not null) header.Predictions = numbers.Predictions;
-        if (numbers.Error is not null) header.Error = numbers.Error;
-        if (numbers.Embeddings is not null)
-            header.TaskEmbeddings = TensorWire.ToProto(numbers.Embeddings, numbers.EmbeddingShape);
-
-        byte[]? gradientBytes = numbers.Gradient is null ? null : MemoryMarshal.AsBytes(numbers.Gradient.AsSpan()).ToArray();
+            gradientBytes = GradientCodec.Encode(numbers.Gradient, wireType, out long saturated);
+            header.GradientSaturated = saturated;
+        }
         long bytes = header.CalculateSize() + (gradientBytes?.LongLength ?? 0);
         ShardResultAck ack;
         using (var send = ShardTracing.Start("result.send", request))
         {
             send?.SetTag(ClusterTelemetry.Attributes.Bytes, bytes);
-            ack = await sender.SendAsync(request.DataPlaneUrl, header, gradientBytes, cancellationToken);
+            ack = await sender.SendAsync(request.DataPlaneUrl, header, gradientBytes, cancellationToken, gradientType: wireType);
             send?.SetTag("metacluster.outcome", ack.Outcome.ToString());
         }
         ClusterMetrics.RecordBytes("sent", "worker", bytes);

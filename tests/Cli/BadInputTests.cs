@@ -12,6 +12,7 @@ public sealed class BadInputTests
     [InlineData(new[] { "train", "--workers", "0" }, "--workers")]
     [InlineData(new[] { "train", "--inner-lr", "abc" }, "--inner-lr")]
     [InlineData(new[] { "train", "--algorithm", "sgd" }, "--algorithm")]
+    [InlineData(new[] { "train", "--grad-dtype", "fp8" }, "--grad-dtype")]
     [InlineData(new[] { "train", "--eval-inner-steps", "1,x" }, "--eval-inner-steps")]
     [InlineData(new[] { "train", "--meta-batch", "4", "--shards", "5" }, "--shards")]
     [InlineData(new[] { "train", "--shots" }, "--shots")]

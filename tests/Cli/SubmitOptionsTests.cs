@@ -13,7 +13,7 @@ public sealed class SubmitOptionsTests
         string a = Directory.CreateDirectory(Path.Combine(dir, "a")).FullName, b = Directory.CreateDirectory(Path.Combine(dir, "b")).FullName;
         string config = Path.Combine(dir, "run.json");
         File.WriteAllText(config, """{ "meta_steps": 77, "shots": 3 }""");
-        string[] args = ["--task", "images", "--data", a, "--data", b, "--rotations", "--config", config, "--shots", "1"];
+        string[] args = ["--task", "images", "--data", a, "--data", b, "--rotations", "--config", config, "--shots", "1", "--grad-dtype", "bf16"];
 
         var request = ClientCommands.ToRequest(args);
         var server = ClusterApiService.ParseOptions(request.Options).Run;
@@ -23,6 +23,8 @@ public sealed class SubmitOptionsTests
         Assert.True(server.Rotations);
         Assert.Equal(77, server.MetaSteps);
         Assert.Equal(1, server.Shots);
+        Assert.Equal("bf16", server.GradDtype);
+        Assert.Equal(MetaCluster.Protos.DataPlane.V1.DType.Bfloat16, server.ToSpec().GradDtype);
         Assert.False(request.Options.ContainsKey("config"));
         Assert.Equal(local with { OutputDirectory = null }, server with { OutputDirectory = null }, new RunDefinitionComparer());
     }

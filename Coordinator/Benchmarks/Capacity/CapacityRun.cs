@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using System.Runtime;
+using MetaCluster.Coordinator.Benchmarks.Loopback;
+using MetaCluster.Coordinator.Runs;
+using MetaCluster.Learning.Optimisation;
+using static TorchSharp.torch;
+
+namespace MetaCluster.Coordinator.Benchmarks.Capacity;
+
+/// <summary>
+/// Measures one capacity point: the coordinator's meta-step loop as a run executes it (publish θ,
+/// open the step's collector, wait for every shard's gradient folded in shard order, divide by the
+/// meta-batch, apply Adam), against a <see cref="SimulatedWorkerProcess"/> whose W workers fetch θ
+/// and stream their gradients but compute nothing. By default each simulated worker fetches θ
+/// itself, as one worker process per GPU would: the coordinator serves W copies per step, its worst
+/// case; with <see cref="CapacityPoint.WorkersPerProcess"/> = k, one in k fetches, as when k
+/// workers (GPUs) share a process and its parameter cache.
+/// </summary>
+public static class CapacityRun
+{
+    /// <summary>Runs <paramref name="warmup"/> unmeasured steps, then <paramref name="steps"/> measured ones.</summary>
+    public static async Task<CapacityMeasurement> MeasureAsync(LoopbackDataPlane plane, CapacityPoint point, int warmup, int steps, CancellationToken cancellationToken)
+    {
+        string runId = $"capacity-{Guid.NewGuid():N}"[..20];
+        int p = point.Elements, w = point.Workers;
+        // Generous: the slowest loopback transfer seen is far above 50 MB/s.
+        var timeout = TimeSpan.FromSeconds(60 + 2.0 * p * sizeof(float) * w / 50e6);
+
+        using var theta = randn(p, ScalarType.Float32).mul_(0.01);
+        using var adam = new Adam(0.001);
+        await using var load = await SimulatedWorkerProcess.StartAsync(plane.Url, runId, point, cancellationToken);
+
+        GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+        long baseline = Environment.WorkingSet;
+
+        var stepSeconds = new List<double>();
+        var coordinatorCpu = new List<double>();
+        var workerCpu = new List<double>();
+        var publish = new List<double>();
+        var update = new List<double>();
+        var allocated = new List<double>();
+        var gen2 = new List<double>();
+        long wireBytes = 0, parameterBytes = 0;
+        double lastWorkerCpu = double.NaN;
+        ResourceSampler sampler = new(TimeSpan.FromMilliseconds(20));
+        try
+        {
+            for (int step = 0; step < warmup + steps; step++)
+            {
+                var cpuBefore = Environment.CpuUsage.TotalTime;
+                long allocatedBefore = GC.GetTotalAllocatedBytes();
+                int gen2Before = GC.CollectionCount(2);
+                long start = Stopwatch.GetTimestamp();
+
+                OuterStep.Publish(plane.Parameters, runId, step, theta, p);
+                long published = Stopwatch.GetTimestamp();
+
+                var collector = plane.Inbox.Open(runId, step, w, p);
+                for (int shard = 0; shard < w; shard++) collector.Assign(shard, attempt: 0);
+                await load.StartStepAsync(step);
+                // The workers answer once every shard's result is acknowledged: all are folded in.
+                var report = await load.WaitAsync(step, timeout, cancellationToken);
+                if (collector.Gradient is not { IsComplete: true } gradient) throw new InvalidOperationException($"step {step}: the workers finished but not every shard was folded in");
+                long gathered = Stopwatch.GetTimestamp();
+
+                using (var mean = OuterStep.MeanGradient(gradient.Sum, w)) adam.Apply(theta, mean);
+                plane.Inbox.Close(runId, collector);
+                long end = Stopwatch.GetTimestamp();
+                var cpuAfter = Environment.CpuUsage.TotalTime;
+
+                if (step >= warmup)
+                {
+                    stepSeconds.Add(Stopwatch.GetElapsedTime(start, end).TotalSeconds);
+                    coordinatorCpu.Add((cpuAfter - cpuBefore).TotalSeconds);
+                    workerCpu.Add(report.CpuSeconds - lastWorkerCpu);
+                    publish.Add(Stopwatch.GetElapsedTime(start, published).TotalSeconds);
+                    update.Add(Stopwatch.GetElapsedTime(gathered, end).TotalSeconds);
+                    allocated.Add(GC.GetTotalAllocatedBytes() - allocatedBefore);
+                    gen2.Add(GC.CollectionCount(2) - gen2Before);
+                    wireBytes = report.GradientBytes;
+                    parameterBytes = report.ParameterBytes;
+                }
+                lastWorkerCpu = report.CpuSeconds;
+            }
+        }
+        finally
+        {
+            await sampler.DisposeAsync();
+            plane.Parameters.Remove(runId);
+        }
+        return new CapacityMeasurement(point, stepSeconds, coordinatorCpu, workerCpu, publish, update, allocated, gen2,
+            wireBytes, parameterBytes, baseline, sampler.PeakWorkingSet, sampler.PeakManagedHeap);
+    }
+}
