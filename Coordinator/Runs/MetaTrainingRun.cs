@@ -153,6 +153,11 @@ public sealed partial class MetaTrainingRun(
             saturated += stepSaturated;
 
             lastLoss = headers.SelectMany(h => h.TaskLosses).Average();
+            // A worker of an older build sends no metrics: its shards' metric is then unknown, and
+            // the loss stands in, as it always equals the metric for regression.
+            double lastMetric = headers.All(h => h.TaskMetrics.Count == h.TaskLosses.Count)
+                ? headers.SelectMany(h => h.TaskMetrics).Average()
+                : lastLoss;
             if (!double.IsFinite(lastLoss)) throw new InvalidOperationException($"the meta-training loss became {lastLoss} at step {step + 1}");
             double elapsed = clock.Elapsed.TotalSeconds;
             double tasksPerSecond = (step + 1 - firstStep) * (double)d.MetaBatch / elapsed;
@@ -165,7 +170,7 @@ public sealed partial class MetaTrainingRun(
                 ElapsedSeconds = elapsed,
                 EtaSeconds = elapsed / (step + 1 - firstStep) * (d.MetaSteps - step - 1),
             };
-            ClusterMetrics.RecordStep(runId, d.MetaBatch, lastLoss, lastLoss, tasksPerSecond, workers, stepRetries);
+            ClusterMetrics.RecordStep(runId, d.MetaBatch, lastLoss, lastMetric, tasksPerSecond, workers, stepRetries);
             if (relation is not null) ClusterMetrics.RecordRelationMatrix(runId, relation.Matrix());
             stepTrace.Span?.SetTag("metacluster.loss", lastLoss);
             stepTrace.Span?.SetTag(ClusterTelemetry.Attributes.Workers, workers);
@@ -173,7 +178,7 @@ public sealed partial class MetaTrainingRun(
                 checkpoints.Save(Snapshot(step + 1, theta, adam));
             if (output is not null && ((step + 1) % d.LogEvery == 0 || step + 1 == d.MetaSteps))
             {
-                output.AppendMetrics(new MetricsLine(step + 1, lastLoss, TaskLosses.MetricName(family.Kind), lastLoss,
+                output.AppendMetrics(new MetricsLine(step + 1, lastLoss, TaskLosses.MetricName(family.Kind), lastMetric,
                     tasksPerSecond, workers, elapsed, stepRetries, relation?.Gradients.Loss, relation?.MeanRowEntropy()));
                 if (relation is not null) output.WriteJson("relation.json", new RelationFile(step + 1, relation.Tasks, relation.Matrix()));
             }

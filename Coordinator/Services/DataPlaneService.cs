@@ -132,6 +132,7 @@ public sealed class DataPlaneService(ParameterStore parameters, ShardResultInbox
         {
             if (header.TaskLosses.Count != tasks) throw Invalid($"header.task_losses has {header.TaskLosses.Count} values for {tasks} tasks");
             if (header.TaskLosses.Any(l => !double.IsFinite(l))) throw Invalid($"header.task_losses of shard {header.Key.Shard} contains NaN or infinity");
+            if (header.TaskMetrics.Count != 0 && header.TaskMetrics.Count != tasks) throw Invalid($"header.task_metrics has {header.TaskMetrics.Count} values for {tasks} tasks");
             if (header.TaskEmbeddings is null || header.TaskEmbeddings.Shape.Count != 2 || header.TaskEmbeddings.Shape[0] != tasks)
                 throw Invalid($"header.task_embeddings must be [{tasks}, D]");
             if (header.MetaData.Count == 0 || header.MetaData.Count % tasks != 0) throw Invalid($"header.meta_data has {header.MetaData.Count} references for {tasks} tasks");
@@ -144,6 +145,7 @@ public sealed class DataPlaneService(ParameterStore parameters, ShardResultInbox
         {
             if (header.TaskLosses.Count != tasks) throw Invalid($"header.task_losses has {header.TaskLosses.Count} values for {tasks} tasks");
             if (header.TaskLosses.Any(l => !double.IsFinite(l))) throw Invalid($"header.task_losses of shard {header.Key.Shard} contains NaN or infinity");
+            if (header.TaskMetrics.Count != 0 && header.TaskMetrics.Count != tasks) throw Invalid($"header.task_metrics has {header.TaskMetrics.Count} values for {tasks} tasks");
         }
         else if (header.EvalMetrics.Count % tasks != 0)
         {

@@ -22,9 +22,11 @@ public sealed class AdaptedTasks : IDisposable
     /// <param name="queryLosses">The outer loss of each task, [T], with its graph.</param>
     /// <param name="querySampleLosses">The loss of each query sample under the adapted model, [T, Q].</param>
     /// <param name="queryFeatures">Penultimate features of the query set under the adapted model, [T, Q, D], with their graph.</param>
+    /// <param name="queryMetrics">Each task's metric on its query set (accuracy or MSE, <see cref="TaskLosses.Metric"/>), [T].</param>
     public AdaptedTasks(IFunctionalModel model, Tensor metaParameters, IReadOnlyList<Tensor> weights,
-        Tensor queryLosses, Tensor querySampleLosses, Tensor queryFeatures)
+        Tensor queryLosses, Tensor querySampleLosses, Tensor queryFeatures, Tensor queryMetrics)
     {
+        QueryMetrics = queryMetrics.detach().to(ScalarType.Float64).cpu().data<double>().ToArray();
         this.model = model;
         MetaParameters = metaParameters.DetachFromDisposeScope();
         this.weights = weights.Select(w => w.DetachFromDisposeScope()).ToArray();
@@ -49,6 +51,9 @@ public sealed class AdaptedTasks : IDisposable
     /// <summary>Penultimate features of the query set under the adapted model, [T, Q, D], with their graph.</summary>
     public Tensor QueryFeatures { get; }
 
+    /// <summary>Each task's metric on its query set under the adapted model: accuracy (classification) or MSE (regression).</summary>
+    public double[] QueryMetrics { get; }
+
     /// <summary>Number of tasks.</summary>
     public int Count => (int)QueryLosses.shape[0];
 
@@ -72,7 +77,7 @@ public sealed class AdaptedTasks : IDisposable
         var gradient = autograd.grad([QueryLosses.sum()], [MetaParameters])[0];
         var losses = QueryLosses.detach().to(ScalarType.Float64).cpu().data<double>().ToArray();
         var embeddings = QueryFeatures.detach().mean([1]);
-        return new ShardOutcome(gradient.detach().MoveToOuterDisposeScope(), losses, embeddings.MoveToOuterDisposeScope());
+        return new ShardOutcome(gradient.detach().MoveToOuterDisposeScope(), losses, embeddings.MoveToOuterDisposeScope()) { TaskMetrics = QueryMetrics };
     }
 
     /// <inheritdoc/>

@@ -38,8 +38,10 @@ public sealed class Anil(InnerLoopSettings inner, bool firstOrder = false) : IMe
             var loss = TaskLosses.PerTask(batch.Kind, model.Head(fast, supportFeatures), batch.SupportY).sum();
             fast = InnerLoop.Step(loss, fast, head, (_, g) => inner.LearningRate * g, createGraph: !firstOrder);
         }
-        var samples = TaskLosses.PerSample(batch.Kind, model.Head(fast, queryFeatures), batch.QueryY);
-        return new AdaptedTasks(model, meta, fast, samples.mean([1]), samples, queryFeatures);
+        var outputs = model.Head(fast, queryFeatures);
+        var samples = TaskLosses.PerSample(batch.Kind, outputs, batch.QueryY);
+        return new AdaptedTasks(model, meta, fast, samples.mean([1]), samples, queryFeatures,
+            TaskLosses.Metric(batch.Kind, outputs.detach(), batch.QueryY));
     }
 
     /// <inheritdoc/>

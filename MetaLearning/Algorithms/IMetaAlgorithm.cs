@@ -9,7 +9,11 @@ namespace MetaCluster.Learning.Algorithms;
 /// <param name="GradientSum">Σ over the shard's tasks of ∇θ ℓ(Q_i; θ_i), flat [P]. The coordinator divides by the meta-batch size.</param>
 /// <param name="TaskLosses">ℓ(Q_i; θ_i) of each task.</param>
 /// <param name="TaskEmbeddings">z_i: mean penultimate feature of each task's query set under its adapted model, [T, D].</param>
-public sealed record ShardOutcome(Tensor GradientSum, double[] TaskLosses, Tensor TaskEmbeddings);
+public sealed record ShardOutcome(Tensor GradientSum, double[] TaskLosses, Tensor TaskEmbeddings)
+{
+    /// <summary>Each task's metric on its query set under the adapted model (accuracy or MSE); empty where not computed.</summary>
+    public double[] TaskMetrics { get; init; } = [];
+}
 
 /// <summary>What one shard of evaluation tasks yields: Metrics[i, j] is task i's metric after <c>innerSteps[j]</c> steps.</summary>
 public sealed record EvaluationOutcome(double[,] Metrics)

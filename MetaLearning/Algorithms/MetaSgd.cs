@@ -54,8 +54,10 @@ public sealed class MetaSgd(InnerLoopSettings inner) : IMetaAlgorithm
             fast = InnerLoop.Step(loss, fast, all, (e, g) => rates[e] * g, createGraph: true);
         }
         var features = model.Features(fast, batch.QueryX);
-        var samples = TaskLosses.PerSample(batch.Kind, model.Head(fast, features), batch.QueryY);
-        return new AdaptedTasks(model, meta, fast, samples.mean([1]), samples, features);
+        var outputs = model.Head(fast, features);
+        var samples = TaskLosses.PerSample(batch.Kind, outputs, batch.QueryY);
+        return new AdaptedTasks(model, meta, fast, samples.mean([1]), samples, features,
+            TaskLosses.Metric(batch.Kind, outputs.detach(), batch.QueryY));
     }
 
     /// <inheritdoc/>

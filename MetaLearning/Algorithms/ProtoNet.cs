@@ -31,7 +31,8 @@ public sealed class ProtoNet : IMetaAlgorithm
         var queryFeatures = model.Features(weights, batch.QueryX);
         var logits = Logits(model.Features(weights, batch.SupportX), batch.SupportY, queryFeatures, batch.QueryY);
         var samples = TaskLosses.PerSample(TaskKind.Classification, logits, batch.QueryY);
-        return new AdaptedTasks(model, meta, weights, samples.mean([1]), samples, queryFeatures);
+        return new AdaptedTasks(model, meta, weights, samples.mean([1]), samples, queryFeatures,
+            TaskLosses.Metric(TaskKind.Classification, logits.detach(), batch.QueryY));
     }
 
     /// <inheritdoc/>

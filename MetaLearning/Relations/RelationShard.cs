@@ -37,6 +37,7 @@ public sealed class RelationShard : IDisposable
         TaskIndices = taskIndices.ToArray();
         MetaData = MetaDataPool.References(taskIndices, chosen);
         TaskLosses = adapted.QueryLosses.detach().to(ScalarType.Float64).cpu().data<double>().ToArray();
+        TaskMetrics = adapted.QueryMetrics;
     }
 
     /// <summary>The meta-batch indices of this shard's tasks, in the order of its rows.</summary>
@@ -44,6 +45,9 @@ public sealed class RelationShard : IDisposable
 
     /// <summary>Each task's outer loss ℓ(Q_i; θ_i).</summary>
     public double[] TaskLosses { get; }
+
+    /// <summary>Each task's query metric under its adapted model (accuracy or MSE).</summary>
+    public double[] TaskMetrics { get; }
 
     /// <summary>The chosen meta-data of this shard's tasks, in task order, m per task.</summary>
     public IReadOnlyList<MetaDataRef> MetaData { get; }

@@ -18,6 +18,7 @@ public static class ResultHeaders
         };
         header.TaskIndices.AddRange(request.TaskIndices);
         header.TaskLosses.AddRange(numbers.TaskLosses);
+        header.TaskMetrics.AddRange(numbers.TaskMetrics);
         header.EvalMetrics.AddRange(numbers.EvaluationMetrics);
         if (numbers.Predictions is not null) header.Predictions = numbers.Predictions;
         if (numbers.Error is not null) header.Error = numbers.Error;

@@ -15,6 +15,9 @@ public sealed record ShardNumbers(float[]? Gradient, double[] TaskLosses, float[
 
     /// <summary>Predict mode: why the user's task could not be run.</summary>
     public string? Error { get; init; }
+
+    /// <summary>Train mode: each task's query metric under its adapted parameters.</summary>
+    public double[] TaskMetrics { get; init; } = [];
 }
 
 /// <summary>
@@ -56,7 +59,7 @@ public static class ShardComputation
             outcome = adapted.Outcome();
         var gradient = outcome.GradientSum.to(ScalarType.Float32).cpu().contiguous().data<float>().ToArray();
         var embeddings = outcome.TaskEmbeddings.to(ScalarType.Float32).cpu().contiguous();
-        return new ShardNumbers(gradient, outcome.TaskLosses, embeddings.data<float>().ToArray(), embeddings.shape, []);
+        return new ShardNumbers(gradient, outcome.TaskLosses, embeddings.data<float>().ToArray(), embeddings.shape, []) { TaskMetrics = outcome.TaskMetrics };
     }
 
     /// <summary>

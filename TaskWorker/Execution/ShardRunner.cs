@@ -95,6 +95,7 @@ public sealed class ShardRunner(ParameterCache parameters, ShardResultSender sen
                 clock.Restart();
                 var shard = RelationComputation.Adapt(request, spec, theta, device);
                 header.TaskLosses.AddRange(shard.TaskLosses);
+                header.TaskMetrics.AddRange(shard.TaskMetrics);
                 using (var z = shard.Embeddings())
                 using (var wire = z.to(torch.ScalarType.Float32).cpu().contiguous())
                     header.TaskEmbeddings = TensorWire.ToProto(wire.data<float>().ToArray(), wire.shape);

@@ -1,0 +1,88 @@
+using System.Text.Json;
+using MetaCluster.Coordinator.Runs;
+using MetaCluster.Tests.Images;
+
+namespace MetaCluster.Tests.Cluster;
+
+/// <summary>
+/// Every algorithm on Omniglot through a two-worker cluster, end to end: the CNN-4, image episodes
+/// sampled on the workers, tensors over gRPC, evaluation on held-out classes.
+/// </summary>
+[Collection(ClusterCollection.Name)]
+public sealed class ImageAlgorithmsClusterTests
+{
+    private const int Steps = 3;
+
+    [Theory]
+    [InlineData("maml")]
+    [InlineData("fomaml")]
+    [InlineData("anil")]
+    [InlineData("metasgd")]
+    [InlineData("protonet")]
+    [InlineData("mtl")]
+    public async Task EveryAlgorithmTrainsOnOmniglotThroughTwoWorkersAndReportsAccuracy(string algorithm)
+    {
+        var run = Omniglot(algorithm, workers: 2, shards: 2);
+        var (status, final) = await ClusterRuns.RunAsync(run);
+
+        Assert.Equal(Steps, final.Step);
+        var lines = MetricsLines(run);
+        Assert.Equal(Steps, lines.Length);
+        foreach (var line in lines)
+        {
+            double loss = line.GetProperty("loss").GetDouble(), value = line.GetProperty("value").GetDouble();
+            Assert.True(double.IsFinite(loss) && loss > 0, $"{algorithm}: loss {loss}");
+            Assert.Equal("accuracy", line.GetProperty("metric").GetString());
+            // The training metric is the query accuracy of the adapted models: a fraction of
+            // 5·2 query images per task, averaged over 4 tasks, never the loss.
+            Assert.InRange(value, 0, 1);
+            Assert.Equal(0, Math.Round(value * 40, 6) % 1);
+            Assert.Equal(2, line.GetProperty("workers").GetInt32());
+        }
+
+        using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(run.OutputDirectory!, "summary.json")));
+        var evaluation = summary.RootElement.GetProperty("eval");
+        Assert.Equal("accuracy", evaluation.GetProperty("metric").GetString());
+        foreach (var point in evaluation.GetProperty("results").EnumerateArray())
+            Assert.InRange(point.GetProperty("mean").GetDouble(), 0, 1);
+        Assert.Equal(RunState.Completed, status.State);
+    }
+
+    [Fact]
+    public async Task OneOrTwoWorkersGiveTheSameParametersOnImages()
+    {
+        var one = await ClusterRuns.RunAsync(Omniglot("fomaml", workers: 1, shards: 2));
+        var two = await ClusterRuns.RunAsync(Omniglot("fomaml", workers: 2, shards: 2));
+        Assert.Equal(one.Final.Theta, two.Final.Theta);
+        Assert.Equal(one.Final.SecondMoment, two.Final.SecondMoment);
+    }
+
+    [Fact]
+    public async Task TrLearnerRelatesImageTasksAcrossWorkers()
+    {
+        var run = Omniglot("maml", workers: 2, shards: 2) with { TrLambda = 0.1, TrMetaData = 2 };
+        await ClusterRuns.RunAsync(run);
+
+        using var relation = JsonDocument.Parse(File.ReadAllText(Path.Combine(run.OutputDirectory!, "relation.json")));
+        Assert.Equal(Steps, relation.RootElement.GetProperty("step").GetInt64());
+        var rows = relation.RootElement.GetProperty("matrix").EnumerateArray().Select(r => r.EnumerateArray().Select(v => v.GetDouble()).ToArray()).ToArray();
+        Assert.Equal(run.MetaBatch, rows.Length);
+        for (int i = 0; i < rows.Length; i++)
+        {
+            Assert.Equal(0, rows[i][i]);
+            Assert.Equal(1, rows[i].Sum(), 5);
+        }
+        Assert.All(MetricsLines(run), line => Assert.True(double.IsFinite(line.GetProperty("tr_loss").GetDouble())));
+    }
+
+    private static RunDefinition Omniglot(string algorithm, int workers, int shards) => new()
+    {
+        Task = "images", Data = [OmniglotData.Small1], Algorithm = algorithm, Ways = 5, Shots = 1, Query = 2,
+        MetaBatch = 4, InnerSteps = 1, InnerLr = 0.4, OuterLr = 0.001, MetaSteps = Steps, Seed = 5,
+        EvalTasks = 4, EvalInnerSteps = [0, 1], Workers = workers, Shards = shards, LogEvery = 1,
+        OutputDirectory = ClusterRuns.TempDirectory(),
+    };
+
+    private static JsonElement[] MetricsLines(RunDefinition run) =>
+        File.ReadAllLines(Path.Combine(run.OutputDirectory!, "metrics.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToArray();
+}
