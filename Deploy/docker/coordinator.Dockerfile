@@ -22,6 +22,7 @@ COPY build/ build/
 COPY Protos/Protos.csproj Protos/
 COPY MetaLearning/MetaLearning.csproj MetaLearning/
 COPY TaskWorker/TaskWorker.csproj TaskWorker/
+COPY bench/SimulatedWorkers/SimulatedWorkers.csproj bench/SimulatedWorkers/
 COPY Coordinator/Coordinator.csproj Coordinator/
 RUN --mount=type=cache,id=metacluster-nuget,target=/root/.nuget/packages \
     dotnet restore Coordinator/Coordinator.csproj -p:TorchBackend=cpu
