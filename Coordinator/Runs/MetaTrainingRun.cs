@@ -31,6 +31,9 @@ public sealed partial class MetaTrainingRun(
     /// <summary>The latest progress.</summary>
     public RunStatus Status => status;
 
+    /// <summary>Name in <c>step_phase_milliseconds</c> of the slowest shard's compute time within fan-out.</summary>
+    public const string FanOutComputePhase = "fan_out_compute";
+
     /// <summary>The meta-parameters after the run (or so far), flat.</summary>
     public float[]? FinalParameters { get; private set; }
 
@@ -118,6 +121,9 @@ public sealed partial class MetaTrainingRun(
             {
                 var result = await executor.RunAsync(template, shards, elements, timeout, cancellationToken);
                 stepTrace.EndPhase(ClusterMetrics.Phases.FanOut);
+                // The part of fan-out the slowest shard spent computing; the rest is what the
+                // cluster costs (grain calls, θ and gradients over gRPC, waiting).
+                phaseTotals.Add(FanOutComputePhase, TimeSpan.FromSeconds(result.Headers.Max(h => h.ComputeSeconds)));
                 using (var gradient = OuterStep.MeanGradient(result.GradientSum!, d.MetaBatch))
                 {
                     stepTrace.EndPhase(ClusterMetrics.Phases.Aggregation);
