@@ -31,6 +31,8 @@ public static class CommandLine
           --grad-dtype f32|bf16|f16 (outer gradients on the wire; parameters stay float32)
           --metrics-port P (Prometheus /metrics on 127.0.0.1:P)  --trace-console (print spans)
           --no-report (skip the plots and report.md at the end)
+          --data-plane in-process|grpc (workers reach the coordinator's data plane in memory, the
+                                        default, or over gRPC on loopback as between processes)
           --config FILE (JSON object of the options above; flags override it)
 
         """ + "\n" + BenchOptions.Usage + "\n\nbench suites and their own options:\n" + "{SUITES}";

@@ -21,7 +21,8 @@ public static class TrainCommand
             $"meta-training {run.Task} with {run.Algorithm}: {run.MetaSteps} meta-steps of {run.MetaBatch} tasks, {run.Workers} worker(s), {run.Shards} shard(s), device {run.Device}"));
         output.WriteLine($"run directory: {Path.GetFullPath(run.OutputDirectory!)}");
 
-        await using var cluster = await EmbeddedCluster.StartAsync(new EmbeddedClusterOptions(run.Workers, run.Device, options.Threads, MetricsPort: options.MetricsPort, ConsoleTraces: options.TraceConsole), cancellationToken);
+        await using var cluster = await EmbeddedCluster.StartAsync(new EmbeddedClusterOptions(run.Workers, run.Device, options.Threads, MetricsPort: options.MetricsPort, ConsoleTraces: options.TraceConsole,
+            InProcessDataPlane: options.InProcessDataPlane), cancellationToken);
         var status = await RunToEndAsync(cluster, run, new ProgressPrinter(output, !Console.IsOutputRedirected && ReferenceEquals(output, Console.Out)), cancellationToken);
 
         if (status.State != RunState.Completed)

@@ -8,8 +8,12 @@ using MetaCluster.Protos.Wire;
 namespace MetaCluster.Coordinator.Cli;
 
 /// <summary>The options of <c>train</c>: the run's definition plus how the embedded cluster is laid out.</summary>
-public sealed partial record TrainOptions(RunDefinition Run, int Threads, int? MetricsPort = null, bool TraceConsole = false, bool Report = true)
+public sealed partial record TrainOptions(RunDefinition Run, int Threads, int? MetricsPort = null, bool TraceConsole = false, bool Report = true,
+    bool InProcessDataPlane = true)
 {
+    /// <summary>Values of <c>--data-plane</c>: the service called in memory, or gRPC on loopback as between processes.</summary>
+    public static readonly string[] DataPlanes = ["in-process", "grpc"];
+
     /// <summary>Options that take a value.</summary>
     public static readonly string[] Valued =
     [
@@ -17,7 +21,7 @@ public sealed partial record TrainOptions(RunDefinition Run, int Threads, int? M
         "meta-steps", "eval-tasks", "eval-inner-steps", "eval-query", "workers", "shards", "device", "seed", "out",
         "log-every", "threads", "shard-timeout", "checkpoint-every", "metrics-port",
         "data", "eval-data", "eval-groups", "eval-classes", "target",
-        "tr-lambda", "tr-heads", "tr-tau", "tr-meta-data", "tr-sampler", "grad-dtype",
+        "tr-lambda", "tr-heads", "tr-tau", "tr-meta-data", "tr-sampler", "grad-dtype", "data-plane",
     ];
 
     /// <summary>Options without a value.</summary>
@@ -93,7 +97,8 @@ public sealed partial record TrainOptions(RunDefinition Run, int Threads, int? M
             throw new UsageException($"--tr-meta-data ({run.TrMetaData}) cannot exceed --query ({run.Query}): meta-data are chosen from the query set");
         if (run.Resume && outDir is null) throw new UsageException("--resume needs --out DIR: the run directory to continue");
         return new TrainOptions(run, o.Int("threads", 0, 0, 1024),
-            o.Has("metrics-port") ? o.Int("metrics-port", 0, 1, 65535) : null, o.Switch("trace-console"), !o.Switch("no-report"));
+            o.Has("metrics-port") ? o.Int("metrics-port", 0, 1, 65535) : null, o.Switch("trace-console"), !o.Switch("no-report"),
+            o.Choice("data-plane", "in-process", DataPlanes) == "in-process");
     }
 
     [GeneratedRegex("^(cpu|cuda(:[0-9]+)?)$")]

@@ -1,6 +1,8 @@
 using System.Net;
 using MetaCluster.Coordinator.DataPlane;
 using MetaCluster.Coordinator.Services;
+using MetaCluster.Protos.Wire;
+using MetaCluster.TaskWorker.DataPlane;
 using MetaCluster.TaskWorker.Hosting;
 using MetaCluster.TaskWorker.Observability;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -16,13 +18,19 @@ namespace MetaCluster.Coordinator.Hosting;
 /// <param name="LogLevel">Least level logged to the console.</param>
 /// <param name="MetricsPort">A loopback HTTP port serving <c>/metrics</c> (Prometheus) and <c>/healthz</c>; none when null.</param>
 /// <param name="ConsoleTraces">Print finished spans on the console.</param>
+/// <param name="InProcessDataPlane">
+/// Workers call the data plane's service directly (same messages, same code, no HTTP/2 on loopback)
+/// instead of over gRPC; off by default, so that tests of the embedded cluster exercise the wire.
+/// </param>
 public sealed record EmbeddedClusterOptions(
-    int Workers, string Device = "cpu", int Threads = 0, LogLevel LogLevel = LogLevel.Warning, int? MetricsPort = null, bool ConsoleTraces = false);
+    int Workers, string Device = "cpu", int Threads = 0, LogLevel LogLevel = LogLevel.Warning, int? MetricsPort = null, bool ConsoleTraces = false,
+    bool InProcessDataPlane = false);
 
 /// <summary>
 /// A whole cluster in one process: an Orleans silo with localhost clustering hosting the run
 /// grains and <c>Workers</c> worker grains, and the gRPC data plane on a loopback port. Tensors
-/// still travel over gRPC, exactly as between processes.
+/// travel over gRPC, exactly as between processes, unless <see cref="EmbeddedClusterOptions.InProcessDataPlane"/>
+/// hands the same messages to the service in memory.
 /// </summary>
 public sealed class EmbeddedCluster : IAsyncDisposable
 {
@@ -68,6 +76,11 @@ public sealed class EmbeddedCluster : IAsyncDisposable
             w.Threads = options.Threads;
             w.WorkerIdPrefix = "embedded";
         });
+
+        if (options.InProcessDataPlane)
+            builder.Services.AddSingleton(services => new InProcessDataPlane(
+                () => services.GetRequiredService<DataPlaneEndpoint>().Url,
+                () => new InProcessDataPlaneInvoker(ActivatorUtilities.CreateInstance<DataPlaneService>(services))));
 
         var app = builder.Build();
         app.MapGrpcService<DataPlaneService>();

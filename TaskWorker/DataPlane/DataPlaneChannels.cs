@@ -12,7 +12,8 @@ namespace MetaCluster.TaskWorker.DataPlane;
 /// <summary>One gRPC channel per coordinator address, shared by all workers of the process.</summary>
 /// <param name="options">The worker's options (its token).</param>
 /// <param name="handler">Replaces the default HTTP handler of every channel (benchmarks count bytes through it); null for the default.</param>
-public sealed class DataPlaneChannels(IOptions<WorkerOptions> options, Func<HttpMessageHandler>? handler = null) : IDisposable
+/// <param name="local">The coordinator's data plane when it runs in this process and is to be called without the network; null for gRPC everywhere.</param>
+public sealed class DataPlaneChannels(IOptions<WorkerOptions> options, Func<HttpMessageHandler>? handler = null, InProcessDataPlane? local = null) : IDisposable
 {
     /// <summary>Largest message accepted: a chunk plus its framing, with room to spare.</summary>
     public const int MaxMessageBytes = DataPlaneTransport.MaxMessageBytes;
@@ -22,6 +23,7 @@ public sealed class DataPlaneChannels(IOptions<WorkerOptions> options, Func<Http
     /// <summary>A client for the data plane at <paramref name="url"/>.</summary>
     public DataPlaneContract.DataPlaneClient Client(string url)
     {
+        if (local is not null && local.Serves(url)) return new(local.Invoker);
         var channel = channels.GetOrAdd(url, u => DataPlaneTransport.CreateChannel(u, handler?.Invoke()));
         string? token = options.Value.Token;
         return token is null

@@ -26,7 +26,7 @@ public sealed class BenchCommandTests
             Assert.Equal(3, machine.GetProperty("load_average_before").GetArrayLength());
 
             var figures = json.RootElement.GetProperty("figures").EnumerateArray().ToList();
-            Assert.Equal(["embedded cluster, 1 worker", "compute only (no cluster)"],
+            Assert.Equal(["embedded cluster, 1 worker", "embedded cluster, 1 worker, data plane over gRPC", "compute only (no cluster)"],
                 figures.Select(f => f.GetProperty("configuration").GetProperty("path").GetString()));
             foreach (var figure in figures)
             {
@@ -43,7 +43,7 @@ public sealed class BenchCommandTests
             string markdown = File.ReadAllText(Path.Combine(dir, "bench.md"));
             Assert.Contains("## throughput", markdown);
             Assert.Contains("| figure | configuration | median (tasks/s) |", markdown);
-            Assert.Equal(2, markdown.Split('\n').Count(l => l.StartsWith("| sinusoid-maml |", StringComparison.Ordinal)));
+            Assert.Equal(3, markdown.Split('\n').Count(l => l.StartsWith("| sinusoid-maml |", StringComparison.Ordinal)));
             Assert.Contains(markdown.Trim(), output.ToString());
 
             // bench.md is a view of bench.json: --render writes the same text again from it.

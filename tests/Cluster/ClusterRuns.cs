@@ -2,6 +2,8 @@ using MetaCluster.Coordinator.Checkpoints;
 using MetaCluster.Coordinator.Cli;
 using MetaCluster.Coordinator.Hosting;
 using MetaCluster.Coordinator.Runs;
+using MetaCluster.TaskWorker.DataPlane;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace MetaCluster.Tests.Cluster;
 
@@ -15,9 +17,10 @@ internal static class ClusterRuns
         Workers = workers, Shards = shards, OutputDirectory = outDir, LogEvery = 1,
     };
 
-    public static async Task<(RunStatus Status, Checkpoint Final)> RunAsync(RunDefinition run)
+    public static async Task<(RunStatus Status, Checkpoint Final)> RunAsync(RunDefinition run, bool inProcessDataPlane = false)
     {
-        await using var cluster = await EmbeddedCluster.StartAsync(new EmbeddedClusterOptions(run.Workers, Threads: 1));
+        await using var cluster = await EmbeddedCluster.StartAsync(new EmbeddedClusterOptions(run.Workers, Threads: 1, InProcessDataPlane: inProcessDataPlane));
+        Assert.Equal(inProcessDataPlane, cluster.Services.GetService<InProcessDataPlane>()?.Serves(cluster.DataPlaneUrl) ?? false);
         var status = await TrainCommand.RunToEndAsync(cluster, run, progress: null, CancellationToken.None);
         Assert.True(status.State == RunState.Completed, $"run ended {status.State}: {status.Error}");
         return (status, Checkpoint.Load(Path.Combine(run.OutputDirectory!, "checkpoints", "final.ckpt")));

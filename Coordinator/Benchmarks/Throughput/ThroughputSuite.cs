@@ -43,18 +43,21 @@ public sealed class ThroughputSuite : IBenchSuite
 
         string scratch = Path.Combine(settings.OutputDirectory, "scratch-runs");
         var figures = new List<BenchFigure>();
-        await using (var cluster = await EmbeddedCluster.StartAsync(new EmbeddedClusterOptions(1, "cpu", settings.Threads), cancellationToken))
+        // `train`'s default (the data plane called in process) and the same cluster with the data
+        // plane over gRPC on loopback, as between processes.
+        await using (var local = await EmbeddedCluster.StartAsync(new EmbeddedClusterOptions(1, "cpu", settings.Threads, InProcessDataPlane: true), cancellationToken))
+        await using (var wire = await EmbeddedCluster.StartAsync(new EmbeddedClusterOptions(1, "cpu", settings.Threads), cancellationToken))
         {
-            var runner = new EmbeddedBenchRunner(cluster, scratch);
+            var runners = (new EmbeddedBenchRunner(local, scratch), new EmbeddedBenchRunner(wire, scratch));
             foreach (var name in options.Configs)
-                figures.AddRange(await MeasureAsync(BenchConfiguration.Create(name, options.Omniglot), settings, options, runner, reference, referenceNote, progress, cancellationToken));
+                figures.AddRange(await MeasureAsync(BenchConfiguration.Create(name, options.Omniglot), settings, options, runners, reference, referenceNote, progress, cancellationToken));
         }
         if (Directory.Exists(scratch)) Directory.Delete(scratch, recursive: true);
         return figures;
     }
 
     private async Task<IEnumerable<BenchFigure>> MeasureAsync(
-        BenchConfiguration config, BenchSettings settings, ThroughputOptions options, IBenchRunner runner,
+        BenchConfiguration config, BenchSettings settings, ThroughputOptions options, (IBenchRunner InProcess, IBenchRunner Grpc) runners,
         PyTorchReference? reference, string? referenceNote, TextWriter progress, CancellationToken cancellationToken)
     {
         var plan = config.Plan(settings, options.TargetSeconds);
@@ -66,8 +69,10 @@ public sealed class ThroughputSuite : IBenchSuite
         using (var loop = new ComputeOnlyLoop(config.Run))
             computeOnly = loop.Measure(plan, cancellationToken);
         Report(progress, config.Name, "compute only", computeOnly);
-        var embedded = await RunThroughput.MeasureAsync(runner, config.Run with { Workers = 1, Shards = 1 }, plan, cancellationToken);
+        var embedded = await RunThroughput.MeasureAsync(runners.InProcess, config.Run with { Workers = 1, Shards = 1 }, plan, cancellationToken);
         Report(progress, config.Name, "embedded cluster", embedded);
+        var overGrpc = await RunThroughput.MeasureAsync(runners.Grpc, config.Run with { Workers = 1, Shards = 1 }, plan, cancellationToken);
+        Report(progress, config.Name, "embedded cluster, data plane over gRPC", overGrpc);
 
         var pytorch = new List<PyTorchFigure>();
         var notes = new List<string>();
@@ -99,6 +104,7 @@ public sealed class ThroughputSuite : IBenchSuite
         return
         [
             Figure(config, "embedded cluster, 1 worker", embedded, settings, pytorch, load, note),
+            Figure(config, "embedded cluster, 1 worker, data plane over gRPC", overGrpc, settings, pytorch, load, note),
             Figure(config, "compute only (no cluster)", computeOnly, settings, pytorch, load, note),
         ];
     }
