@@ -57,7 +57,7 @@ public sealed class ScalingSuite : IBenchSuite
                     foreach (int workers in options.Workers)
                     {
                         double load = StartLine(progress, config, mode, workers);
-                        await using var cluster = await EmbeddedCluster.StartAsync(new EmbeddedClusterOptions(workers, "cpu", settings.Threads), cancellationToken);
+                        await using var cluster = await EmbeddedCluster.StartAsync(new EmbeddedClusterOptions(workers, "cpu", settings.Threads, InProcessDataPlane: true), cancellationToken);
                         var m = await RunThroughput.MeasureAsync(new EmbeddedBenchRunner(cluster, scratch), Definition(config, options, workers), plan, cancellationToken);
                         measured.Add((workers, m, load));
                         EndLine(progress, m);
@@ -124,7 +124,7 @@ public sealed class ScalingSuite : IBenchSuite
         {
             var configuration = new Dictionary<string, string>
             {
-                ["mode"] = mode == "embedded" ? "embedded (one process)" : "processes (serve + W TaskWorker + Redis)",
+                ["mode"] = mode == "embedded" ? "embedded (one process, data plane in process)" : "processes (serve + W TaskWorker + Redis)",
                 ["workers"] = workers.ToString(c),
                 ["shards"] = workers.ToString(c),
                 ["meta_batch"] = options.MetaBatch.ToString(c),
