@@ -74,17 +74,26 @@ public sealed class Cnn4 : IFunctionalModel
         if (x.dim() != 5 || x.shape[2] != inputChannels)
             throw new ArgumentException($"CNN-4 expects images [T, N, {inputChannels}, H, W], got [{string.Join(", ", x.shape)}]");
         long tasks = x.shape[0], images = x.shape[1];
+        // unbind, not indexing: the gradient of T selected slices would be T zero-filled tensors
+        // of the whole [T, …] weight (gigabytes for an evaluation shard of 100 tasks); unbind's is
+        // one stack.
+        var perTask = Enumerable.Range(0, 3 * Blocks).Select(e => weights[e].unbind(0)).ToArray();
+        var inputs = x.unbind(0);
         var features = new Tensor[tasks];
-        for (long t = 0; t < tasks; t++)
+        for (int t = 0; t < tasks; t++)
         {
-            var h = x[t];
+            // Each task's intermediates go when its features are done: an autograd graph keeps
+            // what it saved by itself, and a scope holding them all would keep every activation
+            // of every task alive (gigabytes for an evaluation shard of 100 tasks).
+            using var taskScope = NewDisposeScope();
+            var h = inputs[t];
             for (int b = 0; b < Blocks; b++)
             {
-                h = nn.functional.conv2d(h, weights[3 * b][t], padding: [1, 1]);
-                h = TaskBatchNorm(h, weights[3 * b + 1][t], weights[3 * b + 2][t]);
+                h = nn.functional.conv2d(h, perTask[3 * b][t], padding: [1, 1]);
+                h = TaskBatchNorm(h, perTask[3 * b + 1][t], perTask[3 * b + 2][t]);
                 h = nn.functional.relu(nn.functional.max_pool2d(h, kernel_size: 2, stride: 2));
             }
-            features[t] = h.reshape(images, FeatureSize);
+            features[t] = h.reshape(images, FeatureSize).MoveToOuterDisposeScope();
         }
         return tasks == 1 ? features[0].unsqueeze(0) : stack(features);
     }
