@@ -13,6 +13,7 @@ public sealed class BadInputTests
     [InlineData(new[] { "train", "--inner-lr", "abc" }, "--inner-lr")]
     [InlineData(new[] { "train", "--algorithm", "sgd" }, "--algorithm")]
     [InlineData(new[] { "train", "--grad-dtype", "fp8" }, "--grad-dtype")]
+    [InlineData(new[] { "train", "--data-plane", "udp" }, "--data-plane")]
     [InlineData(new[] { "train", "--eval-inner-steps", "1,x" }, "--eval-inner-steps")]
     [InlineData(new[] { "train", "--meta-batch", "4", "--shards", "5" }, "--shards")]
     [InlineData(new[] { "train", "--shots" }, "--shots")]
@@ -73,5 +74,13 @@ public sealed class BadInputTests
         await process.WaitForExitAsync();
         Assert.Equal(2, process.ExitCode);
         Assert.Equal("error: unknown option '--no-such-flag'", stderr.Trim());
+    }
+
+    [Fact]
+    public void TheDataPlaneIsCalledInProcessUnlessGrpcIsAskedFor()
+    {
+        Assert.True(TrainOptions.Parse([]).InProcessDataPlane);
+        Assert.False(TrainOptions.Parse(["--data-plane", "grpc"]).InProcessDataPlane);
+        Assert.True(TrainOptions.Parse(["--data-plane", "in-process"]).InProcessDataPlane);
     }
 }
