@@ -1,4 +1,5 @@
 using MetaCluster.Learning.Models;
+using MetaCluster.Learning.Tasks;
 using static TorchSharp.torch;
 
 namespace MetaCluster.Learning.Algorithms;
@@ -34,6 +35,19 @@ public sealed class AdaptedTasks : IDisposable
         // Per-sample losses only rank samples; they never carry a gradient.
         QuerySampleLosses = querySampleLosses.detach().DetachFromDisposeScope();
         QueryFeatures = queryFeatures.DetachFromDisposeScope();
+    }
+
+    /// <summary>
+    /// The adapted tasks from the adapted models' query outputs [T, Q, outputs] (with their graph):
+    /// per-sample losses, each task's outer loss (their mean, unless <paramref name="outerLosses"/>
+    /// says otherwise) and its query metric.
+    /// </summary>
+    public static AdaptedTasks FromQueryOutputs(IFunctionalModel model, Tensor metaParameters, IReadOnlyList<Tensor> weights,
+        TaskBatch batch, Tensor queryOutputs, Tensor queryFeatures, Tensor? outerLosses = null)
+    {
+        var samples = TaskLosses.PerSample(batch.Kind, queryOutputs, batch.QueryY);
+        return new AdaptedTasks(model, metaParameters, weights, outerLosses ?? samples.mean([1]), samples, queryFeatures,
+            TaskLosses.Metric(batch.Kind, queryOutputs.detach(), batch.QueryY));
     }
 
     /// <summary>The leaf (flat meta-parameters, requires grad) that gradients are taken with respect to.</summary>

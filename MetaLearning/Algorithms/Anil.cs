@@ -38,10 +38,7 @@ public sealed class Anil(InnerLoopSettings inner, bool firstOrder = false) : IMe
             var loss = TaskLosses.PerTask(batch.Kind, model.Head(fast, supportFeatures), batch.SupportY).sum();
             fast = InnerLoop.Step(loss, fast, head, (_, g) => inner.LearningRate * g, createGraph: !firstOrder);
         }
-        var outputs = model.Head(fast, queryFeatures);
-        var samples = TaskLosses.PerSample(batch.Kind, outputs, batch.QueryY);
-        return new AdaptedTasks(model, meta, fast, samples.mean([1]), samples, queryFeatures,
-            TaskLosses.Metric(batch.Kind, outputs.detach(), batch.QueryY));
+        return AdaptedTasks.FromQueryOutputs(model, meta, fast, batch, model.Head(fast, queryFeatures), queryFeatures);
     }
 
     /// <inheritdoc/>

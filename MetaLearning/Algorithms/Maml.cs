@@ -36,10 +36,7 @@ public sealed class Maml(InnerLoopSettings inner, bool firstOrder) : IMetaAlgori
         }
 
         var features = model.Features(fast, batch.QueryX);
-        var outputs = model.Head(fast, features);
-        var samples = TaskLosses.PerSample(batch.Kind, outputs, batch.QueryY);
-        return new AdaptedTasks(model, meta, fast, samples.mean([1]), samples, features,
-            TaskLosses.Metric(batch.Kind, outputs.detach(), batch.QueryY));
+        return AdaptedTasks.FromQueryOutputs(model, meta, fast, batch, model.Head(fast, features), features);
     }
 
     /// <inheritdoc/>

@@ -56,10 +56,7 @@ public sealed class MultiTaskLearning(InnerLoopSettings inner) : IMetaAlgorithm
             fast = InnerLoop.Step(loss, fast, head, (_, g) => inner.LearningRate * g, createGraph: false);
         }
         var mergedLosses = TaskLosses.PerTask(batch.Kind, model.Head(fast, merged), targets);
-        var queryOutputs = model.Head(fast, queryFeatures);
-        var querySamples = TaskLosses.PerSample(batch.Kind, queryOutputs, batch.QueryY);
-        return new AdaptedTasks(model, meta, fast, mergedLosses, querySamples, queryFeatures,
-            TaskLosses.Metric(batch.Kind, queryOutputs.detach(), batch.QueryY));
+        return AdaptedTasks.FromQueryOutputs(model, meta, fast, batch, model.Head(fast, queryFeatures), queryFeatures, outerLosses: mergedLosses);
     }
 
     /// <inheritdoc/>

@@ -30,9 +30,7 @@ public sealed class ProtoNet : IMetaAlgorithm
         var weights = InnerLoop.Broadcast(model, meta, batch.Count);
         var queryFeatures = model.Features(weights, batch.QueryX);
         var logits = Logits(model.Features(weights, batch.SupportX), batch.SupportY, queryFeatures, batch.QueryY);
-        var samples = TaskLosses.PerSample(TaskKind.Classification, logits, batch.QueryY);
-        return new AdaptedTasks(model, meta, weights, samples.mean([1]), samples, queryFeatures,
-            TaskLosses.Metric(TaskKind.Classification, logits.detach(), batch.QueryY));
+        return AdaptedTasks.FromQueryOutputs(model, meta, weights, batch, logits, queryFeatures);
     }
 
     /// <inheritdoc/>

@@ -95,7 +95,7 @@ public sealed class Cnn4 : IFunctionalModel
             }
             features[t] = h.reshape(images, FeatureSize).MoveToOuterDisposeScope();
         }
-        return tasks == 1 ? features[0].unsqueeze(0) : stack(features);
+        return stack(features);
     }
 
     /// <inheritdoc/>

@@ -23,7 +23,7 @@ public sealed class InProcessDataPlaneInvoker(DataPlaneContract.DataPlaneBase se
         var cancellation = CancellationTokenSource.CreateLinkedTokenSource(options.CancellationToken);
         var context = new InProcessServerCallContext(method.FullName, cancellation.Token);
         var writer = new ChannelStreamWriter<TResponse>(responses.Writer);
-        var call = Task.Run(async () =>
+        _ = Task.Run(async () =>
         {
             try
             {
@@ -110,9 +110,11 @@ public sealed class InProcessDataPlaneInvoker(DataPlaneContract.DataPlaneBase se
 
         public async Task<bool> MoveNext(CancellationToken cancellationToken)
         {
-            using var both = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, callCancelled);
-            if (!await reader.WaitToReadAsync(both.Token)) return false;
-            Current = await reader.ReadAsync(both.Token);
+            // One message per call: link the two tokens only when the caller brings its own.
+            using var both = cancellationToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, callCancelled) : null;
+            var token = both?.Token ?? callCancelled;
+            if (!await reader.WaitToReadAsync(token)) return false;
+            Current = await reader.ReadAsync(token);
             return true;
         }
     }
