@@ -29,6 +29,7 @@ public static class CommandLine
           --log-every N              --threads N                 --shard-timeout SECONDS
           --checkpoint-every N       --resume (continue the run in --out from its newest checkpoint)
           --grad-dtype f32|bf16|f16 (outer gradients on the wire; parameters stay float32)
+          --kernels fused|autograd (fused: hand-written MAML/FOMAML kernels for MLPs on the CPU)
           --metrics-port P (Prometheus /metrics on 127.0.0.1:P)  --trace-console (print spans)
           --no-report (skip the plots and report.md at the end)
           --data-plane in-process|grpc (workers reach the coordinator's data plane in memory, the

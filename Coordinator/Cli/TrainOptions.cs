@@ -21,7 +21,7 @@ public sealed partial record TrainOptions(RunDefinition Run, int Threads, int? M
         "meta-steps", "eval-tasks", "eval-inner-steps", "eval-query", "workers", "shards", "device", "seed", "out",
         "log-every", "threads", "shard-timeout", "checkpoint-every", "metrics-port",
         "data", "eval-data", "eval-groups", "eval-classes", "target",
-        "tr-lambda", "tr-heads", "tr-tau", "tr-meta-data", "tr-sampler", "grad-dtype", "data-plane",
+        "tr-lambda", "tr-heads", "tr-tau", "tr-meta-data", "tr-sampler", "grad-dtype", "data-plane", "kernels",
     ];
 
     /// <summary>Options without a value.</summary>
@@ -92,6 +92,7 @@ public sealed partial record TrainOptions(RunDefinition Run, int Threads, int? M
             TrMetaData = o.Int("tr-meta-data", 5, 1, 100_000),
             TrSampler = o.Choice("tr-sampler", "hardest", ["hardest", "random"]),
             GradDtype = o.Choice("grad-dtype", "f32", [.. GradientCodec.Names]),
+            Kernels = o.Choice("kernels", "fused", [.. AlgorithmCatalog.KernelChoices]),
         };
         if (run.TrLambda > 0 && run.TrMetaData > run.Query)
             throw new UsageException($"--tr-meta-data ({run.TrMetaData}) cannot exceed --query ({run.Query}): meta-data are chosen from the query set");

@@ -32,6 +32,8 @@ public sealed record RunSummary
     public long BytesReceived { get; init; }
     /// <summary>Element type the outer gradients travelled in: f32, bf16 or f16.</summary>
     public string GradDtype { get; init; } = "f32";
+    /// <summary>fused or autograd: whether algorithms used their hand-written kernels where they have one.</summary>
+    public string Kernels { get; init; } = "fused";
     /// <summary>Gradient elements sent as ±65504 because they were beyond float16's range (f16 only).</summary>
     public long GradientSaturated { get; init; }
     public EvaluationReport? Eval { get; init; }

@@ -64,7 +64,7 @@ public sealed partial class MetaTrainingRun(
         var d = definition;
         var family = TaskFamilyCatalog.Create(d.Task, d.ToDataOptions());
         var model = family.CreateModel();
-        var algorithm = AlgorithmCatalog.Create(d.Algorithm, new InnerLoopSettings(d.InnerSteps, d.InnerLr));
+        var algorithm = AlgorithmCatalog.Create(d.Algorithm, new InnerLoopSettings(d.InnerSteps, d.InnerLr), fusedKernels: d.Kernels != "autograd");
         var output = d.OutputDirectory is null ? null : new RunDirectory(d.OutputDirectory);
         var checkpoints = output is null ? null : new CheckpointDirectory(output.Path);
         output?.WriteJson("run.json", d);
@@ -212,7 +212,7 @@ public sealed partial class MetaTrainingRun(
             TrainSeconds = Math.Round(trainSeconds, 3),
             TasksPerSecond = Math.Round((d.MetaSteps - firstStep) * (double)d.MetaBatch / trainSeconds, 1),
             FinalTrainLoss = lastLoss, ShardRetries = retries, StepPhaseMilliseconds = phaseTotals.MeanMillisecondsPerStep(),
-            GradDtype = d.GradDtype, GradientSaturated = saturated,
+            GradDtype = d.GradDtype, Kernels = d.Kernels, GradientSaturated = saturated,
             BytesSent = wire.BytesSent, BytesReceived = wire.BytesReceived,
             Eval = evaluation,
         };

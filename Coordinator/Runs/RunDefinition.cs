@@ -55,6 +55,8 @@ public sealed record RunDefinition
     [Id(33)] public string TrSampler { get; init; } = "hardest";
     /// <summary>Element type of the outer gradients on the wire: f32, bf16 or f16 (parameters stay float32).</summary>
     [Id(34)] public string GradDtype { get; init; } = "f32";
+    /// <summary>fused: algorithms use their hand-written kernels where they have one; autograd: never.</summary>
+    [Id(35)] public string Kernels { get; init; } = "fused";
 
     /// <summary>TRLearner's settings.</summary>
     public TrLearnerSettings TrLearner() => new(TrLambda, TrMetaData, ParseSampler(TrSampler), TrHeads, Temperature: TrTau);
@@ -91,6 +93,7 @@ public sealed record RunDefinition
         spec.Rotations = Rotations;
         // f32 stays unspecified, so a float32 run's spec is what it was before the option existed.
         if (GradDtype != "f32") spec.GradDtype = GradientCodec.Parse(GradDtype);
+        if (Kernels != "fused") spec.Kernels = Kernels;
         if (TrLambda != 0)
         {
             spec.TrLambda = TrLambda;

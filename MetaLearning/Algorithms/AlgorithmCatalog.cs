@@ -6,11 +6,14 @@ public static class AlgorithmCatalog
     /// <summary>The names accepted by <c>--algorithm</c>.</summary>
     public static IReadOnlyList<string> Names { get; } = ["maml", "fomaml", "anil", "foanil", "metasgd", "protonet", "mtl"];
 
-    /// <summary>The algorithm called <paramref name="name"/>.</summary>
-    public static IMetaAlgorithm Create(string name, InnerLoopSettings inner) => name switch
+    /// <summary>The values of <c>--kernels</c>: hand-written fused kernels where an algorithm has them, or autograd everywhere.</summary>
+    public static IReadOnlyList<string> KernelChoices { get; } = ["fused", "autograd"];
+
+    /// <summary>The algorithm called <paramref name="name"/>; <paramref name="fusedKernels"/> lets it use fused kernels where it has them.</summary>
+    public static IMetaAlgorithm Create(string name, InnerLoopSettings inner, bool fusedKernels = true) => name switch
     {
-        "maml" => new Maml(inner, firstOrder: false),
-        "fomaml" => new Maml(inner, firstOrder: true),
+        "maml" => new Maml(inner, firstOrder: false, fusedKernels),
+        "fomaml" => new Maml(inner, firstOrder: true, fusedKernels),
         "anil" => new Anil(inner, firstOrder: false),
         "foanil" => new Anil(inner, firstOrder: true),
         "metasgd" => new MetaSgd(inner),

@@ -1,3 +1,4 @@
+using MetaCluster.Learning.Fused;
 using MetaCluster.Learning.Models;
 using MetaCluster.Learning.Tasks;
 using static TorchSharp.torch;
@@ -9,8 +10,11 @@ namespace MetaCluster.Learning.Algorithms;
 /// Second order differentiates through the inner steps (create_graph); first order treats the
 /// inner gradients as constants. All tasks of a shard adapt at once: the weights carry a leading
 /// task dimension, so θ is broadcast to [T, …] and each task's fast weights are a slice of one tensor.
+/// With <paramref name="fusedKernels"/>, training shards of ReLU-MLP regression on the CPU go
+/// through <see cref="FusedMlpMaml"/> (hand-derived gradients and Hessian-vector products, SIMD
+/// across tasks) instead of autograd; same outcome, tested against this autograd path.
 /// </summary>
-public sealed class Maml(InnerLoopSettings inner, bool firstOrder) : IMetaAlgorithm
+public sealed class Maml(InnerLoopSettings inner, bool firstOrder, bool fusedKernels = true) : IMetaAlgorithm
 {
     /// <inheritdoc/>
     public string Name => firstOrder ? "fomaml" : "maml";
@@ -40,8 +44,13 @@ public sealed class Maml(InnerLoopSettings inner, bool firstOrder) : IMetaAlgori
     }
 
     /// <inheritdoc/>
+    public bool ComputesShardFused(IFunctionalModel model, Tensor theta, TaskBatch batch) =>
+        fusedKernels && FusedMlpMaml.Supports(model, theta, batch);
+
+    /// <inheritdoc/>
     public ShardOutcome ComputeShard(IFunctionalModel model, Tensor theta, TaskBatch batch)
     {
+        if (ComputesShardFused(model, theta, batch)) return FusedMlpMaml.ComputeShard(model, theta, batch, inner, firstOrder);
         using var adapted = Adapt(model, theta, batch);
         return adapted.Outcome();
     }

@@ -17,7 +17,9 @@ public sealed record ResolvedRunSpec(ITaskFamily Family, IFunctionalModel Model,
             EvalClassList = spec.EvalClasses.Length > 0 ? spec.EvalClasses : null,
             Target = spec.Target.Length > 0 ? spec.Target : null, Rotations = spec.Rotations, Ways = Math.Max(1, spec.Ways),
         });
-        var algorithm = AlgorithmCatalog.Create(spec.Algorithm, new InnerLoopSettings(spec.InnerSteps, spec.InnerLr));
+        if (spec.Kernels.Length > 0 && !AlgorithmCatalog.KernelChoices.Contains(spec.Kernels))
+            throw new ArgumentException($"spec.kernels must be one of {string.Join(", ", AlgorithmCatalog.KernelChoices)}, got '{spec.Kernels}'");
+        var algorithm = AlgorithmCatalog.Create(spec.Algorithm, new InnerLoopSettings(spec.InnerSteps, spec.InnerLr), fusedKernels: spec.Kernels != "autograd");
         if (spec.Shots <= 0) throw new ArgumentException($"spec.shots must be positive, got {spec.Shots}");
         if (spec.Query <= 0) throw new ArgumentException($"spec.query must be positive, got {spec.Query}");
         var train = new EpisodeShape(Math.Max(1, spec.Ways), spec.Shots, spec.Query);

@@ -48,15 +48,27 @@ public static class ShardComputation
             return new ShardNumbers(null, [], null, [], evaluation.Metrics.Cast<double>().ToArray());
         }
 
-        // ComputeShard is Adapt then Outcome for every algorithm; the two halves are taken apart
-        // here only so the trace shows the inner loop and the outer backward pass separately.
+        ShardOutcome outcome;
+        if (resolved.Algorithm.ComputesShardFused(resolved.Model, theta, onDevice))
+        {
+            using (ShardTracing.Start("fused-shard", request))
+                outcome = resolved.Algorithm.ComputeShard(resolved.Model, theta, onDevice);
+            return Numbers(outcome);
+        }
+
+        // Otherwise ComputeShard is Adapt then Outcome; the two halves are taken apart here only so
+        // the trace shows the inner loop and the outer backward pass separately.
         AdaptedTasks adapted;
         using (ShardTracing.Start("inner-loop", request))
             adapted = resolved.Algorithm.Adapt(resolved.Model, theta, onDevice);
-        ShardOutcome outcome;
         using (adapted)
         using (ShardTracing.Start("outer-backward", request))
             outcome = adapted.Outcome();
+        return Numbers(outcome);
+    }
+
+    private static ShardNumbers Numbers(ShardOutcome outcome)
+    {
         var gradient = outcome.GradientSum.to(ScalarType.Float32).cpu().contiguous().data<float>().ToArray();
         var embeddings = outcome.TaskEmbeddings.to(ScalarType.Float32).cpu().contiguous();
         return new ShardNumbers(gradient, outcome.TaskLosses, embeddings.data<float>().ToArray(), embeddings.shape, []) { TaskMetrics = outcome.TaskMetrics };

@@ -14,6 +14,7 @@ public sealed class BadInputTests
     [InlineData(new[] { "train", "--algorithm", "sgd" }, "--algorithm")]
     [InlineData(new[] { "train", "--grad-dtype", "fp8" }, "--grad-dtype")]
     [InlineData(new[] { "train", "--data-plane", "udp" }, "--data-plane")]
+    [InlineData(new[] { "train", "--kernels", "cudnn" }, "--kernels")]
     [InlineData(new[] { "train", "--eval-inner-steps", "1,x" }, "--eval-inner-steps")]
     [InlineData(new[] { "train", "--meta-batch", "4", "--shards", "5" }, "--shards")]
     [InlineData(new[] { "train", "--shots" }, "--shots")]

@@ -7,12 +7,16 @@ namespace MetaCluster.Tests.Learning;
 public sealed class MamlGradientTests
 {
     [Theory]
-    [InlineData(1)]
-    [InlineData(3)]
-    public void SecondOrderMetaGradientEqualsCentralFiniteDifferences(int innerSteps)
+    [InlineData(1, true)]
+    [InlineData(3, true)]
+    [InlineData(1, false)]
+    [InlineData(3, false)]
+    public void SecondOrderMetaGradientEqualsCentralFiniteDifferences(int innerSteps, bool fusedKernels)
     {
+        // fusedKernels: the hand-written MLP kernel (FusedMlpMaml); otherwise libtorch autograd.
         var problem = new TinyRegressionProblem();
-        var maml = new Maml(new InnerLoopSettings(innerSteps, 0.05), firstOrder: false);
+        var maml = new Maml(new InnerLoopSettings(innerSteps, 0.05), firstOrder: false, fusedKernels);
+        Assert.Equal(fusedKernels, maml.ComputesShardFused(problem.Model, problem.Theta, problem.Batch));
 
         var outcome = maml.ComputeShard(problem.Model, problem.Theta, problem.Batch);
         var expected = problem.FiniteDifferenceGradient(innerSteps, 0.05);

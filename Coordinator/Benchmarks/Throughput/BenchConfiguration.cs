@@ -45,6 +45,9 @@ public sealed record BenchConfiguration(string Name, RunDefinition Run, string M
         _ => throw new ArgumentException($"unknown benchmark configuration '{name}' (expected one of: {string.Join(", ", Names)})"),
     };
 
+    /// <summary>The same configuration with <c>--kernels</c> set.</summary>
+    public BenchConfiguration WithKernels(string kernels) => this with { Run = Run with { Kernels = kernels } };
+
     /// <summary>The settings as the figure's configuration.</summary>
     public Dictionary<string, string> Describe()
     {
@@ -53,6 +56,7 @@ public sealed record BenchConfiguration(string Name, RunDefinition Run, string M
         return new()
         {
             ["model"] = Model,
+            ["kernels"] = r.Kernels,
             ["meta_batch"] = r.MetaBatch.ToString(c),
             ["episode"] = IsOmniglot ? $"{r.Ways}-way {r.Shots}-shot, {r.Query} query/class" : $"{r.Shots}-shot, {r.Query} query",
             ["inner"] = r.Algorithm == "protonet" ? "none"

@@ -1,6 +1,7 @@
 using System.Globalization;
 using MetaCluster.Coordinator.Benchmarks.Measurement;
 using MetaCluster.Coordinator.Hosting;
+using MetaCluster.Learning.Algorithms;
 using MetaCluster.Options;
 
 namespace MetaCluster.Coordinator.Benchmarks.Throughput;
@@ -25,6 +26,7 @@ public sealed class ThroughputSuite : IBenchSuite
         new("configs", $"configurations to run (default all): {string.Join(", ", BenchConfiguration.Names)}"),
         new("reference", "auto (run bench/reference with /usr/bin/python3 when torch imports) or none"),
         new("target-seconds", "seconds per repetition (default 3; --quick 0.2)"),
+        new("kernels", "fused (default; MAML/FOMAML on MLPs use the hand-written kernel) or autograd (libtorch autograd throughout)"),
         new("omniglot-zip", "images_background_small1.zip (default: shared/data/omniglot above the repository)"),
     ];
 
@@ -50,7 +52,7 @@ public sealed class ThroughputSuite : IBenchSuite
         {
             var runners = (new EmbeddedBenchRunner(local, scratch), new EmbeddedBenchRunner(wire, scratch));
             foreach (var name in options.Configs)
-                figures.AddRange(await MeasureAsync(BenchConfiguration.Create(name, options.Omniglot), settings, options, runners, reference, referenceNote, progress, cancellationToken));
+                figures.AddRange(await MeasureAsync(BenchConfiguration.Create(name, options.Omniglot).WithKernels(options.Kernels), settings, options, runners, reference, referenceNote, progress, cancellationToken));
         }
         if (Directory.Exists(scratch)) Directory.Delete(scratch, recursive: true);
         return figures;
@@ -129,7 +131,7 @@ public sealed class ThroughputSuite : IBenchSuite
         progress.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  {path}: {m.Median:0.0} tasks/s (median of {m.TasksPerSecond.Length} × {m.StepsPerRepetition} steps)"));
 
-    private sealed record ThroughputOptions(IReadOnlyList<string> Configs, string Reference, double TargetSeconds, OmniglotSources? Omniglot);
+    private sealed record ThroughputOptions(IReadOnlyList<string> Configs, string Reference, double TargetSeconds, OmniglotSources? Omniglot, string Kernels);
 
     private static ThroughputOptions Read(BenchSettings settings)
     {
@@ -138,6 +140,9 @@ public sealed class ThroughputSuite : IBenchSuite
         if (reference is not ("auto" or "none")) throw new UsageException($"--reference must be auto or none, got '{reference}'");
         double target = settings.PositiveDouble("target-seconds", settings.Quick ? 0.2 : 3);
         var omniglot = OmniglotSources.Resolve(settings, configs);
-        return new ThroughputOptions(configs, reference, target, omniglot);
+        string kernels = settings.String("kernels", "fused");
+        if (!AlgorithmCatalog.KernelChoices.Contains(kernels))
+            throw new UsageException($"--kernels must be {string.Join(" or ", AlgorithmCatalog.KernelChoices)}, got '{kernels}'");
+        return new ThroughputOptions(configs, reference, target, omniglot, kernels);
     }
 }
