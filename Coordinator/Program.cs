@@ -1,3 +1,7 @@
 using MetaCluster.Coordinator.Cli;
+using MetaCluster.TaskWorker.Hosting;
+
+// Before anything loads libtorch: see NativeMemoryTuning.
+NativeMemoryTuning.Apply();
 
 return await CommandLine.RunAsync(args);

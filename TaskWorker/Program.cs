@@ -1,6 +1,7 @@
 using MetaCluster.Options;
 using MetaCluster.TaskWorker.Hosting;
 
+NativeMemoryTuning.Apply();
 try
 {
     var options = WorkerCommandLine.Parse(args);
