@@ -100,7 +100,15 @@ public sealed class ProcessCluster : IAsyncDisposable
         var deadline = DateTime.UtcNow + StartTimeout;
         while (true)
         {
-            var workers = await Client.ListWorkersAsync(new ListWorkersRequest());
+            ListWorkersResponse workers;
+            try
+            {
+                workers = await Client.ListWorkersAsync(new ListWorkersRequest());
+            }
+            catch (RpcException e) when (e.StatusCode != StatusCode.Unavailable)
+            {
+                throw new InvalidOperationException($"listing the workers failed: {e.Status.Detail}\n{Logs()}", e);
+            }
             if (workers.Workers.Count == count) return;
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"expected {count} workers, have {workers.Workers.Count}\n{Logs()}");
             await Task.Delay(200);
@@ -121,7 +129,16 @@ public sealed class ProcessCluster : IAsyncDisposable
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
-            var run = (await Client.ListRunsAsync(new ListRunsRequest())).Runs.Single(r => r.RunId == runId);
+            ListRunsResponse runs;
+            try
+            {
+                runs = await Client.ListRunsAsync(new ListRunsRequest());
+            }
+            catch (RpcException e) when (e.StatusCode != StatusCode.Unavailable)
+            {
+                throw new InvalidOperationException($"listing the runs failed: {e.Status.Detail}\n{Logs()}", e);
+            }
+            var run = runs.Runs.Single(r => r.RunId == runId);
             if (run.Step >= step || run.State is RunState.Completed or RunState.Failed or RunState.Stopped) return run;
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"run {runId} stuck at step {run.Step} ({run.State})");
             await Task.Delay(50);

@@ -84,4 +84,15 @@ public sealed class BadInputTests
         Assert.False(TrainOptions.Parse(["--data-plane", "grpc"]).InProcessDataPlane);
         Assert.True(TrainOptions.Parse(["--data-plane", "in-process"]).InProcessDataPlane);
     }
+
+    [Fact]
+    public void KernelsAreFusedUnlessAutogradIsAskedForAndTheChoiceReachesTheWorkers()
+    {
+        var fused = TrainOptions.Parse([]).Run;
+        Assert.Equal("fused", fused.Kernels);
+        Assert.Equal("", fused.ToSpec().Kernels); // the spec of a default run is what it was before the option
+        var autograd = TrainOptions.Parse(["--kernels", "autograd"]).Run;
+        Assert.Equal("autograd", autograd.Kernels);
+        Assert.Equal("autograd", autograd.ToSpec().Kernels);
+    }
 }
