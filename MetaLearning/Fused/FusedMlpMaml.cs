@@ -15,9 +15,15 @@ namespace MetaCluster.Learning.Fused;
 /// </summary>
 public static class FusedMlpMaml
 {
-    /// <summary>Whether the kernel computes this shard: an <see cref="Mlp"/>, regression, float32 or float64 on the CPU, SIMD available.</summary>
+    /// <summary>
+    /// Largest MLP the kernel takes. It keeps k + 3 lane copies of the parameters (32 bytes each
+    /// in float32); beyond a few hundred thousand parameters libtorch's matrix products win anyway.
+    /// </summary>
+    public const long MaxParameters = 1 << 18;
+
+    /// <summary>Whether the kernel computes this shard: an <see cref="Mlp"/> of at most <see cref="MaxParameters"/> parameters, regression, float32 or float64 on the CPU, SIMD available.</summary>
     public static bool Supports(IFunctionalModel model, Tensor theta, TaskBatch batch) =>
-        model is Mlp && batch.Kind == TaskKind.Regression && Vector.IsHardwareAccelerated
+        model is Mlp && model.Layout.Count <= MaxParameters && batch.Kind == TaskKind.Regression && Vector.IsHardwareAccelerated
         && theta.device_type == DeviceType.CPU && theta.dim() == 1
         && theta.dtype is ScalarType.Float32 or ScalarType.Float64
         && new[] { batch.SupportX, batch.SupportY, batch.QueryX, batch.QueryY }.All(t => t.dtype == theta.dtype && t.device_type == DeviceType.CPU && t.dim() == 3);

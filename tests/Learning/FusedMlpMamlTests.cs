@@ -1,4 +1,5 @@
 using MetaCluster.Learning.Algorithms;
+using MetaCluster.Learning.Fused;
 using MetaCluster.Learning.Images;
 using MetaCluster.Learning.Models;
 using MetaCluster.Learning.Tasks;
@@ -72,6 +73,10 @@ public sealed class FusedMlpMamlTests
         Assert.False(maml.ComputesShardFused(mlp, mlp.Initialize(1), classification));
         var cnn = new Cnn4(ways: 5, hiddenChannels: 4);
         Assert.False(maml.ComputesShardFused(cnn, cnn.Initialize(1), classification));
+        // Wide MLPs stay on libtorch's matrix products.
+        var wide = new Mlp(1, 600, 600, 1);
+        Assert.True(wide.Layout.Count > FusedMlpMaml.MaxParameters);
+        Assert.False(maml.ComputesShardFused(wide, wide.Initialize(1), regression));
         // Other algorithms have no fused kernel.
         Assert.False(AlgorithmCatalog.Create("anil", new InnerLoopSettings(1, 0.1)).ComputesShardFused(mlp, mlp.Initialize(1), regression));
     }
