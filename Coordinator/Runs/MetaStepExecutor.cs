@@ -253,7 +253,7 @@ public sealed partial class MetaStepExecutor(IGrainFactory grains, ShardResultIn
         var deadline = DateTime.UtcNow + WorkerWait;
         while (true)
         {
-            var workers = await registry.GetWorkersAsync();
+            var workers = await TransientGrainCalls.RetryAsync(registry.GetWorkersAsync, WorkerWait, cancellationToken);
             if (workers.Count > 0) return workers;
             if (DateTime.UtcNow > deadline) throw new ShardFailedException($"no worker joined within {WorkerWait.TotalSeconds:0} s");
             await Task.Delay(200, cancellationToken);

@@ -36,7 +36,8 @@ public sealed partial class RunManager(IGrainFactory grains, ServeSettings setti
     /// <summary>A run's status: live from its grain, or from its directory if the grain never ran in this process.</summary>
     public async Task<RunStatus> StatusAsync(string runId)
     {
-        var status = await grains.GetGrain<IMetaRunGrain>(runId).GetStatusAsync();
+        var run = grains.GetGrain<IMetaRunGrain>(runId);
+        var status = await TransientGrainCalls.RetryAsync(run.GetStatusAsync);
         if (status.State != RunState.Pending) return status;
         string summary = Path.Combine(RunsPath, runId, "summary.json");
         return File.Exists(summary)

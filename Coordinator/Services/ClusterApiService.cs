@@ -88,7 +88,8 @@ public sealed class ClusterApiService(RunManager runs, IGrainFactory grains, Pre
     public override async Task<ListWorkersResponse> ListWorkers(ListWorkersRequest request, ServerCallContext context)
     {
         var response = new ListWorkersResponse();
-        foreach (var w in await grains.GetGrain<IWorkerRegistryGrain>(0).GetWorkersAsync())
+        var registry = grains.GetGrain<IWorkerRegistryGrain>(0);
+        foreach (var w in await TransientGrainCalls.RetryAsync(registry.GetWorkersAsync, cancellationToken: context.CancellationToken))
             response.Workers.Add(new WorkerInfo { WorkerId = w.WorkerId, Device = w.Device, Silo = w.Silo });
         return response;
     }
