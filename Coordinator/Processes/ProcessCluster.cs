@@ -100,15 +100,7 @@ public sealed class ProcessCluster : IAsyncDisposable
         var deadline = DateTime.UtcNow + StartTimeout;
         while (true)
         {
-            ListWorkersResponse workers;
-            try
-            {
-                workers = await Client.ListWorkersAsync(new ListWorkersRequest());
-            }
-            catch (RpcException e) when (e.StatusCode != StatusCode.Unavailable)
-            {
-                throw new InvalidOperationException($"listing the workers failed: {e.Status.Detail}\n{Logs()}", e);
-            }
+            var workers = await WithLogsAsync("listing the workers", () => Client.ListWorkersAsync(new ListWorkersRequest()).ResponseAsync);
             if (workers.Workers.Count == count) return;
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"expected {count} workers, have {workers.Workers.Count}\n{Logs()}");
             await Task.Delay(200);
@@ -129,19 +121,24 @@ public sealed class ProcessCluster : IAsyncDisposable
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
-            ListRunsResponse runs;
-            try
-            {
-                runs = await Client.ListRunsAsync(new ListRunsRequest());
-            }
-            catch (RpcException e) when (e.StatusCode != StatusCode.Unavailable)
-            {
-                throw new InvalidOperationException($"listing the runs failed: {e.Status.Detail}\n{Logs()}", e);
-            }
+            var runs = await WithLogsAsync("listing the runs", () => Client.ListRunsAsync(new ListRunsRequest()).ResponseAsync);
             var run = runs.Runs.Single(r => r.RunId == runId);
             if (run.Step >= step || run.State is RunState.Completed or RunState.Failed or RunState.Stopped) return run;
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"run {runId} stuck at step {run.Step} ({run.State})");
             await Task.Delay(50);
+        }
+    }
+
+    // A failed API call is passed on with every process's log: the handler's exception is there.
+    private async Task<T> WithLogsAsync<T>(string what, Func<Task<T>> call)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (RpcException e)
+        {
+            throw new InvalidOperationException($"{what} failed: {e.Status.Detail}\n{Logs()}", e);
         }
     }
 

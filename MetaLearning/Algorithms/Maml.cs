@@ -50,7 +50,7 @@ public sealed class Maml(InnerLoopSettings inner, bool firstOrder, bool fusedKer
     /// <inheritdoc/>
     public ShardOutcome ComputeShard(IFunctionalModel model, Tensor theta, TaskBatch batch)
     {
-        if (ComputesShardFused(model, theta, batch)) return FusedMlpMaml.ComputeShard(model, theta, batch, inner, firstOrder);
+        if (fusedKernels && FusedMlpMaml.TryComputeShard(model, theta, batch, inner, firstOrder) is { } fused) return fused;
         using var adapted = Adapt(model, theta, batch);
         return adapted.Outcome();
     }

@@ -26,12 +26,12 @@ public static class FusedMlpMaml
         model is Mlp && model.Layout.Count <= MaxParameters && batch.Kind == TaskKind.Regression && Vector.IsHardwareAccelerated
         && theta.device_type == DeviceType.CPU && theta.dim() == 1
         && theta.dtype is ScalarType.Float32 or ScalarType.Float64
-        && new[] { batch.SupportX, batch.SupportY, batch.QueryX, batch.QueryY }.All(t => t.dtype == theta.dtype && t.device_type == DeviceType.CPU && t.dim() == 3);
+        && Matches(batch.SupportX, theta) && Matches(batch.SupportY, theta) && Matches(batch.QueryX, theta) && Matches(batch.QueryY, theta);
 
-    /// <summary>The shard's outcome; call only where <see cref="Supports"/> holds.</summary>
-    public static ShardOutcome ComputeShard(IFunctionalModel model, Tensor theta, TaskBatch batch, InnerLoopSettings inner, bool firstOrder)
+    /// <summary>The shard's outcome, or null where <see cref="Supports"/> does not hold (the caller then uses autograd).</summary>
+    public static ShardOutcome? TryComputeShard(IFunctionalModel model, Tensor theta, TaskBatch batch, InnerLoopSettings inner, bool firstOrder)
     {
-        if (!Supports(model, theta, batch)) throw new ArgumentException("the fused MLP kernel does not support this model, device or batch");
+        if (!Supports(model, theta, batch)) return null;
         var shape = new MlpShape((Mlp)model);
         return theta.dtype == ScalarType.Float32
             ? Run<float>(shape, theta, batch, inner, firstOrder)
@@ -49,6 +49,8 @@ public static class FusedMlpMaml
         // For regression the query metric is the query MSE, the loss itself.
         return new ShardOutcome(gradient, result.QueryLosses, embeddings) { TaskMetrics = result.QueryLosses };
     }
+
+    private static bool Matches(Tensor t, Tensor theta) => t.dtype == theta.dtype && t.device_type == DeviceType.CPU && t.dim() == 3;
 
     private static Tensor ToTensor<T>(T[] values, long[] shape) => values switch
     {

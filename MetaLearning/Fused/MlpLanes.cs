@@ -24,8 +24,8 @@ internal static class MlpLanes<T> where T : unmanaged, INumber<T>
         for (int l = 1; l <= shape.Layers; l++)
         {
             int inputs = shape.Widths[l - 1], outputs = shape.Widths[l];
-            var weight = w.Slice(shape.WeightOffset[l - 1], outputs * inputs);
-            var bias = w.Slice(shape.BiasOffset[l - 1], outputs);
+            var weight = shape.Weight(w, l);
+            var bias = shape.Bias(w, l);
             ReadOnlySpan<Vector<T>> previous = pass.Activations[l - 1];
             bool hidden = l < shape.Layers;
             Span<Vector<T>> current = hidden ? pass.Activations[l] : pass.Output;
@@ -75,9 +75,9 @@ internal static class MlpLanes<T> where T : unmanaged, INumber<T>
         for (int l = shape.Layers; l >= 1; l--)
         {
             int inputs = shape.Widths[l - 1], outputs = shape.Widths[l];
-            var weight = w.Slice(shape.WeightOffset[l - 1], outputs * inputs);
-            var weightGradient = gradient.Slice(shape.WeightOffset[l - 1], outputs * inputs);
-            var biasGradient = gradient.Slice(shape.BiasOffset[l - 1], outputs);
+            var weight = shape.Weight(w, l);
+            var weightGradient = shape.Weight(gradient, l);
+            var biasGradient = shape.Bias(gradient, l);
             ReadOnlySpan<Vector<T>> delta = pass.Deltas[l], previous = pass.Activations[l - 1];
             for (int e = 0; e < n; e++)
             {
@@ -121,9 +121,9 @@ internal static class MlpLanes<T> where T : unmanaged, INumber<T>
         for (int l = 1; l <= shape.Layers; l++)
         {
             int inputs = shape.Widths[l - 1], outputs = shape.Widths[l];
-            var weight = w.Slice(shape.WeightOffset[l - 1], outputs * inputs);
-            var direction = v.Slice(shape.WeightOffset[l - 1], outputs * inputs);
-            var biasDirection = v.Slice(shape.BiasOffset[l - 1], outputs);
+            var weight = shape.Weight(w, l);
+            var direction = shape.Weight(v, l);
+            var biasDirection = shape.Bias(v, l);
             ReadOnlySpan<Vector<T>> previous = pass.Activations[l - 1];
             bool hidden = l < shape.Layers;
             Span<Vector<T>> current = hidden ? r.Activations[l] : r.Output;
@@ -160,10 +160,10 @@ internal static class MlpLanes<T> where T : unmanaged, INumber<T>
         for (int l = shape.Layers; l >= 1; l--)
         {
             int inputs = shape.Widths[l - 1], outputs = shape.Widths[l];
-            var weight = w.Slice(shape.WeightOffset[l - 1], outputs * inputs);
-            var direction = v.Slice(shape.WeightOffset[l - 1], outputs * inputs);
-            var weightResult = hv.Slice(shape.WeightOffset[l - 1], outputs * inputs);
-            var biasResult = hv.Slice(shape.BiasOffset[l - 1], outputs);
+            var weight = shape.Weight(w, l);
+            var direction = shape.Weight(v, l);
+            var weightResult = shape.Weight(hv, l);
+            var biasResult = shape.Bias(hv, l);
             ReadOnlySpan<Vector<T>> delta = pass.Deltas[l], rDelta = r.Deltas[l], previous = pass.Activations[l - 1];
             for (int e = 0; e < n; e++)
             {

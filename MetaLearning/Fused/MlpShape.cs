@@ -48,4 +48,16 @@ public sealed class MlpShape
 
     /// <summary>Width of the penultimate layer (the task embedding).</summary>
     public int Features => Widths[^2];
+
+    /// <summary>Layer <paramref name="layer"/>'s (1-based) weight matrix [out, in], row-major, within the flat vector.</summary>
+    public Span<T> Weight<T>(Span<T> flat, int layer) => flat.Slice(WeightOffset[layer - 1], Widths[layer] * Widths[layer - 1]);
+
+    /// <inheritdoc cref="Weight{T}(Span{T}, int)"/>
+    public ReadOnlySpan<T> Weight<T>(ReadOnlySpan<T> flat, int layer) => flat.Slice(WeightOffset[layer - 1], Widths[layer] * Widths[layer - 1]);
+
+    /// <summary>Layer <paramref name="layer"/>'s (1-based) bias within the flat vector.</summary>
+    public Span<T> Bias<T>(Span<T> flat, int layer) => flat.Slice(BiasOffset[layer - 1], Widths[layer]);
+
+    /// <inheritdoc cref="Bias{T}(Span{T}, int)"/>
+    public ReadOnlySpan<T> Bias<T>(ReadOnlySpan<T> flat, int layer) => flat.Slice(BiasOffset[layer - 1], Widths[layer]);
 }

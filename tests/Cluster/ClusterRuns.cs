@@ -26,6 +26,14 @@ internal static class ClusterRuns
         return (status, Checkpoint.Load(Path.Combine(run.OutputDirectory!, "checkpoints", "final.ckpt")));
     }
 
+    /// <summary>θ at the start of <see cref="Sinusoid"/> runs (seed 3).</summary>
+    public static float[] SinusoidInitialTheta() =>
+        new MetaCluster.Learning.Algorithms.Maml(new(1, 0.01), false).InitializeMetaParameters(new MetaCluster.Learning.Tasks.SinusoidTasks().CreateModel(), 3).data<float>().ToArray();
+
+    /// <summary>Euclidean distance between two parameter vectors.</summary>
+    public static double Distance(IReadOnlyList<float> a, IReadOnlyList<float> b) =>
+        Math.Sqrt(a.Zip(b, (x, y) => (double)(x - y) * (x - y)).Sum());
+
     public static string TempDirectory()
     {
         string path = Path.Combine(Path.GetTempPath(), "metacluster-tests", Guid.NewGuid().ToString("N"));

@@ -18,9 +18,8 @@ public sealed class FusedKernelClusterTests
         Assert.Equal("fused", Kernels(fusedDir));
         Assert.Equal("autograd", Kernels(autogradDir));
         Assert.Equal(autograd.Status.Loss, fused.Status.Loss, 1e-3 * autograd.Status.Loss);
-        var start = new MetaCluster.Learning.Algorithms.Maml(new(1, 0.01), false).InitializeMetaParameters(new MetaCluster.Learning.Tasks.SinusoidTasks().CreateModel(), 3).data<float>().ToArray();
-        double moved = Math.Sqrt(autograd.Final.Theta.Zip(start, (a, b) => (double)(a - b) * (a - b)).Sum());
-        double apart = Math.Sqrt(autograd.Final.Theta.Zip(fused.Final.Theta, (a, b) => (double)(a - b) * (a - b)).Sum());
+        double moved = ClusterRuns.Distance(autograd.Final.Theta, ClusterRuns.SinusoidInitialTheta());
+        double apart = ClusterRuns.Distance(autograd.Final.Theta, fused.Final.Theta);
         Assert.True(moved > 0.01, $"training moved θ by only {moved}");
         // Different summation orders round differently: identical parameters would mean the
         // workers never got the kernel choice.
