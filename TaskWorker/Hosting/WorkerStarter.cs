@@ -26,8 +26,18 @@ public sealed partial class WorkerStarter(IGrainFactory grains, ShardRunner runn
         int threads = o.Threads > 0 ? o.Threads : Math.Max(1, Environment.ProcessorCount / Math.Max(1, o.Workers));
         torch.set_num_threads(threads);
         WorkerIds = Enumerable.Range(0, o.Workers).Select(i => $"{o.WorkerIdPrefix}/{o.Device}/{i}").ToArray();
-        foreach (var id in WorkerIds)
-            await grains.GetGrain<ITaskWorkerGrain>(id).StartAsync(o.Device);
+        // A silo that joined a moment ago may not know the coordinator's grain types yet (the
+        // registration then throws): the heartbeat announces the workers again within seconds, so a
+        // failed first announcement must not stop the host.
+        try
+        {
+            foreach (var id in WorkerIds)
+                await grains.GetGrain<ITaskWorkerGrain>(id).StartAsync(o.Device);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogHeartbeatFailed(e.Message);
+        }
         heartbeat = Task.Run(() => HeartbeatAsync(o.Device, stopping.Token), CancellationToken.None);
     }
 
