@@ -18,6 +18,11 @@ namespace MetaCluster.Learning.Images;
 /// ReLU then touches a quarter of the values.
 /// The convolutions have no bias: batch norm subtracts the per-channel mean right after, which
 /// cancels a bias exactly (its gradient would always be zero).
+/// Activations are kept channels-last (NHWC strides behind the NCHW shape): libtorch picks its
+/// channels-last kernels for every layer then (oneDNN convolutions without reorders, vectorised
+/// batch norm and max-pooling over contiguous channels), which on one CPU thread make a block's
+/// forward and backward pass about 1.5× faster than in NCHW. Only the memory layout differs; the
+/// features come out in the same logical order.
 /// Layout: "block{b}.conv.weight" [C_out, C_in, 3, 3], "block{b}.norm.weight" (γ) and
 /// "block{b}.norm.bias" (β) [C_out] for b = 0..3, then the head "head.weight" [ways, F], "head.bias" [ways].
 /// </summary>
@@ -86,7 +91,7 @@ public sealed class Cnn4 : IFunctionalModel
             // what it saved by itself, and a scope holding them all would keep every activation
             // of every task alive (gigabytes for an evaluation shard of 100 tasks).
             using var taskScope = NewDisposeScope();
-            var h = inputs[t];
+            var h = ChannelsLast(inputs[t]);
             for (int b = 0; b < Blocks; b++)
             {
                 h = nn.functional.conv2d(h, perTask[3 * b][t], padding: [1, 1]);
@@ -126,6 +131,19 @@ public sealed class Cnn4 : IFunctionalModel
                 values[entry.Offset + i] = random.Uniform(-bound, bound);
         }
         return tensor(values, dtype: ScalarType.Float64).to(dtype);
+    }
+
+    /// <summary>
+    /// The same [N, C, H, W] images with channels-last strides, which every later layer keeps. One
+    /// channel (grey images) is a view, as the memory is the same; libtorch reads size-1 channels as
+    /// NCHW unless the strides say otherwise, so the view sets them.
+    /// </summary>
+    public static Tensor ChannelsLast(Tensor images)
+    {
+        long n = images.shape[0], c = images.shape[1], h = images.shape[2], w = images.shape[3];
+        return c == 1
+            ? images.reshape(n, h, w, 1).permute(0, 3, 1, 2)
+            : images.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
     }
 
     // One task's per-channel batch norm over (N, H, W) with its batch statistics: libtorch's

@@ -7,23 +7,25 @@ namespace MetaCluster.Tests.Images;
 /// The CNN-4's fast path (a convolution per task, libtorch's fused batch norm, pooling before the
 /// ReLU) against the network written out the textbook way: all tasks in one grouped convolution,
 /// batch norm as mean/variance tensor operations, ReLU then pooling. Values, first-order and
-/// second-order gradients (what MAML differentiates) must agree.
+/// second-order gradients (what MAML differentiates) must agree. The fast path keeps activations
+/// channels-last; the textbook network is plain NCHW.
 /// </summary>
 public sealed class Cnn4ReferenceTests
 {
     private const int Filters = 3;
 
     [Theory]
-    [InlineData(3, 5, 28)]   // several tasks, Omniglot size
-    [InlineData(2, 1, 16)]   // one image per task: the last block has a single value per channel
-    public void FastForwardAndItsGradientsToSecondOrderEqualTheTextbookNetwork(int tasks, int images, int size)
+    [InlineData(3, 5, 28, 1)]   // several tasks, Omniglot size
+    [InlineData(2, 1, 16, 1)]   // one image per task: the last block has a single value per channel
+    [InlineData(2, 3, 40, 3)]   // colour images (a real channels-last copy, not a view) and 2×2 final maps (feature order)
+    public void FastForwardAndItsGradientsToSecondOrderEqualTheTextbookNetwork(int tasks, int images, int size, int channels)
     {
-        var model = new Cnn4(ways: 4, hiddenChannels: Filters, height: size, width: size);
+        var model = new Cnn4(ways: 4, inputChannels: channels, hiddenChannels: Filters, height: size, width: size);
         var theta = model.Initialize(11, ScalarType.Float64);
         var perTask = Enumerable.Range(0, tasks).Select(_ => theta + 0.1 * randn_like(theta)).ToArray();
         Tensor[] Weights() => Enumerable.Range(0, model.Layout.Entries.Count)
             .Select(e => stack(perTask.Select(p => model.Layout.Views(p)[e]).ToArray()).detach().requires_grad_(true)).ToArray();
-        var x = rand([tasks, images, 1, size, size], dtype: ScalarType.Float64);
+        var x = rand([tasks, images, channels, size, size], dtype: ScalarType.Float64);
 
         var fast = Weights();
         var reference = Weights();

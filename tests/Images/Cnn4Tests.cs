@@ -93,6 +93,19 @@ public sealed class Cnn4Tests
     private static Tensor[] PerTask(IFunctionalModel model, Tensor flat, int tasks) =>
         model.Layout.Views(flat).Select(v => v.unsqueeze(0).expand([tasks, .. v.shape])).ToArray();
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void ChannelsLastKeepsTheImagesAndPutsChannelsInnermostInMemory(int channels)
+    {
+        var images = rand([4, channels, 6, 5]);
+        var converted = Cnn4.ChannelsLast(images);
+        Assert.Equal(images.shape, converted.shape);
+        Assert.True(converted.eq(images).all().item<bool>());
+        // NHWC strides: channel 1, column C, row W·C, image H·W·C.
+        Assert.Equal([6 * 5 * channels, 1, 5 * channels, channels], converted.stride());
+    }
+
     [Fact]
     public void ImagesTooSmallForFourPoolingsAreRefused()
     {
