@@ -16,7 +16,8 @@ public static class BenchMarkdown
     {
         ["pytorch_loop"] = "PyTorch loop",
         ["pytorch_batched"] = "PyTorch batched",
-        ["csharp_over_faster_pytorch"] = "C# ÷ faster PyTorch",
+        ["pytorch_loop_channels_last"] = "PyTorch loop, channels-last",
+        ["csharp_over_faster_pytorch"] = "C# ÷ fastest PyTorch",
         ["speedup"] = "speed-up vs 1 worker",
         ["parallel_efficiency"] = "parallel efficiency",
         ["efficiency_bound"] = "efficiency bound (cores)",

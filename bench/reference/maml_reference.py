@@ -24,6 +24,7 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from ref_algorithms import make_step, mse_per_task  # noqa: E402
+import ref_models  # noqa: E402
 from ref_models import init_cnn4, init_mlp, mlp_batched  # noqa: E402
 from ref_tasks import DEFAULT_OMNIGLOT_ZIP, OmniglotTasks, SinusoidTasks, load_omniglot  # noqa: E402
 
@@ -260,6 +261,9 @@ def check(seed, omniglot_zip):
         ("omniglot-fomaml", tiny, "batched"),
         ("omniglot-protonet", tiny, "batched"),
         ("omniglot-protonet", tiny, "batched-grouped"),
+        # the loop with channels-last activations (--memory-format channels_last) against plain NCHW
+        ("omniglot-maml", tiny, "loop_channels_last"),
+        ("omniglot-protonet", tiny, "loop_channels_last"),
     ]
     results = []
     for name, overrides, impl in cases:
@@ -267,7 +271,11 @@ def check(seed, omniglot_zip):
         theta = make_theta(config, seed, torch.float64)
         batch = make_sampler(config, [seed, 2], torch.float64, omniglot_zip)()
         loss_loop, g_loop = meta_gradient(config, "loop", theta, batch)
-        loss_batched, g_batched = meta_gradient(config, impl, theta, batch)
+        ref_models.CHANNELS_LAST = impl == "loop_channels_last"
+        try:
+            loss_batched, g_batched = meta_gradient(config, "loop" if ref_models.CHANNELS_LAST else impl, theta, batch)
+        finally:
+            ref_models.CHANNELS_LAST = False
         diff = (g_batched - g_loop)
         rel = float(diff.norm() / g_loop.norm())
         rel_max = float(diff.abs().max() / g_loop.abs().max())
@@ -302,6 +310,8 @@ def main(argv=None):
     ap.add_argument("--meta-batch", type=int, help="override the config's meta-batch")
     ap.add_argument("--query", type=int, help="override the config's query size (per class for Omniglot)")
     ap.add_argument("--omniglot-zip", default=DEFAULT_OMNIGLOT_ZIP)
+    ap.add_argument("--memory-format", choices=["contiguous", "channels_last"], default="contiguous",
+                    help="CNN-4 activations: NCHW (plain PyTorch, the default) or channels-last strides")
     ap.add_argument("--out", help="also write the JSON here")
     ap.add_argument("--train", action="store_true", help="sinusoid: meta-train, then evaluate")
     ap.add_argument("--meta-steps", type=int, default=2000)
@@ -316,6 +326,7 @@ def main(argv=None):
         ap.error("--threads must be >= 1")
     torch.set_num_threads(args.threads)
     torch.set_num_interop_threads(args.threads)
+    ref_models.CHANNELS_LAST = args.memory_format == "channels_last"
 
     if args.impl == "batched-grouped" and args.config != "omniglot-protonet" and not args.check:
         ap.error("--impl batched-grouped is for --config omniglot-protonet only (MAML's batched path is already grouped)")
@@ -337,6 +348,7 @@ def main(argv=None):
         result = benchmark(config, args.impl, args.warmup, args.steps, args.repeats, args.seed,
                            args.target_seconds, args.omniglot_zip)
     result["environment"] = environment(args.threads)
+    result["memory_format"] = args.memory_format
     text = json.dumps(result, indent=2)
     print(text)
     if args.out:

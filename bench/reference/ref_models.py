@@ -14,6 +14,22 @@ import torch.nn.functional as F
 
 BN_EPS = 1e-5  # PyTorch's BatchNorm2d default
 
+# --memory-format channels_last: CNN-4 inputs get channels-last strides, which conv, batch norm
+# and pooling keep (PyTorch's channels-last CPU kernels). Off by default: the reference is plain
+# PyTorch; the option measures what the same layout gives PyTorch.
+CHANNELS_LAST = False
+
+
+def memory_format(x):
+    """x [N, C, H, W] as is, or with channels-last strides under CHANNELS_LAST. One channel is
+    ambiguous to PyTorch (it keeps NCHW), so the NHWC strides are set by a view."""
+    if not CHANNELS_LAST:
+        return x
+    n, c, h, w = x.shape
+    if c == 1:
+        return x.reshape(n, h, w, 1).permute(0, 3, 1, 2)
+    return x.contiguous(memory_format=torch.channels_last)
+
 
 # ---------------------------------------------------------------------------------------------
 # Initialisation: PyTorch defaults, drawn from torch's global RNG after torch.manual_seed(seed).
@@ -88,6 +104,7 @@ def mlp_batched(params, x):
 
 def cnn4_body(params, x):
     """One task: x [N, C, 28, 28] -> [N, 64]. BN statistics are this batch's (one task's)."""
+    x = memory_format(x)
     for b in range(4):
         w, bias, gamma, beta = params[4 * b: 4 * b + 4]
         x = F.conv2d(x, w, bias, padding=1)
@@ -110,7 +127,7 @@ def cnn4_body_grouped(params, x):
     (task, channel) over (N, H, W), i.e. with per-task batch statistics, exactly like the loop.
     """
     tasks, n, c, h, w_ = x.shape
-    x = x.transpose(0, 1).reshape(n, tasks * c, h, w_)
+    x = memory_format(x.transpose(0, 1).reshape(n, tasks * c, h, w_))
     for b in range(4):
         w, bias, gamma, beta = params[4 * b: 4 * b + 4]
         out_ch = w.shape[1]
@@ -136,7 +153,7 @@ def cnn4_body_shared(params, x):
     params: theta (no task dimension); x [T, N, C, 28, 28] -> [T, N, 64].
     """
     tasks, n = x.shape[:2]
-    x = x.reshape(tasks * n, *x.shape[2:])
+    x = memory_format(x.reshape(tasks * n, *x.shape[2:]))
     for b in range(4):
         w, bias, gamma, beta = params[4 * b: 4 * b + 4]
         x = F.conv2d(x, w, bias, padding=1)

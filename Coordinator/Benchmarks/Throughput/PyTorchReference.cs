@@ -7,7 +7,7 @@ using MetaCluster.Coordinator.Processes;
 namespace MetaCluster.Coordinator.Benchmarks.Throughput;
 
 /// <summary>What one run of the reference measured.</summary>
-/// <param name="Implementation"><c>loop</c> or <c>batched</c>.</param>
+/// <param name="Implementation"><c>loop</c>, <c>batched</c> or, for CNN-4, <c>loop_channels_last</c> (the loop with channels-last activations).</param>
 /// <param name="Median">tasks_per_s_median.</param>
 /// <param name="Repetitions">Each repetition's tasks_per_s.</param>
 /// <param name="StepsPerRepetition">steps_per_repeat.</param>
@@ -44,8 +44,12 @@ public sealed class PyTorchReference
         return exit == 0 ? new PyTorchReference(script) : null;
     }
 
+    /// <summary>The loop with <c>--memory-format channels_last</c>: what that layout gives plain PyTorch's CNN-4.</summary>
+    public const string LoopChannelsLast = "loop_channels_last";
+
     /// <summary>
-    /// Runs <c>--config <paramref name="config"/> --impl <paramref name="implementation"/></c>,
+    /// Runs <c>--config <paramref name="config"/> --impl <paramref name="implementation"/></c>
+    /// (<see cref="LoopChannelsLast"/>: <c>--impl loop --memory-format channels_last</c>),
     /// writing its JSON to <paramref name="jsonFile"/>; throws with its last error line when it fails.
     /// </summary>
     public async Task<PyTorchFigure> MeasureAsync(string config, string implementation, int threads, BenchPlan plan, string? omniglotZip, string jsonFile, CancellationToken cancellationToken)
@@ -53,11 +57,12 @@ public sealed class PyTorchReference
         var c = CultureInfo.InvariantCulture;
         var args = new List<string>
         {
-            script, "--config", config, "--impl", implementation, "--threads", threads.ToString(c),
+            script, "--config", config, "--impl", implementation == LoopChannelsLast ? "loop" : implementation, "--threads", threads.ToString(c),
             "--warmup", plan.Warmup.ToString(c), "--repeats", plan.Repetitions.ToString(c),
             "--steps", "0", "--target-seconds", plan.TargetSeconds.ToString("R", c), "--out", jsonFile,
         };
         if (omniglotZip is not null) args.AddRange(["--omniglot-zip", omniglotZip]);
+        if (implementation == LoopChannelsLast) args.AddRange(["--memory-format", "channels_last"]);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(jsonFile))!);
         var (exit, errors) = await RunAsync(args, TimeSpan.FromHours(2), cancellationToken);
         if (exit != 0 || !File.Exists(jsonFile))
