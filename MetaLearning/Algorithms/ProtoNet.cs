@@ -10,6 +10,8 @@ namespace MetaCluster.Learning.Algorithms;
 /// class's prototype is the mean support embedding of that class; a query's logits are minus its
 /// squared Euclidean distances to the prototypes; the loss is their cross-entropy. There is no
 /// inner loop, so the inner-loop settings and evaluation step counts do not change anything.
+/// A task's support and query examples go through the model in one batch, as in Snell et al.'s
+/// code: with batch norm (CNN-4) their statistics are the whole episode's.
 /// Classification only: labels are 0..Ways−1 and every class needs at least one support example.
 /// </summary>
 public sealed class ProtoNet : IMetaAlgorithm
@@ -28,8 +30,8 @@ public sealed class ProtoNet : IMetaAlgorithm
         using var scope = NewDisposeScope();
         var meta = theta.detach().requires_grad_(true);
         var weights = InnerLoop.Broadcast(model, meta, batch.Count);
-        var queryFeatures = model.Features(weights, batch.QueryX);
-        var logits = Logits(model.Features(weights, batch.SupportX), batch.SupportY, queryFeatures, batch.QueryY);
+        var (supportFeatures, queryFeatures) = EpisodeFeatures(model, weights, batch);
+        var logits = Logits(supportFeatures, batch.SupportY, queryFeatures, batch.QueryY);
         return AdaptedTasks.FromQueryOutputs(model, meta, weights, batch, logits, queryFeatures);
     }
 
@@ -47,13 +49,22 @@ public sealed class ProtoNet : IMetaAlgorithm
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var weights = InnerLoop.Broadcast(model, theta.detach(), batch.Count);
-        var logits = Logits(model.Features(weights, batch.SupportX), batch.SupportY, model.Features(weights, batch.QueryX), batch.QueryY);
+        var (supportFeatures, queryFeatures) = EpisodeFeatures(model, weights, batch);
+        var logits = Logits(supportFeatures, batch.SupportY, queryFeatures, batch.QueryY);
         var accuracy = TaskLosses.Metric(TaskKind.Classification, logits, batch.QueryY).to(ScalarType.Float64).cpu().data<double>().ToArray();
         var metrics = new double[batch.Count, innerSteps.Count];
         for (int i = 0; i < batch.Count; i++)
             for (int j = 0; j < innerSteps.Count; j++) metrics[i, j] = accuracy[i];
         var scores = logits.to(ScalarType.Float32).cpu().contiguous();
         return new EvaluationOutcome(metrics) { Predictions = scores.data<float>().ToArray(), PredictionShape = scores.shape };
+    }
+
+    /// <summary>Support [T, K, D] and query [T, Q, D] features from one pass over each task's K + Q examples.</summary>
+    public static (Tensor Support, Tensor Query) EpisodeFeatures(IFunctionalModel model, IReadOnlyList<Tensor> weights, TaskBatch batch)
+    {
+        long support = batch.SupportX.shape[1];
+        var features = model.Features(weights, cat([batch.SupportX, batch.QueryX], 1));
+        return (features.narrow(1, 0, support), features.narrow(1, support, features.shape[1] - support));
     }
 
     /// <summary>

@@ -107,6 +107,26 @@ public sealed class Cnn4Tests
     }
 
     [Fact]
+    public void ProtoNetNormalisesEachEpisodesSupportAndQueryImagesAsOneBatch()
+    {
+        // As Snell et al.'s code: one forward pass over a task's K + Q images, so batch norm's
+        // statistics are the whole episode's; two passes would give the support its own statistics.
+        var problem = new TinyImageProblem();
+        var batch = problem.Batch;
+        var weights = PerTask(problem.Model, problem.Theta, batch.Count);
+        Tensor LogitsFrom(Tensor support, Tensor query) => ProtoNet.Logits(support, batch.SupportY, query, batch.QueryY);
+        long k = batch.SupportX.shape[1];
+        var joint = problem.Model.Features(weights, cat([batch.SupportX, batch.QueryX], 1));
+        var expected = LogitsFrom(joint.narrow(1, 0, k), joint.narrow(1, k, joint.shape[1] - k));
+        var separate = LogitsFrom(problem.Model.Features(weights, batch.SupportX), problem.Model.Features(weights, batch.QueryX));
+
+        var outcome = new ProtoNet().Evaluate(problem.Model, problem.Theta, batch, [0]);
+        var predicted = tensor(outcome.Predictions!, outcome.PredictionShape, dtype: ScalarType.Float32).to(ScalarType.Float64);
+        Assert.True(allclose(predicted, expected, rtol: 1e-5, atol: 1e-5), "ProtoNet's logits are not those of one pass per episode");
+        Assert.False(allclose(separate, expected, rtol: 1e-3, atol: 1e-3), "the test cannot tell one pass from two");
+    }
+
+    [Fact]
     public void ImagesTooSmallForFourPoolingsAreRefused()
     {
         var error = Assert.Throws<ArgumentException>(() => new Cnn4(5, 1, 8, 8));
