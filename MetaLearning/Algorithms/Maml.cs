@@ -35,7 +35,9 @@ public sealed class Maml(InnerLoopSettings inner, bool firstOrder, bool fusedKer
         var fast = InnerLoop.Broadcast(model, meta, batch.Count);
         for (int step = 0; step < inner.Steps; step++)
         {
-            var loss = TaskLosses.PerTask(batch.Kind, model.Forward(fast, batch.SupportX), batch.SupportY).sum();
+            Tensor loss;
+            using (firstOrder ? default(SecondOrderPasses.Scope?) : SecondOrderPasses.Enter())
+                loss = TaskLosses.PerTask(batch.Kind, model.Forward(fast, batch.SupportX), batch.SupportY).sum();
             fast = InnerLoop.Step(loss, fast, all, (_, g) => inner.LearningRate * g, createGraph: !firstOrder);
         }
 

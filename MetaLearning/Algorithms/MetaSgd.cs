@@ -50,7 +50,9 @@ public sealed class MetaSgd(InnerLoopSettings inner) : IMetaAlgorithm
         var all = InnerLoop.AllEntries(model);
         for (int step = 0; step < inner.Steps; step++)
         {
-            var loss = TaskLosses.PerTask(batch.Kind, model.Forward(fast, batch.SupportX), batch.SupportY).sum();
+            Tensor loss;
+            using (SecondOrderPasses.Enter())
+                loss = TaskLosses.PerTask(batch.Kind, model.Forward(fast, batch.SupportX), batch.SupportY).sum();
             fast = InnerLoop.Step(loss, fast, all, (e, g) => rates[e] * g, createGraph: true);
         }
         var features = model.Features(fast, batch.QueryX);

@@ -55,23 +55,36 @@ public sealed class ImageAlgorithmsClusterTests
     }
 
     [Fact]
-    public async Task OneOrTwoWorkersGiveTheSameParametersOnImages()
+    public async Task OneOrTwoWorkersGiveTheSameStepsOnImages()
     {
-        // The same shards summed in the same order; only who computes them differs. libtorch's
-        // CPU convolutions (oneDNN) may reduce in another order when two shards run at once, so
-        // the parameters agree to float rounding rather than to the bit (the MLP runs are bitwise
-        // equal, DistributedGradientTests).
-        var start = Omniglot("fomaml", workers: 1, shards: 2);
-        var one = await ClusterRuns.RunAsync(start with { MetaSteps = 3 });
-        var two = await ClusterRuns.RunAsync(Omniglot("fomaml", workers: 2, shards: 2) with { MetaSteps = 3 });
-        var initial = new Maml(new InnerLoopSettings(1, 0.4), firstOrder: true)
-            .InitializeMetaParameters(new ImageTasks(ImageDataset.Load([OmniglotData.Small1])).CreateModel(), start.Seed).data<float>().ToArray();
-        double moved = Distance(one.Final.Theta, initial), apart = Distance(one.Final.Theta, two.Final.Theta);
-        Assert.True(moved > 1e-3, "training did not move the parameters: the comparison would prove nothing");
-        Assert.True(apart <= 1e-4 * moved, $"1 and 2 workers differ by {apart:E2} after moving {moved:E2}");
+        // The same shards summed in the same order; only who computes them differs. The runs agree
+        // to float rounding, not to the bit (the MLP runs are bitwise equal,
+        // DistributedGradientTests): alongside other test classes in this process (libtorch's
+        // settings are process-wide) the channels-last CNN-4 rounded differently from one
+        // execution to the next, while the same shard computed alone is bitwise reproducible
+        // across processes. θ is not compared: Adam's first steps move every parameter by about
+        // ±lr whatever its gradient's size, so a gradient element of rounding size whose sign
+        // differs puts its parameter 2·lr apart, and by step 3 the losses differ by up to 1e-3.
+        // Steps 1 and 2 are compared: step 1's loss is that of the initial θ on both shards' tasks,
+        // step 2's that of θ after the first update, which a shard lost, counted twice or computed
+        // with other parameters would move far beyond rounding (a shard is half of each step).
+        var one = Omniglot("fomaml", workers: 1, shards: 2) with { MetaSteps = 3 };
+        var two = Omniglot("fomaml", workers: 2, shards: 2) with { MetaSteps = 3 };
+        await ClusterRuns.RunAsync(one);
+        await ClusterRuns.RunAsync(two);
+        var oneSteps = MetricsLines(one).Where(m => m.TryGetProperty("loss", out _)).ToArray();
+        var twoSteps = MetricsLines(two).Where(m => m.TryGetProperty("loss", out _)).ToArray();
+        Assert.Equal(3, oneSteps.Length);
+        Assert.Equal(3, twoSteps.Length);
+        Assert.All(twoSteps, m => Assert.Equal(2, m.GetProperty("workers").GetInt32()));
+        for (int i = 0; i < 2; i++)
+        {
+            double a = oneSteps[i].GetProperty("loss").GetDouble(), b = twoSteps[i].GetProperty("loss").GetDouble();
+            Assert.True(Math.Abs(a - b) <= 1e-5 * Math.Abs(a), $"step {i + 1}: loss {a} with 1 worker, {b} with 2");
+        }
+        // The first update changed the loss by far more than the tolerance.
+        Assert.True(Math.Abs(oneSteps[0].GetProperty("loss").GetDouble() - oneSteps[1].GetProperty("loss").GetDouble()) > 1e-3);
     }
-
-    private static double Distance(float[] a, float[] b) => Math.Sqrt(a.Zip(b, (x, y) => (double)(x - y) * (x - y)).Sum());
 
     [Fact]
     public async Task TrLearnerRelatesImageTasksAcrossWorkers()

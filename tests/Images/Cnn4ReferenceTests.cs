@@ -1,3 +1,4 @@
+using MetaCluster.Learning.Models;
 using MetaCluster.Learning.Images;
 using static TorchSharp.torch;
 
@@ -15,10 +16,12 @@ public sealed class Cnn4ReferenceTests
     private const int Filters = 3;
 
     [Theory]
-    [InlineData(3, 5, 28, 1)]   // several tasks, Omniglot size
-    [InlineData(2, 1, 16, 1)]   // one image per task: the last block has a single value per channel
-    [InlineData(2, 3, 40, 3)]   // colour images (a real channels-last copy, not a view) and 2×2 final maps (feature order)
-    public void FastForwardAndItsGradientsToSecondOrderEqualTheTextbookNetwork(int tasks, int images, int size, int channels)
+    [InlineData(3, 5, 28, 1, false)]   // several tasks, Omniglot size
+    [InlineData(2, 1, 16, 1, false)]   // one image per task: the last block has a single value per channel
+    [InlineData(2, 3, 40, 3, false)]   // colour images (a real channels-last copy, not a view) and 2×2 final maps (feature order)
+    [InlineData(3, 5, 28, 1, true)]    // the same inside SecondOrderPasses (NCHW, as for second-order MAML's support passes)
+    [InlineData(2, 3, 40, 3, true)]
+    public void FastForwardAndItsGradientsToSecondOrderEqualTheTextbookNetwork(int tasks, int images, int size, int channels, bool secondOrderPass)
     {
         var model = new Cnn4(ways: 4, inputChannels: channels, hiddenChannels: Filters, height: size, width: size);
         var theta = model.Initialize(11, ScalarType.Float64);
@@ -29,7 +32,9 @@ public sealed class Cnn4ReferenceTests
 
         var fast = Weights();
         var reference = Weights();
-        var fastOut = model.Features(fast, x);
+        Tensor fastOut;
+        using (secondOrderPass ? SecondOrderPasses.Enter() : default(SecondOrderPasses.Scope?))
+            fastOut = model.Features(fast, x);
         var referenceOut = TextbookFeatures(reference, x, model.FeatureSize);
         Assert.True(allclose(fastOut, referenceOut, rtol: 1e-9, atol: 1e-10), "features differ");
 
