@@ -71,8 +71,9 @@ public static class BenchMarkdown
         }
 
         // Known extras in the order of Headings (a row without one shows "–"), then any others as met.
+        var known = Headings.Keys.ToList();
         var extras = figures.SelectMany(f => f.Extra?.Keys ?? []).Distinct()
-            .OrderBy(k => Headings.Keys.ToList().IndexOf(k) is int i and >= 0 ? i : int.MaxValue).ToList();
+            .OrderBy(k => known.IndexOf(k) is int i and >= 0 ? i : int.MaxValue).ToList();
         var units = figures.Select(f => f.Unit).Distinct().ToList();
         var notes = figures.Select(f => f.Note).OfType<string>().Distinct().ToList();
         var header = new List<string> { "figure", "configuration", units.Count == 1 ? $"median ({units[0]})" : "median", "repetitions (range)" };

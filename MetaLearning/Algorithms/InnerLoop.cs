@@ -1,4 +1,5 @@
 using MetaCluster.Learning.Models;
+using MetaCluster.Learning.Tasks;
 using static TorchSharp.torch;
 
 namespace MetaCluster.Learning.Algorithms;
@@ -19,6 +20,17 @@ internal static class InnerLoop
 
     /// <summary>All layout indices of the model.</summary>
     public static int[] AllEntries(IFunctionalModel model) => Enumerable.Range(0, model.Layout.Entries.Count).ToArray();
+
+    /// <summary>
+    /// Σ over tasks of the support loss under <paramref name="fast"/>. A loss that the inner step
+    /// will differentiate with <paramref name="createGraph"/> is differentiated twice in all, so
+    /// its forward pass runs inside <see cref="SecondOrderPasses"/>.
+    /// </summary>
+    public static Tensor SupportLoss(IFunctionalModel model, Tensor[] fast, TaskBatch batch, bool createGraph)
+    {
+        using var marked = SecondOrderPasses.Enter(createGraph);
+        return TaskLosses.PerTask(batch.Kind, model.Forward(fast, batch.SupportX), batch.SupportY).sum();
+    }
 
     /// <summary>
     /// One gradient-descent step on <paramref name="loss"/> for the chosen entries of

@@ -35,9 +35,7 @@ public sealed class Maml(InnerLoopSettings inner, bool firstOrder, bool fusedKer
         var fast = InnerLoop.Broadcast(model, meta, batch.Count);
         for (int step = 0; step < inner.Steps; step++)
         {
-            Tensor loss;
-            using (firstOrder ? default(SecondOrderPasses.Scope?) : SecondOrderPasses.Enter())
-                loss = TaskLosses.PerTask(batch.Kind, model.Forward(fast, batch.SupportX), batch.SupportY).sum();
+            var loss = InnerLoop.SupportLoss(model, fast, batch, createGraph: !firstOrder);
             fast = InnerLoop.Step(loss, fast, all, (_, g) => inner.LearningRate * g, createGraph: !firstOrder);
         }
 
@@ -65,7 +63,7 @@ public sealed class Maml(InnerLoopSettings inner, bool firstOrder, bool fusedKer
         return StepwiseEvaluation.Run(InnerLoop.Broadcast(model, theta, batch.Count), all,
             fast =>
             {
-                var loss = TaskLosses.PerTask(batch.Kind, model.Forward(fast, batch.SupportX), batch.SupportY).sum();
+                var loss = InnerLoop.SupportLoss(model, fast, batch, createGraph: false);
                 return InnerLoop.Step(loss, fast, all, (_, g) => inner.LearningRate * g, createGraph: false);
             },
             fast => TaskLosses.Metric(batch.Kind, model.Forward(fast, batch.QueryX), batch.QueryY),

@@ -50,9 +50,7 @@ public sealed class MetaSgd(InnerLoopSettings inner) : IMetaAlgorithm
         var all = InnerLoop.AllEntries(model);
         for (int step = 0; step < inner.Steps; step++)
         {
-            Tensor loss;
-            using (SecondOrderPasses.Enter())
-                loss = TaskLosses.PerTask(batch.Kind, model.Forward(fast, batch.SupportX), batch.SupportY).sum();
+            var loss = InnerLoop.SupportLoss(model, fast, batch, createGraph: true);
             fast = InnerLoop.Step(loss, fast, all, (e, g) => rates[e] * g, createGraph: true);
         }
         var features = model.Features(fast, batch.QueryX);
@@ -75,7 +73,7 @@ public sealed class MetaSgd(InnerLoopSettings inner) : IMetaAlgorithm
         return StepwiseEvaluation.Run(start, all,
             fast =>
             {
-                var loss = TaskLosses.PerTask(batch.Kind, model.Forward(fast, batch.SupportX), batch.SupportY).sum();
+                var loss = InnerLoop.SupportLoss(model, fast, batch, createGraph: false);
                 return InnerLoop.Step(loss, fast, all, (e, g) => rates[e] * g, createGraph: false);
             },
             fast => TaskLosses.Metric(batch.Kind, model.Forward(fast, batch.QueryX), batch.QueryY),

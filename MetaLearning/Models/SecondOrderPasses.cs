@@ -17,17 +17,20 @@ public static class SecondOrderPasses
     /// <summary>True inside <see cref="Enter"/> on this thread.</summary>
     public static bool Active => depth > 0;
 
-    /// <summary>Marks the forward passes until the returned scope is disposed.</summary>
-    public static Scope Enter()
+    /// <summary>Marks the forward passes until the returned scope is disposed; with <paramref name="active"/> false, nothing.</summary>
+    public static Scope Enter(bool active = true)
     {
-        depth++;
-        return new Scope();
+        if (active) depth++;
+        return new Scope(active);
     }
 
     /// <summary>Ends the marking of <see cref="Enter"/>.</summary>
-    public readonly struct Scope : IDisposable
+    public readonly struct Scope(bool active) : IDisposable
     {
         /// <inheritdoc/>
-        public void Dispose() => depth--;
+        public void Dispose()
+        {
+            if (active) depth--;
+        }
     }
 }

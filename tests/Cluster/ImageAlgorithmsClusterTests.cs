@@ -1,7 +1,5 @@
 using System.Text.Json;
 using MetaCluster.Coordinator.Runs;
-using MetaCluster.Learning.Algorithms;
-using MetaCluster.Learning.Images;
 using MetaCluster.Tests.Images;
 
 namespace MetaCluster.Tests.Cluster;
@@ -59,10 +57,10 @@ public sealed class ImageAlgorithmsClusterTests
     {
         // The same shards summed in the same order; only who computes them differs. The runs agree
         // to float rounding, not to the bit (the MLP runs are bitwise equal,
-        // DistributedGradientTests): alongside other test classes in this process (libtorch's
-        // settings are process-wide) the channels-last CNN-4 rounded differently from one
-        // execution to the next, while the same shard computed alone is bitwise reproducible
-        // across processes. θ is not compared: Adam's first steps move every parameter by about
+        // DistributedGradientTests): run alongside other test classes in this process, the
+        // channels-last CNN-4 rounded differently from one execution to the next (cause not
+        // located), while the same shard computed again, in this process or another, gave the
+        // same bits. θ is not compared: Adam's first steps move every parameter by about
         // ±lr whatever its gradient's size, so a gradient element of rounding size whose sign
         // differs puts its parameter 2·lr apart, and by step 3 the losses differ by up to 1e-3.
         // Steps 1 and 2 are compared: step 1's loss is that of the initial θ on both shards' tasks,

@@ -33,7 +33,7 @@ public sealed class Cnn4ReferenceTests
         var fast = Weights();
         var reference = Weights();
         Tensor fastOut;
-        using (secondOrderPass ? SecondOrderPasses.Enter() : default(SecondOrderPasses.Scope?))
+        using (SecondOrderPasses.Enter(secondOrderPass))
             fastOut = model.Features(fast, x);
         var referenceOut = TextbookFeatures(reference, x, model.FeatureSize);
         Assert.True(allclose(fastOut, referenceOut, rtol: 1e-9, atol: 1e-10), "features differ");

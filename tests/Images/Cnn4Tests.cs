@@ -110,6 +110,8 @@ public sealed class Cnn4Tests
     public void SecondOrderPassesAreMarkedOnlyInsideTheirScopeAndNest()
     {
         Assert.False(SecondOrderPasses.Active);
+        using (SecondOrderPasses.Enter(active: false)) Assert.False(SecondOrderPasses.Active);
+        Assert.False(SecondOrderPasses.Active);
         using (SecondOrderPasses.Enter())
         {
             using (SecondOrderPasses.Enter()) Assert.True(SecondOrderPasses.Active);
