@@ -14,9 +14,9 @@ public sealed class ShardResultInbox
     private readonly GradientBufferPool buffers = new();
 
     /// <summary>Opens the collector for a run's next step (replacing its previous one, whose late results become stale).</summary>
-    public StepCollector Open(string runId, long step, int shards, int gradientElements, ShardPhase phase = ShardPhase.Single)
+    public StepCollector Open(string runId, long step, int shards, int gradientElements, ShardPhase phase = ShardPhase.Single, int groupSize = 1)
     {
-        var collector = new StepCollector(runId, step, shards, gradientElements, phase, buffers);
+        var collector = new StepCollector(runId, step, shards, gradientElements, phase, buffers, groupSize);
         open[runId] = collector;
         return collector;
     }

@@ -34,6 +34,8 @@ public sealed record RunSummary
     public string GradDtype { get; init; } = "f32";
     /// <summary>fused or autograd: whether algorithms used their hand-written kernels where they have one.</summary>
     public string Kernels { get; init; } = "fused";
+    /// <summary>Shards per pre-reduction group (1: none).</summary>
+    public int ReduceGroup { get; init; } = 1;
     /// <summary>Gradient elements sent as ±65504 because they were beyond float16's range (f16 only).</summary>
     public long GradientSaturated { get; init; }
     public EvaluationReport? Eval { get; init; }

@@ -21,20 +21,27 @@ public sealed partial class MetaStepExecutor(IGrainFactory grains, ShardResultIn
     /// <summary>How long to wait for a first worker to join.</summary>
     public TimeSpan WorkerWait { get; init; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>Runs one round: every shard once, on whichever workers are alive.</summary>
+    /// <summary>
+    /// Runs one round: every shard once, on whichever workers are alive. With
+    /// <paramref name="groupSize"/> k &gt; 1 (training rounds), each k consecutive shards go to one
+    /// worker as a pre-reduction group, which returns one gradient for them (see
+    /// <see cref="StepCollector"/>); a failed group is run again as a whole elsewhere.
+    /// </summary>
     public async Task<StepResult> RunAsync(
-        ShardRequest template, IReadOnlyList<long[]> shards, int gradientElements, TimeSpan shardTimeout, CancellationToken cancellationToken)
+        ShardRequest template, IReadOnlyList<long[]> shards, int gradientElements, TimeSpan shardTimeout, CancellationToken cancellationToken,
+        int groupSize = 1)
     {
         string runId = template.Key.RunId;
         long step = template.Key.Step;
         for (int round = 0; ; round++)
         {
-            var collector = inbox.Open(runId, step, shards.Count, gradientElements);
+            var collector = inbox.Open(runId, step, shards.Count, gradientElements, groupSize: groupSize);
             try
             {
                 var workers = await LiveWorkersAsync(cancellationToken);
-                var receipts = await Task.WhenAll(shards.Select((tasks, shard) =>
-                    RunShardAsync(collector, template, shard, tasks, workers, round * MaxAttempts, shardTimeout, cancellationToken)));
+                if (groupSize > 1) workers = SpreadOverProcesses(workers);
+                var receipts = await Task.WhenAll(Enumerable.Range(0, collector.Units).Select(unit =>
+                    RunUnitAsync(collector, template, unit, shards, workers, round * MaxAttempts, shardTimeout, cancellationToken)));
                 if (collector.Gradient is { IsCorrupted: true })
                 {
                     LogStepRestarted(runId, step);
@@ -106,8 +113,8 @@ public sealed partial class MetaStepExecutor(IGrainFactory grains, ShardResultIn
         try
         {
             workers = await LiveWorkersAsync(cancellationToken);
-            var receipts = await Task.WhenAll(shards.Select((tasks, shard) =>
-                RunShardAsync(collector, adaptTemplate, shard, tasks, workers, firstAttempt, shardTimeout, cancellationToken)));
+            var receipts = await Task.WhenAll(Enumerable.Range(0, shards.Count).Select(shard =>
+                RunUnitAsync(collector, adaptTemplate, shard, shards, workers, firstAttempt, shardTimeout, cancellationToken)));
             adapted = collector.Headers;
             retries = receipts.Sum(r => r.Retries) + restarts;
             bytes = receipts.Sum(r => r.Bytes);
@@ -195,10 +202,21 @@ public sealed partial class MetaStepExecutor(IGrainFactory grains, ShardResultIn
         return receipt.ResultBytes;
     }
 
-    private async Task<(int Retries, long Bytes)> RunShardAsync(
-        StepCollector collector, ShardRequest template, int shard, long[] tasks, IReadOnlyList<WorkerRegistration> workers,
+    // Orders workers so that consecutive picks fall on different processes (silos): groups then
+    // spread over machines before two land in one process.
+    private static IReadOnlyList<WorkerRegistration> SpreadOverProcesses(IReadOnlyList<WorkerRegistration> workers) =>
+        workers.GroupBy(w => w.Silo, StringComparer.Ordinal)
+            .SelectMany((process, p) => process.Select((worker, i) => (worker, i, p)))
+            .OrderBy(x => x.i).ThenBy(x => x.p).Select(x => x.worker).ToArray();
+
+    // Runs one unit of the collector (a shard, or a pre-reduction group of shards) until accepted.
+    private async Task<(int Retries, long Bytes)> RunUnitAsync(
+        StepCollector collector, ShardRequest template, int unit, IReadOnlyList<long[]> shards, IReadOnlyList<WorkerRegistration> workers,
         int firstAttempt, TimeSpan timeout, CancellationToken cancellationToken)
     {
+        var members = collector.ShardsOf(unit);
+        int shard = members.Start.Value, end = members.End.Value;
+        bool grouped = collector.GroupSize > 1;
         var failed = new HashSet<string>(StringComparer.Ordinal);
         for (int attempt = firstAttempt; ; attempt++)
         {
@@ -211,19 +229,25 @@ public sealed partial class MetaStepExecutor(IGrainFactory grains, ShardResultIn
             }
             var candidates = workers.Where(w => !failed.Contains(w.WorkerId)).ToArray();
             if (candidates.Length == 0) candidates = [.. workers];
-            var worker = candidates[(shard + retry) % candidates.Length];
-            var request = template.Clone();
-            request.Key.Shard = shard;
-            request.Key.Attempt = attempt;
-            request.TaskIndices.Clear();
-            request.TaskIndices.AddRange(tasks);
-            collector.Assign(shard, attempt);
-            using var span = ShardAssignment.Start(template.Key, shard, attempt, worker.WorkerId, worker.Device, tasks.Length);
-            request.TraceParent = ClusterTelemetry.CurrentTraceParent();
+            var worker = candidates[(unit + retry) % candidates.Length];
+            var requests = new ShardRequest[end - shard];
+            for (int s = shard; s < end; s++)
+            {
+                var request = requests[s - shard] = template.Clone();
+                request.Key.Shard = s;
+                request.Key.Attempt = attempt;
+                request.TaskIndices.Clear();
+                request.TaskIndices.AddRange(shards[s]);
+                collector.Assign(s, attempt);
+            }
+            using var span = ShardAssignment.Start(template.Key, shard, attempt, worker.WorkerId, worker.Device, requests.Sum(r => r.TaskIndices.Count));
+            foreach (var request in requests) request.TraceParent = ClusterTelemetry.CurrentTraceParent();
             try
             {
-                var receipt = await grains.GetGrain<ITaskWorkerGrain>(worker.WorkerId)
-                    .RunShardAsync(EncodedShardRequest.From(request))
+                var grain = grains.GetGrain<ITaskWorkerGrain>(worker.WorkerId);
+                var receipt = await (grouped
+                        ? grain.RunShardGroupAsync(requests.Select(EncodedShardRequest.From).ToArray())
+                        : grain.RunShardAsync(EncodedShardRequest.From(requests[0])))
                     .WaitAsync(timeout, cancellationToken);
                 if (collector.IsAccepted(shard))
                     return (attempt - firstAttempt, receipt.ResultBytes);

@@ -119,7 +119,7 @@ public sealed partial class MetaTrainingRun(
             int workers, stepRetries;
             if (!tr.Enabled)
             {
-                var result = await executor.RunAsync(template, shards, elements, timeout, cancellationToken);
+                var result = await executor.RunAsync(template, shards, elements, timeout, cancellationToken, d.ReduceGroup);
                 stepTrace.EndPhase(ClusterMetrics.Phases.FanOut);
                 // The part of fan-out the slowest shard spent computing; the rest is what the
                 // cluster costs (grain calls, θ and gradients over gRPC, waiting).
@@ -212,7 +212,7 @@ public sealed partial class MetaTrainingRun(
             TrainSeconds = Math.Round(trainSeconds, 3),
             TasksPerSecond = Math.Round((d.MetaSteps - firstStep) * (double)d.MetaBatch / trainSeconds, 1),
             FinalTrainLoss = lastLoss, ShardRetries = retries, StepPhaseMilliseconds = phaseTotals.MeanMillisecondsPerStep(),
-            GradDtype = d.GradDtype, Kernels = d.Kernels, GradientSaturated = saturated,
+            GradDtype = d.GradDtype, Kernels = d.Kernels, ReduceGroup = d.ReduceGroup, GradientSaturated = saturated,
             BytesSent = wire.BytesSent, BytesReceived = wire.BytesReceived,
             Eval = evaluation,
         };

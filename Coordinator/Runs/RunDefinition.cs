@@ -57,6 +57,12 @@ public sealed record RunDefinition
     [Id(34)] public string GradDtype { get; init; } = "f32";
     /// <summary>fused: algorithms use their hand-written kernels where they have one; autograd: never.</summary>
     [Id(35)] public string Kernels { get; init; } = "fused";
+    /// <summary>
+    /// Shards per pre-reduction group: each k consecutive shards of a training step run on one
+    /// worker process, which sends their gradients summed (in shard order) as one. 1: every shard
+    /// sends its own. Results are identical for given (shards, k) however groups are spread.
+    /// </summary>
+    [Id(36)] public int ReduceGroup { get; init; } = 1;
 
     /// <summary>TRLearner's settings.</summary>
     public TrLearnerSettings TrLearner() => new(TrLambda, TrMetaData, ParseSampler(TrSampler), TrHeads, Temperature: TrTau);

@@ -54,8 +54,11 @@ public sealed class DataPlaneService(ParameterStore parameters, ShardResultInbox
         var header = requestStream.Current.Header;
         if (header.Key is null) throw Invalid("header.key is missing");
 
+        CheckMembers(header);
         var collector = inbox.Find(header.Key.RunId);
-        var outcome = collector?.Admit(header.Key) ?? ShardResultAck.Types.Outcome.Stale;
+        ShardResultAck.Types.Outcome outcome;
+        try { outcome = collector?.Admit(header.Key, header.Members.Count) ?? ShardResultAck.Types.Outcome.Stale; }
+        catch (ArgumentException e) { throw Invalid(e.Message); }
         if (outcome != ShardResultAck.Types.Outcome.Accepted)
         {
             await DrainAsync(requestStream, ct);
@@ -72,7 +75,7 @@ public sealed class DataPlaneService(ParameterStore parameters, ShardResultInbox
         else if (collector.Gradient is { } gradient)
         {
             if (!header.HasGradient) throw Invalid("header.has_gradient is false, but this step needs a gradient");
-            using var sink = gradient.Begin(header.Key.Shard);
+            using var sink = gradient.Begin(collector.UnitOf(header.Key.Shard));
             using var reader = new GradientChunkReader(sink);
             while (await requestStream.MoveNext(ct))
             {
@@ -124,8 +127,29 @@ public sealed class DataPlaneService(ParameterStore parameters, ShardResultInbox
         return (values, shape);
     }
 
+    // A group's members: consecutive shards from the key's, each keyed like the group and single itself.
+    private static void CheckMembers(ShardResultHeader header)
+    {
+        for (int i = 0; i < header.Members.Count; i++)
+        {
+            var member = header.Members[i];
+            if (member.Key is null) throw Invalid($"header.members[{i}].key is missing");
+            if (member.Members.Count != 0) throw Invalid($"header.members[{i}] has members of its own");
+            var expected = header.Key.Clone();
+            expected.Shard += i;
+            if (!member.Key.Equals(expected))
+                throw Invalid($"header.members[{i}].key is shard {member.Key.Shard} attempt {member.Key.Attempt} of step {member.Key.Step}; expected shard {expected.Shard} attempt {expected.Attempt} of step {expected.Step}");
+        }
+    }
+
     private static void Validate(ShardResultHeader header, StepCollector collector)
     {
+        if (header.Members.Count > 0)
+        {
+            if (collector.Gradient is null || collector.Phase != ShardPhase.Single) throw Invalid("header.members: only one-phase training steps take pre-reduced groups");
+            foreach (var member in header.Members) Validate(member, collector);
+            return;
+        }
         int tasks = header.TaskIndices.Count;
         if (tasks == 0) throw Invalid("header.task_indices is empty");
         if (collector.Phase == ShardPhase.RelationAdapt)

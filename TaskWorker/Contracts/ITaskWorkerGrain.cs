@@ -16,6 +16,14 @@ public interface ITaskWorkerGrain : IGrainWithStringKey
     [ResponseTimeout("01:00:00")]
     Task<ShardReceipt> RunShardAsync(EncodedShardRequest request);
 
+    /// <summary>
+    /// Runs a pre-reduction group: consecutive training shards of one step and attempt, side by side
+    /// in this worker's process, and streams one result for them all (the members' headers and
+    /// their gradients summed in shard order). Returns once the coordinator has acknowledged it.
+    /// </summary>
+    [ResponseTimeout("01:00:00")]
+    Task<ShardReceipt> RunShardGroupAsync(EncodedShardRequest[] members);
+
     /// <summary>Announces this worker to the registry and keeps it active while its silo lives.</summary>
     Task StartAsync(string device);
 }

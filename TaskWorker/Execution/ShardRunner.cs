@@ -21,6 +21,8 @@ public sealed class ShardRunner(ParameterCache parameters, ShardResultSender sen
 {
     private readonly ConcurrentDictionary<RunSpec, ResolvedRunSpec> resolved = new();
     private readonly torch.Device device = torch.device(options.Value.Device);
+    // A pre-reduced group runs its members side by side, as many at once as this process has workers.
+    private readonly SemaphoreSlim groupSlots = new(Math.Max(1, options.Value.Workers));
     private int inFlight;
 
     /// <summary>Shards being run right now.</summary>
@@ -77,6 +79,80 @@ public sealed class ShardRunner(ParameterCache parameters, ShardResultSender sen
         }
         ClusterMetrics.RecordBytes("sent", "worker", bytes);
         return new ShardReceipt(workerId, ack.Outcome, computeSeconds, bytes);
+    }
+
+    /// <summary>
+    /// Runs a pre-reduction group: consecutive shards of one training step (same run, step, attempt
+    /// and parameters), side by side in this process, then delivers one result: the members' headers
+    /// and the sum of their gradients in shard order (<see cref="GroupGradient"/>), so the
+    /// coordinator receives one gradient for the group instead of one per shard.
+    /// </summary>
+    public async Task<ShardReceipt> RunGroupAsync(string workerId, IReadOnlyList<ShardRequest> members, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref inFlight);
+        try
+        {
+            return await RunGroupCoreAsync(workerId, members, cancellationToken);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref inFlight);
+        }
+    }
+
+    private async Task<ShardReceipt> RunGroupCoreAsync(string workerId, IReadOnlyList<ShardRequest> members, CancellationToken cancellationToken)
+    {
+        var first = members.Count > 0 ? members[0] : throw new ArgumentException("a group needs at least one shard");
+        for (int i = 0; i < members.Count; i++)
+        {
+            var key = members[i].Key;
+            if (members[i].Mode != ShardMode.Train || key.Phase != ShardPhase.Single || key.RunId != first.Key.RunId || key.Step != first.Key.Step
+                || key.Attempt != first.Key.Attempt || key.Shard != first.Key.Shard + i || members[i].ParameterVersion != first.ParameterVersion)
+                throw new ArgumentException($"group member {i} (shard {key.Shard}) is not the next training shard of the group's step and attempt");
+            if (faults.BeforeShard?.Invoke(workerId, members[i]) is { } fault) throw fault;
+        }
+        var spec = resolved.GetOrAdd(first.Spec, ResolvedRunSpec.From);
+        Tensor theta;
+        using (ShardTracing.Start("parameters.fetch", first))
+            theta = await parameters.GetAsync(first.DataPlaneUrl, first.Key.RunId, first.ParameterVersion, device, cancellationToken);
+
+        var computed = await Task.WhenAll(members.Select(async request =>
+        {
+            await groupSlots.WaitAsync(cancellationToken);
+            try
+            {
+                return await Task.Run(() =>
+                {
+                    using var span = ShardTracing.StartShard(workerId, options.Value.Device, request);
+                    var clock = Stopwatch.StartNew();
+                    var numbers = ShardComputation.Run(request, spec, theta, device);
+                    double seconds = clock.Elapsed.TotalSeconds;
+                    ClusterMetrics.RecordShardCompute(options.Value.Device, request.Mode.ToString(), seconds);
+                    return (Numbers: numbers, Header: ResultHeaders.For(request, workerId, numbers, seconds));
+                }, cancellationToken);
+            }
+            finally
+            {
+                groupSlots.Release();
+            }
+        }));
+
+        var header = new ShardResultHeader { Key = first.Key, WorkerId = workerId, HasGradient = true, ComputeSeconds = computed.Sum(c => c.Header.ComputeSeconds) };
+        header.Members.AddRange(computed.Select(c => c.Header));
+        var sum = GroupGradient.Sum(computed.Select(c => c.Numbers.Gradient ?? throw new InvalidOperationException($"shard {c.Header.Key.Shard} computed no gradient")).ToArray());
+        var wireType = first.Spec.GradDtype == DType.Unspecified ? DType.Float32 : first.Spec.GradDtype;
+        var gradientBytes = GradientCodec.Encode(sum, wireType, out long saturated);
+        header.GradientSaturated = saturated;
+        long bytes = header.CalculateSize() + gradientBytes.LongLength;
+        ShardResultAck ack;
+        using (var send = ShardTracing.Start("result.send", first))
+        {
+            send?.SetTag(ClusterTelemetry.Attributes.Bytes, bytes);
+            ack = await sender.SendAsync(first.DataPlaneUrl, header, gradientBytes, cancellationToken, gradientType: wireType);
+            send?.SetTag("metacluster.outcome", ack.Outcome.ToString());
+        }
+        ClusterMetrics.RecordBytes("sent", "worker", bytes);
+        return new ShardReceipt(workerId, ack.Outcome, header.ComputeSeconds, bytes);
     }
 
     private async Task<ShardReceipt> RunRelationPhaseAsync(string workerId, ShardRequest request, ResolvedRunSpec spec, CancellationToken cancellationToken)

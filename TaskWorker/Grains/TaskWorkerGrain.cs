@@ -21,6 +21,13 @@ public sealed class TaskWorkerGrain(ShardRunner runner, ILocalSiloDetails silo) 
     }
 
     /// <inheritdoc/>
+    public async Task<ShardReceipt> RunShardGroupAsync(EncodedShardRequest[] members)
+    {
+        var decoded = members.Select(m => m.Decode()).ToArray();
+        return await Task.Run(() => runner.RunGroupAsync(WorkerId, decoded, CancellationToken.None));
+    }
+
+    /// <inheritdoc/>
     public async Task StartAsync(string device)
     {
         // A worker lives as long as its silo: idle between runs is normal for it.

@@ -6,9 +6,11 @@ namespace MetaCluster.SimulatedWorkers;
 /// <summary>
 /// What the load process simulates: W workers of one run, each sending P-element gradients as
 /// <see cref="WireType"/>; every <see cref="FetchEvery"/>-th worker fetches the parameters (the
-/// others stand for workers of the same process, which share its fetch; 0: none fetches).
+/// others stand for workers of the same process, which share its fetch; 0: none fetches). With
+/// <see cref="ReduceGroup"/> k &gt; 1 each k consecutive workers pre-reduce: the group's first sums
+/// the k gradients (as a worker process sums its group's shards) and sends one result for them.
 /// </summary>
-public sealed record LoadArguments(string Url, string RunId, int Workers, int Elements, DType WireType, int FetchEvery)
+public sealed record LoadArguments(string Url, string RunId, int Workers, int Elements, DType WireType, int FetchEvery, int ReduceGroup = 1)
 {
     /// <summary>Reads <c>--name value</c> pairs; throws <see cref="ArgumentException"/> naming a missing or bad one.</summary>
     public static LoadArguments Parse(string[] args)
@@ -23,9 +25,10 @@ public sealed record LoadArguments(string Url, string RunId, int Workers, int El
         int workers = int.Parse(Required("workers"), System.Globalization.CultureInfo.InvariantCulture);
         int elements = int.Parse(Required("elements"), System.Globalization.CultureInfo.InvariantCulture);
         int fetchEvery = int.Parse(values.GetValueOrDefault("fetch-every", "1"), System.Globalization.CultureInfo.InvariantCulture);
-        if (workers < 1 || elements < 1 || fetchEvery < 0) throw new ArgumentException("--workers and --elements must be positive, --fetch-every not negative");
+        int reduceGroup = int.Parse(values.GetValueOrDefault("reduce-group", "1"), System.Globalization.CultureInfo.InvariantCulture);
+        if (workers < 1 || elements < 1 || fetchEvery < 0 || reduceGroup < 1) throw new ArgumentException("--workers, --elements and --reduce-group must be positive, --fetch-every not negative");
         return new LoadArguments(
             Required("url"), Required("run"), workers, elements,
-            GradientCodec.Parse(values.GetValueOrDefault("dtype", "f32")), fetchEvery);
+            GradientCodec.Parse(values.GetValueOrDefault("dtype", "f32")), fetchEvery, reduceGroup);
     }
 }

@@ -17,9 +17,9 @@ public static class LoadProcess
         // Gradient-like values: zero-mean, mostly small, a few large.
         for (int i = 0; i < values.Length; i++) values[i] = (float)((random.NextDouble() - 0.5) * Math.Exp(random.NextDouble() * 8 - 8));
         byte[] payload = GradientCodec.Encode(values, load.WireType, out _);
-        values = [];
+        if (load.ReduceGroup == 1) values = [];
 
-        var workers = Enumerable.Range(0, load.Workers).Select(shard => new SimulatedWorker(shard, load, payload)).ToArray();
+        var workers = Enumerable.Range(0, load.Workers).Select(shard => new SimulatedWorker(shard, load, payload, values)).ToArray();
         try
         {
             Write(output, "ready");

@@ -10,8 +10,11 @@ namespace MetaCluster.SimulatedWorkers;
 /// One simulated worker: its own channel (so its own HTTP/2 connection, as a worker process has)
 /// and no compute. A step fetches the step's parameters, as a worker process does once per version,
 /// and streams a ready-made gradient as the shard's result, exactly as the TaskWorker's sender does.
+/// In a pre-reduction group only the group's first worker sends: the sum of the group's k
+/// gradients (<paramref name="values"/> k times, summed and encoded each step, the worker side's
+/// real cost) under a header listing the k members.
 /// </summary>
-public sealed class SimulatedWorker(int shard, LoadArguments load, ReadOnlyMemory<byte> gradient) : IDisposable
+public sealed class SimulatedWorker(int shard, LoadArguments load, ReadOnlyMemory<byte> gradient, float[] values) : IDisposable
 {
     private readonly GrpcChannel channel = DataPlaneTransport.CreateChannel(load.Url);
 
@@ -34,23 +37,41 @@ public sealed class SimulatedWorker(int shard, LoadArguments load, ReadOnlyMemor
                 throw new InvalidDataException($"parameters of step {step}: received {fetched} of {total} bytes, expected {(long)load.Elements * sizeof(float)}");
         }
 
-        var header = new ShardResultHeader
+        int k = load.ReduceGroup;
+        if (shard % k != 0) return (fetched, 0); // a member: the group's first worker sends for it
+        int members = Math.Min(k, load.Workers - shard);
+        var payload = gradient;
+        var header = Header(step, shard);
+        if (k > 1)
         {
-            Key = new ShardKey { RunId = load.RunId, Step = step, Shard = shard, Attempt = 0 },
-            WorkerId = $"simulated-{shard}",
-            HasGradient = true,
-        };
-        header.TaskIndices.Add(shard);
-        header.TaskLosses.Add(1.0);
+            header = new ShardResultHeader { Key = header.Key, WorkerId = header.WorkerId, HasGradient = true };
+            for (int i = 0; i < members; i++) header.Members.Add(Header(step, shard + i));
+            var sum = values.ToArray();
+            for (int i = 1; i < members; i++) System.Numerics.Tensors.TensorPrimitives.Add(sum, values, sum);
+            payload = GradientCodec.Encode(sum, load.WireType, out _);
+        }
         using var submit = client.SubmitShardResult(cancellationToken: cancellationToken);
         await submit.RequestStream.WriteAsync(new ShardResultPart { Header = header }, cancellationToken);
-        foreach (var chunk in TensorWire.Chunk("gradient", [load.Elements], gradient, dtype: load.WireType))
+        foreach (var chunk in TensorWire.Chunk("gradient", [load.Elements], payload, dtype: load.WireType))
             await submit.RequestStream.WriteAsync(new ShardResultPart { Gradient = chunk }, cancellationToken);
         await submit.RequestStream.CompleteAsync();
         var ack = await submit;
         if (ack.Outcome != ShardResultAck.Types.Outcome.Accepted)
             throw new InvalidOperationException($"shard {shard} of step {step} was not accepted: {ack.Outcome}");
-        return (fetched, gradient.Length);
+        return (fetched, payload.Length);
+    }
+
+    private ShardResultHeader Header(long step, int ofShard)
+    {
+        var header = new ShardResultHeader
+        {
+            Key = new ShardKey { RunId = load.RunId, Step = step, Shard = ofShard, Attempt = 0 },
+            WorkerId = $"simulated-{ofShard}",
+            HasGradient = true,
+        };
+        header.TaskIndices.Add(ofShard);
+        header.TaskLosses.Add(1.0);
+        return header;
     }
 
     /// <inheritdoc/>

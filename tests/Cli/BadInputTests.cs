@@ -15,6 +15,8 @@ public sealed class BadInputTests
     [InlineData(new[] { "train", "--grad-dtype", "fp8" }, "--grad-dtype")]
     [InlineData(new[] { "train", "--data-plane", "udp" }, "--data-plane")]
     [InlineData(new[] { "train", "--kernels", "cudnn" }, "--kernels")]
+    [InlineData(new[] { "train", "--shards", "2", "--reduce-group", "3" }, "--reduce-group")]
+    [InlineData(new[] { "train", "--reduce-group", "2", "--tr-lambda", "0.5" }, "--reduce-group")]
     [InlineData(new[] { "train", "--eval-inner-steps", "1,x" }, "--eval-inner-steps")]
     [InlineData(new[] { "train", "--meta-batch", "4", "--shards", "5" }, "--shards")]
     [InlineData(new[] { "train", "--shots" }, "--shots")]

@@ -125,6 +125,34 @@ public sealed class ProcessClusterTests(RedisFixture redis, ITestOutputHelper lo
     }
 
     [Fact]
+    public async Task PreReducedGroupsOverWorkerProcessesSurviveAKilledProcessWithTheEmbeddedRunsParameters()
+    {
+        await using var cluster = new ProcessCluster(redis.Address);
+        await cluster.StartCoordinatorAsync();
+        var a = await cluster.StartWorkerAsync(expectedWorkers: 1);
+        await cluster.StartWorkerAsync(expectedWorkers: 2);
+
+        // Four shards in two groups of two: each worker process sums a group and sends one gradient.
+        var options = Options(steps: 150, innerSteps: 3);
+        options["kernels"] = "autograd";
+        options["reduce-group"] = "2";
+        string runId = await cluster.SubmitAsync(options);
+        long killedAt = (await cluster.WaitForStepAsync(runId, 20, RunTimeout)).Step;
+        a.Kill();
+        long recovered = (await cluster.WaitForStepAsync(runId, killedAt + 2, RunTimeout)).Step;
+        Assert.True(recovered < 150, "the kill must hit the run while it trains, or the test proves nothing");
+        await cluster.StartWorkerAsync(expectedWorkers: 2);
+
+        var result = await cluster.WatchToEndAsync(runId, RunTimeout);
+        Assert.True(result.State == RunState.Completed, result.Error + cluster.Logs());
+        Assert.Contains("\"reduce_group\": 2", result.SummaryJson);
+        var final = RunComparison.Final(cluster, runId);
+        var undisturbed = await RunComparison.UndisturbedAsync(options);
+        Assert.Equal(150, final.Step);
+        Assert.True(RunComparison.RelativeDifference(final.Theta, undisturbed.Theta) <= 1e-6);
+    }
+
+    [Fact]
     public async Task ACoordinatorKilledMidRunResumesFromItsCheckpointToTheSameParameters()
     {
         await using var cluster = new ProcessCluster(redis.Address);

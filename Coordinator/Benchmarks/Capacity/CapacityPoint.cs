@@ -6,10 +6,14 @@ namespace MetaCluster.Coordinator.Benchmarks.Capacity;
 
 /// <summary>
 /// One point of the capacity grid: P gradient elements from each of W simulated workers, sent as
-/// <see cref="WireType"/>, with <see cref="WorkersPerProcess"/> workers sharing each parameter fetch.
+/// <see cref="WireType"/>, with <see cref="WorkersPerProcess"/> workers sharing each parameter fetch
+/// and <see cref="ReduceGroup"/> workers pre-reducing their gradients into one result.
 /// </summary>
-public sealed record CapacityPoint(int Elements, int Workers, DType WireType, int WorkersPerProcess = 1)
+public sealed record CapacityPoint(int Elements, int Workers, DType WireType, int WorkersPerProcess = 1, int ReduceGroup = 1)
 {
+    /// <summary>Gradients the coordinator receives per step: one per pre-reduction group.</summary>
+    public int Results => (Workers + ReduceGroup - 1) / ReduceGroup;
+
     /// <summary>Float32 bytes of one worker's gradient (what the coordinator folds, whatever the wire type).</summary>
     public long GradientBytes => (long)Elements * sizeof(float);
 
@@ -20,6 +24,7 @@ public sealed record CapacityPoint(int Elements, int Workers, DType WireType, in
         ["workers"] = Workers.ToString(CultureInfo.InvariantCulture),
         ["grad_dtype"] = GradientCodec.Name(WireType),
         ["workers_per_process"] = WorkersPerProcess.ToString(CultureInfo.InvariantCulture),
+        ["reduce_group"] = ReduceGroup.ToString(CultureInfo.InvariantCulture),
     };
 
     /// <summary>10k, 1M, 100M, … as the grid options spell them.</summary>

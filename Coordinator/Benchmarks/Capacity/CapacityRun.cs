@@ -14,7 +14,8 @@ namespace MetaCluster.Coordinator.Benchmarks.Capacity;
 /// and stream their gradients but compute nothing. By default each simulated worker fetches θ
 /// itself, as one worker process per GPU would: the coordinator serves W copies per step, its worst
 /// case; with <see cref="CapacityPoint.WorkersPerProcess"/> = k, one in k fetches, as when k
-/// workers (GPUs) share a process and its parameter cache.
+/// workers (GPUs) share a process and its parameter cache; with
+/// <see cref="CapacityPoint.ReduceGroup"/> = g, each g workers send one pre-reduced gradient.
 /// </summary>
 public static class CapacityRun
 {
@@ -57,7 +58,7 @@ public static class CapacityRun
                 OuterStep.Publish(plane.Parameters, runId, step, theta, p);
                 long published = Stopwatch.GetTimestamp();
 
-                var collector = plane.Inbox.Open(runId, step, w, p);
+                var collector = plane.Inbox.Open(runId, step, w, p, groupSize: point.ReduceGroup);
                 for (int shard = 0; shard < w; shard++) collector.Assign(shard, attempt: 0);
                 await load.StartStepAsync(step);
                 // The workers answer once every shard's result is acknowledged: all are folded in.

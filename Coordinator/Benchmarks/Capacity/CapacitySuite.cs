@@ -14,7 +14,8 @@ namespace MetaCluster.Coordinator.Benchmarks.Capacity;
 /// <c>capacity-compute-ms</c> (the worker compute time assumed for the overhead figure, 200),
 /// <c>capacity-steps</c> (measured steps per point; default the verb's repetitions),
 /// <c>capacity-workers-per-process</c> (k workers share one parameter fetch, as GPUs of one worker
-/// process share its cache; default 1, every worker fetches).
+/// process share its cache; default 1, every worker fetches), <c>capacity-reduce-group</c> (g
+/// workers pre-reduce into one gradient, as <c>train --reduce-group</c>; default 1).
 /// </summary>
 public sealed class CapacitySuite : IBenchSuite
 {
@@ -27,6 +28,7 @@ public sealed class CapacitySuite : IBenchSuite
         new("capacity-compute-ms", "capacity: assumed worker compute time per step for the overhead figure (default 200)"),
         new("capacity-steps", "capacity: measured meta-steps per point"),
         new("capacity-workers-per-process", "capacity: simulated workers sharing one parameter fetch (default 1)"),
+        new("capacity-reduce-group", "capacity: simulated workers pre-reducing their gradients into one (default 1)"),
     ];
 
     /// <inheritdoc/>
@@ -47,7 +49,8 @@ public sealed class CapacitySuite : IBenchSuite
         int steps = o.TryGetValue("capacity-steps", out var s) ? int.Parse(s, c) : settings.Quick ? 2 : Math.Max(1, settings.Repetitions);
         int warmup = settings.Quick ? 1 : Math.Max(1, settings.Warmup);
         int perProcess = int.Parse(o.GetValueOrDefault("capacity-workers-per-process", "1"), c);
-        if (perProcess < 1) throw new ArgumentException("capacity-workers-per-process must be positive");
+        int reduceGroup = int.Parse(o.GetValueOrDefault("capacity-reduce-group", "1"), c);
+        if (perProcess < 1 || reduceGroup < 1) throw new ArgumentException("capacity-workers-per-process and capacity-reduce-group must be positive");
         if (workers.Any(w => w < 1) || steps < 1 || computeMs < 0) throw new ArgumentException("capacity-workers and capacity-steps must be positive, capacity-compute-ms not negative");
         if (settings.Threads > 0) TorchSharp.torch.set_num_threads(settings.Threads);
 
@@ -57,7 +60,7 @@ public sealed class CapacitySuite : IBenchSuite
         foreach (int p in elements)
         foreach (int w in workers)
         {
-            var point = new CapacityPoint(p, w, wireType, perProcess);
+            var point = new CapacityPoint(p, w, wireType, perProcess, Math.Min(reduceGroup, w));
             long needed = MemoryBudget.Predicted(point, int.MaxValue);
             long available = MemoryBudget.Available();
             if (needed > MemoryBudget.Share * available)

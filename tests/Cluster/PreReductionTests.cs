@@ -1,0 +1,132 @@
+using System.Text.Json;
+using MetaCluster.Coordinator.Checkpoints;
+using MetaCluster.Coordinator.Cli;
+using MetaCluster.Coordinator.DataPlane;
+using MetaCluster.Coordinator.Hosting;
+using MetaCluster.Coordinator.Runs;
+using MetaCluster.Learning.Algorithms;
+using MetaCluster.Learning.Tasks;
+using MetaCluster.Protos.DataPlane.V1;
+using MetaCluster.TaskWorker.Execution;
+using MetaCluster.Tests.Learning;
+using Microsoft.Extensions.DependencyInjection;
+using static TorchSharp.torch;
+
+namespace MetaCluster.Tests.Cluster;
+
+/// <summary>
+/// Pre-reduction on workers (<c>--reduce-group k</c>): k consecutive shards run in one worker
+/// process and reach the coordinator as one summed gradient.
+/// </summary>
+[Collection(ClusterCollection.Name)]
+public sealed class PreReductionTests
+{
+    private const int MetaBatch = 12;
+
+    [Fact]
+    public async Task AGroupsSumIsTheTwoLevelSumOfItsShardsAndEveryShardKeepsItsOwnHeader()
+    {
+        var definition = new RunDefinition { Task = "sinusoid", Algorithm = "maml", Shots = 5, Query = 10, MetaBatch = MetaBatch, InnerSteps = 1, InnerLr = 0.01, Seed = 5 };
+        var family = new SinusoidTasks();
+        var model = family.CreateModel();
+        var maml = new Maml(new InnerLoopSettings(definition.InnerSteps, definition.InnerLr), firstOrder: false);
+        using var theta = maml.InitializeMetaParameters(model, definition.Seed);
+        const long step = 2;
+        var shards = ShardPlan.Split(MetaBatch, 5);
+
+        // Each shard's gradient computed here, then summed as groups {0,1}, {2,3}, {4} and the groups in order.
+        var perShard = shards.Select(tasks =>
+        {
+            using var batch = family.Sample(definition.Seed, TaskStream.Train, step, tasks, new EpisodeShape(1, 5, 10));
+            return maml.ComputeShard(model, theta, batch).GradientSum.data<float>().ToArray();
+        }).ToArray();
+        var groups = new[] { GroupGradient.Sum([perShard[0], perShard[1]]), GroupGradient.Sum([perShard[2], perShard[3]]), perShard[4] };
+        var expected = GroupGradient.Sum(groups);
+
+        await using var cluster = await EmbeddedCluster.StartAsync(new EmbeddedClusterOptions(2, Threads: 1));
+        var result = await RunStepAsync(cluster, definition, theta, step, shards, groupSize: 2);
+
+        GradientAssert.Close(result.GradientSum!.Select(g => (double)g).ToArray(), expected.Select(g => (double)g).ToArray(), 1e-6);
+        Assert.Equal(5, result.Headers.Count);
+        for (int s = 0; s < 5; s++)
+        {
+            Assert.Equal(s, result.Headers[s].Key.Shard);
+            Assert.Equal(shards[s], result.Headers[s].TaskIndices);
+            Assert.Equal(shards[s].Length, result.Headers[s].TaskLosses.Count);
+            Assert.NotEmpty(result.Headers[s].WorkerId);
+        }
+        // Shards of a group were run by one worker.
+        Assert.Equal(result.Headers[0].WorkerId, result.Headers[1].WorkerId);
+        Assert.Equal(result.Headers[2].WorkerId, result.Headers[3].WorkerId);
+    }
+
+    [Fact]
+    public async Task FinalParametersDoNotDependOnHowManyWorkersRunTheGroups()
+    {
+        var one = await ClusterRuns.RunAsync(ClusterRuns.Sinusoid(workers: 1, shards: 4, steps: 15, ClusterRuns.TempDirectory()) with { ReduceGroup = 2 });
+        var three = await ClusterRuns.RunAsync(ClusterRuns.Sinusoid(workers: 3, shards: 4, steps: 15, ClusterRuns.TempDirectory()) with { ReduceGroup = 2 });
+        var inProcess = await ClusterRuns.RunAsync(ClusterRuns.Sinusoid(workers: 2, shards: 4, steps: 15, ClusterRuns.TempDirectory()) with { ReduceGroup = 2 }, inProcessDataPlane: true);
+        var ungrouped = await ClusterRuns.RunAsync(ClusterRuns.Sinusoid(workers: 2, shards: 4, steps: 15, ClusterRuns.TempDirectory()));
+
+        Assert.Equal(15, one.Final.Step);
+        Assert.Equal(one.Final.Theta, three.Final.Theta);
+        Assert.Equal(one.Final.SecondMoment, three.Final.SecondMoment);
+        Assert.Equal(one.Final.Theta, inProcess.Final.Theta);
+        // Another summation order: the same training up to float rounding.
+        double moved = ClusterRuns.Distance(ungrouped.Final.Theta, ClusterRuns.SinusoidInitialTheta());
+        double apart = ClusterRuns.Distance(one.Final.Theta, ungrouped.Final.Theta);
+        Assert.True(moved > 1e-3, "training did not move the parameters: the comparison would prove nothing");
+        Assert.True(apart <= 1e-4 * moved, $"grouped and ungrouped runs differ by {apart:E3} after moving {moved:E3}");
+    }
+
+    [Fact]
+    public async Task AGroupWhoseWorkerFailsRunsAgainElsewhereAndTheRunEndsWithTheUndisturbedBits()
+    {
+        var undisturbed = await RunWithFaultAsync(fault: false);
+        var retried = await RunWithFaultAsync(fault: true);
+        Assert.Equal(0, undisturbed.Retries);
+        Assert.True(retried.Retries >= 1, "the injected failure was not retried");
+        Assert.Equal(undisturbed.Final.Theta, retried.Final.Theta);
+        Assert.Equal(undisturbed.Final.SecondMoment, retried.Final.SecondMoment);
+    }
+
+    private static async Task<(long Retries, Checkpoint Final)> RunWithFaultAsync(bool fault)
+    {
+        string outDir = ClusterRuns.TempDirectory();
+        var run = ClusterRuns.Sinusoid(workers: 2, shards: 4, steps: 6, outDir) with { ReduceGroup = 2 };
+        await using var cluster = await EmbeddedCluster.StartAsync(new EmbeddedClusterOptions(run.Workers, Threads: 1));
+        int injected = 0;
+        if (fault)
+        {
+            // The second member of step 3's second group fails once, after the first member was fine:
+            // nothing of the failed attempt may reach the step.
+            cluster.Services.GetRequiredService<WorkerFaults>().BeforeShard = (_, request) =>
+                request.Key is { Step: 3, Shard: 3 } && Interlocked.Exchange(ref injected, 1) == 0
+                    ? new InvalidOperationException("injected: worker lost during a group")
+                    : null;
+        }
+        var status = await TrainCommand.RunToEndAsync(cluster, run, progress: null, CancellationToken.None);
+        Assert.True(status.State == RunState.Completed, $"run ended {status.State}: {status.Error}");
+        Assert.Equal(fault ? 1 : 0, injected);
+        using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "summary.json")));
+        Assert.Equal(2, summary.RootElement.GetProperty("reduce_group").GetInt32());
+        return (summary.RootElement.GetProperty("shard_retries").GetInt64(), Checkpoint.Load(Path.Combine(outDir, "checkpoints", "final.ckpt")));
+    }
+
+    private static async Task<StepResult> RunStepAsync(EmbeddedCluster cluster, RunDefinition definition, Tensor theta, long step, long[][] shards, int groupSize)
+    {
+        var parameters = cluster.Services.GetRequiredService<ParameterStore>();
+        var executor = cluster.Services.GetRequiredService<MetaStepExecutor>();
+        parameters.Publish("groups", version: 1, theta.data<float>().ToArray());
+        var template = new ShardRequest
+        {
+            Key = new ShardKey { RunId = "groups", Step = step },
+            ParameterVersion = 1,
+            Spec = definition.ToSpec(),
+            MetaBatch = definition.MetaBatch,
+            DataPlaneUrl = cluster.DataPlaneUrl,
+            Mode = ShardMode.Train,
+        };
+        return await executor.RunAsync(template, shards, (int)theta.numel(), TimeSpan.FromMinutes(2), CancellationToken.None, groupSize);
+    }
+}
