@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using MetaCluster.Coordinator.DataPlane;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -23,11 +24,14 @@ public static class OuterStep
         store.Publish(runId, version, theta.bytes[..checked(modelElements * sizeof(float))]);
     }
 
-    /// <summary>The mean outer gradient: the shards' sum divided by the meta-batch, as a tensor the caller disposes.</summary>
+    /// <summary>
+    /// The mean outer gradient: the shards' sum divided by the meta-batch (float32 division, element
+    /// by element), written straight into a new tensor the caller disposes.
+    /// </summary>
     public static Tensor MeanGradient(float[] gradientSum, int metaBatch)
     {
-        var gradient = tensor(gradientSum, [gradientSum.LongLength]);
-        gradient.div_(metaBatch);
+        var gradient = empty(gradientSum.LongLength, ScalarType.Float32);
+        System.Numerics.Tensors.TensorPrimitives.Divide(gradientSum, (float)metaBatch, MemoryMarshal.Cast<byte, float>(gradient.bytes));
         return gradient;
     }
 }

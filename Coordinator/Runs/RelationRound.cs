@@ -34,7 +34,8 @@ public sealed class RelationRound : IDisposable
     {
         using var scope = NewDisposeScope();
         var a = Gradients.Relation;
-        var terms = where(a > 0, -a * a.clamp_min(1e-300).log(), zeros_like(a));
+        using TorchSharp.Scalar floor = 1e-300;
+        var terms = where(a > 0, -a * a.clamp_min(floor).log(), zeros_like(a));
         return terms.sum(1).mean().item<double>();
     }
 

@@ -76,9 +76,10 @@ public sealed class ProtoNet : IMetaAlgorithm
         long ways = Math.Max(supportLabels.max().item<long>(), queryLabels.max().item<long>()) + 1;
         var members = nn.functional.one_hot(supportLabels, ways).to(supportEmbeddings.dtype); // [T, K, W]
         var counts = members.sum([1]);                                                          // [T, W]
-        if (counts.eq(0).any().item<bool>())
+        using TorchSharp.Scalar zero = 0;
+        if (counts.eq(zero).any().item<bool>())
         {
-            var empty = counts.eq(0).nonzero()[0].data<long>().ToArray();
+            var empty = counts.eq(zero).nonzero()[0].data<long>().ToArray();
             throw new ArgumentException($"protonet: task {empty[0]} has no support example of class {empty[1]} (labels must be 0..{ways - 1}, each with at least one shot)");
         }
         var prototypes = matmul(members.transpose(1, 2), supportEmbeddings) / counts.unsqueeze(2); // [T, W, D]

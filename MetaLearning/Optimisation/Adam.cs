@@ -1,10 +1,19 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MetaCluster.Learning.Optimisation;
 
 /// <summary>
-/// Adam (Kingma &amp; Ba) on a flat parameter vector, with the same update as torch.optim.Adam.
+/// Adam (Kingma &amp; Ba) on a flat parameter vector, with the update of torch.optim.Adam:
+/// m ← β₁m + (1 − β₁)g, v ← β₂v + (1 − β₂)g², θ ← θ − (η / (1 − β₁ᵗ)) · m / (√v / √(1 − β₂ᵗ) + ε).
 /// Its state (step, first and second moments) is plain data so checkpoints hold it exactly.
+/// On contiguous float32 CPU tensors (the coordinator's case) the update is one managed, vectorised
+/// pass over θ, m and v in float32, each operation rounded as written above: no libtorch kernel, no
+/// temporary, and no implicit <see cref="Scalar"/> (TorchSharp's implicit scalars can be finalised
+/// while the native call that received them still runs). Elsewhere libtorch applies the same
+/// operations with scalars it keeps alive.
 /// </summary>
 public sealed class Adam(double learningRate, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8) : IDisposable
 {
@@ -27,14 +36,62 @@ public sealed class Adam(double learningRate, double beta1 = 0.9, double beta2 =
         FirstMoment ??= zeros_like(parameters);
         SecondMoment ??= zeros_like(parameters);
         Step++;
-        FirstMoment.mul_(beta1).add_(gradient, alpha: 1 - beta1);
-        SecondMoment.mul_(beta2).addcmul_(gradient, gradient, value: 1 - beta2);
         double correction1 = 1 - Math.Pow(beta1, Step);
         double correction2 = 1 - Math.Pow(beta2, Step);
-        // In place on one temporary: √v / √(1 − β₂ᵗ) + ε, the same operations as torch.optim.Adam.
-        using var denominator = SecondMoment.sqrt().div_(Math.Sqrt(correction2)).add_(epsilon);
-        parameters.addcdiv_(FirstMoment, denominator, value: -learningRate / correction1);
+        if (IsManaged(parameters) && IsManaged(gradient) && IsManaged(FirstMoment) && IsManaged(SecondMoment) && gradient.numel() == parameters.numel())
+            ApplyManaged(Floats(parameters), Floats(gradient), Floats(FirstMoment), Floats(SecondMoment), Math.Sqrt(correction2), -learningRate / correction1);
+        else
+            ApplyWithLibTorch(parameters, gradient, Math.Sqrt(correction2), -learningRate / correction1);
     }
+
+    private void ApplyManaged(Span<float> theta, ReadOnlySpan<float> g, Span<float> m, Span<float> v, double sqrtCorrection2, double stepSize)
+    {
+        float b1 = (float)beta1, a1 = (float)(1 - beta1), b2 = (float)beta2, a2 = (float)(1 - beta2);
+        float c2 = (float)sqrtCorrection2, eps = (float)epsilon, step = (float)stepSize;
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var vb1 = new Vector<float>(b1); var va1 = new Vector<float>(a1);
+            var vb2 = new Vector<float>(b2); var va2 = new Vector<float>(a2);
+            var vc2 = new Vector<float>(c2); var veps = new Vector<float>(eps); var vstep = new Vector<float>(step);
+            var mv = MemoryMarshal.Cast<float, Vector<float>>(m);
+            var vv = MemoryMarshal.Cast<float, Vector<float>>(v);
+            var tv = MemoryMarshal.Cast<float, Vector<float>>(theta);
+            var gv = MemoryMarshal.Cast<float, Vector<float>>(g);
+            for (int j = 0; j < gv.Length; j++)
+            {
+                var gj = gv[j];
+                var mj = mv[j] * vb1 + gj * va1;
+                var vj = vv[j] * vb2 + gj * gj * va2;
+                mv[j] = mj;
+                vv[j] = vj;
+                tv[j] += vstep * (mj / (Vector.SquareRoot(vj) / vc2 + veps));
+            }
+            i = gv.Length * Vector<float>.Count;
+        }
+        for (; i < g.Length; i++)
+        {
+            float gi = g[i];
+            float mi = m[i] * b1 + gi * a1;
+            float vi = v[i] * b2 + gi * gi * a2;
+            m[i] = mi;
+            v[i] = vi;
+            theta[i] += step * (mi / (MathF.Sqrt(vi) / c2 + eps));
+        }
+    }
+
+    private void ApplyWithLibTorch(Tensor parameters, Tensor gradient, double sqrtCorrection2, double stepSize)
+    {
+        using Scalar b1 = beta1, a1 = 1 - beta1, b2 = beta2, a2 = 1 - beta2, c2 = sqrtCorrection2, eps = epsilon, step = stepSize;
+        FirstMoment!.mul_(b1).add_(gradient, alpha: a1);
+        SecondMoment!.mul_(b2).addcmul_(gradient, gradient, value: a2);
+        using var denominator = SecondMoment.sqrt().div_(c2).add_(eps);
+        parameters.addcdiv_(FirstMoment, denominator, value: step);
+    }
+
+    private static bool IsManaged(Tensor t) => t.device_type == DeviceType.CPU && t.dtype == ScalarType.Float32 && t.is_contiguous();
+
+    private static Span<float> Floats(Tensor t) => MemoryMarshal.Cast<byte, float>(t.bytes);
 
     /// <summary>Restores a saved state.</summary>
     public void Restore(long step, Tensor firstMoment, Tensor secondMoment)

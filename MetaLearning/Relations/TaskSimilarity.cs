@@ -33,7 +33,9 @@ public static class TaskSimilarity
         if (embeddings.dim() != 2 || projections.dim() != 3 || projections.shape[2] != embeddings.shape[1])
             throw new ArgumentException($"embeddings [{string.Join(", ", embeddings.shape)}] and projections [{string.Join(", ", projections.shape)}] do not fit: expected [T, D] and [H, D_proj, D]");
         var projected = matmul(embeddings.unsqueeze(0), projections.transpose(1, 2));      // [H, T, D_proj]
-        var unit = projected / projected.norm(2, true).clamp_min(NormFloor);               // per row
+        // Scalars kept alive by name: TorchSharp's implicit ones can be finalised during the native call.
+        using TorchSharp.Scalar floor = NormFloor;
+        var unit = projected / projected.norm(2, true).clamp_min(floor);                   // per row
         return matmul(unit, unit.transpose(1, 2)).mean([0]);                              // [T, T]
     }
 
@@ -45,6 +47,7 @@ public static class TaskSimilarity
         if (!(temperature > 0)) throw new ArgumentOutOfRangeException(nameof(temperature), "the temperature τ must be positive");
         var scaled = Similarities(embeddings, projections) / temperature;
         var self = eye(tasks, dtype: ScalarType.Bool, device: scaled.device);
-        return softmax(scaled.masked_fill(self, double.NegativeInfinity), 1);
+        using TorchSharp.Scalar minusInfinity = double.NegativeInfinity;
+        return softmax(scaled.masked_fill(self, minusInfinity), 1);
     }
 }

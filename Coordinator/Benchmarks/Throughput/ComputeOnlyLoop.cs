@@ -46,7 +46,8 @@ public sealed class ComputeOnlyLoop : IDisposable
             using var batch = resolved.Family.Sample(run.Seed, TaskStream.Train, step, taskIndices, resolved.TrainShape);
             var outcome = resolved.Algorithm.ComputeShard(resolved.Model, theta, batch);
             LastLoss = outcome.TaskLosses.Average();
-            gradient = outcome.GradientSum.div(run.MetaBatch).DetachFromDisposeScope();
+            using TorchSharp.Scalar metaBatch = run.MetaBatch;
+            gradient = outcome.GradientSum.div(metaBatch).DetachFromDisposeScope();
         }
         // Adam's moments live across steps, so the update stays outside the step's dispose scope.
         using (gradient) adam.Apply(theta, gradient);
