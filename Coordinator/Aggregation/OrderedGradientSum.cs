@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using MetaCluster.Protos.Wire;
 
 namespace MetaCluster.Coordinator.Aggregation;
 
@@ -120,7 +121,7 @@ public sealed class OrderedGradientSum(int shards, int elements, GradientBufferP
     }
 
     /// <summary>Receives one shard's gradient. Dispose without <see cref="Complete"/> means the stream broke.</summary>
-    public sealed class ShardSink : IDisposable
+    public sealed class ShardSink : IGradientSink, IDisposable
     {
         private readonly OrderedGradientSum owner;
         private readonly float[]? buffer;

@@ -22,7 +22,7 @@ public sealed partial record TrainOptions(RunDefinition Run, int Threads, int? M
         "log-every", "threads", "shard-timeout", "checkpoint-every", "metrics-port",
         "data", "eval-data", "eval-groups", "eval-classes", "target",
         "tr-lambda", "tr-heads", "tr-tau", "tr-meta-data", "tr-sampler", "grad-dtype", "data-plane", "kernels",
-        "reduce-group",
+        "reduce-group", "reduce-tree",
     ];
 
     /// <summary>Options without a value.</summary>
@@ -95,11 +95,16 @@ public sealed partial record TrainOptions(RunDefinition Run, int Threads, int? M
             GradDtype = o.Choice("grad-dtype", "f32", [.. GradientCodec.Names]),
             Kernels = o.Choice("kernels", "fused", [.. AlgorithmCatalog.KernelChoices]),
             ReduceGroup = o.Int("reduce-group", 1, 1, 1_000_000),
+            ReduceTree = o.Int("reduce-tree", 1, 1, 1_000_000),
         };
         if (run.ReduceGroup > shards)
             throw new UsageException($"--reduce-group ({run.ReduceGroup}) cannot exceed --shards ({shards}): a group is made of the step's shards");
         if (run.ReduceGroup > 1 && run.TrLambda > 0)
             throw new UsageException("--reduce-group: TRLearner's two-phase step keeps each shard's graph on its worker, so its shards are not pre-reduced; leave --reduce-group at 1 with --tr-lambda");
+        if (run.ReduceTree > 1 && run.TrLambda > 0)
+            throw new UsageException("--reduce-tree: TRLearner's two-phase step keeps each shard's graph on its worker, so its shards are not pre-reduced; leave --reduce-tree at 1 with --tr-lambda");
+        if ((long)run.ReduceGroup * run.ReduceTree > shards)
+            throw new UsageException($"--reduce-tree ({run.ReduceTree}) × --reduce-group ({run.ReduceGroup}) cannot exceed --shards ({shards}): a super-group is made of the step's shards");
         if (run.TrLambda > 0 && run.TrMetaData > run.Query)
             throw new UsageException($"--tr-meta-data ({run.TrMetaData}) cannot exceed --query ({run.Query}): meta-data are chosen from the query set");
         if (run.Resume && outDir is null) throw new UsageException("--resume needs --out DIR: the run directory to continue");

@@ -1,9 +1,11 @@
+using MetaCluster.Protos.Wire;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using MetaCluster.Coordinator.Cli;
 using MetaCluster.Coordinator.DataPlane;
 using MetaCluster.Coordinator.Runs;
 using MetaCluster.Coordinator.Security;
+using MetaCluster.Protos.Security;
 using MetaCluster.Coordinator.Services;
 using MetaCluster.TaskWorker.Grains;
 using MetaCluster.TaskWorker.Hosting;

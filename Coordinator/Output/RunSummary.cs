@@ -36,6 +36,8 @@ public sealed record RunSummary
     public string Kernels { get; init; } = "fused";
     /// <summary>Shards per pre-reduction group (1: none).</summary>
     public int ReduceGroup { get; init; } = 1;
+    /// <summary>Fan-in of the reduction tree (1: none).</summary>
+    public int ReduceTree { get; init; } = 1;
     /// <summary>Gradient elements sent as ±65504 because they were beyond float16's range (f16 only).</summary>
     public long GradientSaturated { get; init; }
     public EvaluationReport? Eval { get; init; }

@@ -1,3 +1,4 @@
+using Google.Protobuf;
 using MetaCluster.Coordinator.DataPlane;
 using MetaCluster.Protos.DataPlane.V1;
 using MetaCluster.Coordinator.Observability;
@@ -25,23 +26,26 @@ public sealed partial class MetaStepExecutor(IGrainFactory grains, ShardResultIn
     /// Runs one round: every shard once, on whichever workers are alive. With
     /// <paramref name="groupSize"/> k &gt; 1 (training rounds), each k consecutive shards go to one
     /// worker as a pre-reduction group, which returns one gradient for them (see
-    /// <see cref="StepCollector"/>); a failed group is run again as a whole elsewhere.
+    /// <see cref="StepCollector"/>); a failed group is run again as a whole elsewhere. With
+    /// <paramref name="treeFanIn"/> f &gt; 1, each f consecutive groups form a super-group that meets at
+    /// a relay in the first group's worker process, which sends one gradient for them all.
     /// </summary>
     public async Task<StepResult> RunAsync(
         ShardRequest template, IReadOnlyList<long[]> shards, int gradientElements, TimeSpan shardTimeout, CancellationToken cancellationToken,
-        int groupSize = 1)
+        int groupSize = 1, int treeFanIn = 1)
     {
         string runId = template.Key.RunId;
         long step = template.Key.Step;
         for (int round = 0; ; round++)
         {
-            var collector = inbox.Open(runId, step, shards.Count, gradientElements, groupSize: groupSize);
+            var collector = inbox.Open(runId, step, shards.Count, gradientElements, groupSize: groupSize * treeFanIn);
             try
             {
                 var workers = await LiveWorkersAsync(cancellationToken);
-                if (groupSize > 1) workers = SpreadOverProcesses(workers);
-                var receipts = await Task.WhenAll(Enumerable.Range(0, collector.Units).Select(unit =>
-                    RunUnitAsync(collector, template, unit, shards, workers, round * MaxAttempts, shardTimeout, cancellationToken)));
+                if (groupSize * treeFanIn > 1) workers = SpreadOverProcesses(workers);
+                var receipts = await Task.WhenAll(Enumerable.Range(0, collector.Units).Select(unit => treeFanIn > 1
+                    ? RunRelayedUnitAsync(collector, template, unit, shards, workers, groupSize, treeFanIn, gradientElements, round * MaxAttempts, shardTimeout, cancellationToken)
+                    : RunUnitAsync(collector, template, unit, shards, workers, round * MaxAttempts, shardTimeout, cancellationToken)));
                 if (collector.Gradient is { IsCorrupted: true })
                 {
                     LogStepRestarted(runId, step);
@@ -230,16 +234,7 @@ public sealed partial class MetaStepExecutor(IGrainFactory grains, ShardResultIn
             var candidates = workers.Where(w => !failed.Contains(w.WorkerId)).ToArray();
             if (candidates.Length == 0) candidates = [.. workers];
             var worker = candidates[(unit + retry) % candidates.Length];
-            var requests = new ShardRequest[end - shard];
-            for (int s = shard; s < end; s++)
-            {
-                var request = requests[s - shard] = template.Clone();
-                request.Key.Shard = s;
-                request.Key.Attempt = attempt;
-                request.TaskIndices.Clear();
-                request.TaskIndices.AddRange(shards[s]);
-                collector.Assign(s, attempt);
-            }
+            var requests = Requests(collector, template, shards, shard, end, attempt);
             using var span = ShardAssignment.Start(template.Key, shard, attempt, worker.WorkerId, worker.Device, requests.Sum(r => r.TaskIndices.Count));
             foreach (var request in requests) request.TraceParent = ClusterTelemetry.CurrentTraceParent();
             try
@@ -269,6 +264,114 @@ public sealed partial class MetaStepExecutor(IGrainFactory grains, ShardResultIn
                     throw new ShardFailedException($"shard {shard} of step {template.Key.Step} failed {MaxAttempts} times; last error: {e.Message}", e);
             }
         }
+    }
+
+    // The requests of shards [start, end) at an attempt, each made the collector's only acceptable one.
+    private static ShardRequest[] Requests(StepCollector collector, ShardRequest template, IReadOnlyList<long[]> shards, int start, int end, int attempt)
+    {
+        var requests = new ShardRequest[end - start];
+        for (int s = start; s < end; s++)
+        {
+            var request = requests[s - start] = template.Clone();
+            request.Key.Shard = s;
+            request.Key.Attempt = attempt;
+            request.TaskIndices.Clear();
+            request.TaskIndices.AddRange(shards[s]);
+            collector.Assign(s, attempt);
+        }
+        return requests;
+    }
+
+    // Runs one super-group of the collector through a relay until accepted: its groups on (up to)
+    // f different processes, all sending to the relay of the first group's process, which forwards
+    // one result. Any failure (the relay's or a group's) runs the whole super-group again as a new
+    // attempt, spread from another worker; the abandoned attempt's results are stale.
+    private async Task<(int Retries, long Bytes)> RunRelayedUnitAsync(
+        StepCollector collector, ShardRequest template, int unit, IReadOnlyList<long[]> shards, IReadOnlyList<WorkerRegistration> workers,
+        int groupSize, int fanIn, int elements, int firstAttempt, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var members = collector.ShardsOf(unit);
+        int first = members.Start.Value, end = members.End.Value;
+        var groups = Enumerable.Range(0, (end - first + groupSize - 1) / groupSize)
+            .Select(g => (Start: first + g * groupSize, End: Math.Min(end, first + (g + 1) * groupSize))).ToArray();
+        var failed = new HashSet<string>(StringComparer.Ordinal);
+        for (int attempt = firstAttempt; ; attempt++)
+        {
+            int retry = attempt - firstAttempt;
+            if (retry > 0)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(2000, 100 * (1 << Math.Min(retry, 5)))), cancellationToken);
+                workers = SpreadOverProcesses(await LiveWorkersAsync(cancellationToken));
+            }
+            var candidates = workers.Where(w => !failed.Contains(w.WorkerId)).ToArray();
+            if (candidates.Length == 0) candidates = [.. workers];
+            var assigned = groups.Select((_, g) => candidates[(unit * fanIn + g + retry) % candidates.Length]).ToArray();
+            var requests = groups.Select(g => Requests(collector, template, shards, g.Start, g.End, attempt)).ToArray();
+            var key = template.Key.Clone();
+            key.Shard = first;
+            key.Attempt = attempt;
+            var plan = new RelayPlan
+            {
+                Key = key, EndShard = end, GroupSize = groupSize, Elements = elements, GradDtype = template.Spec.GradDtype,
+                UpstreamUrl = template.DataPlaneUrl, TimeoutSeconds = timeout.TotalSeconds,
+            };
+            using var span = ShardAssignment.Start(template.Key, first, attempt, assigned[0].WorkerId, assigned[0].Device, requests.Sum(r => r.Sum(q => q.TaskIndices.Count)));
+            Task<ShardReceipt>[] calls = [];
+            try
+            {
+                string relayUrl = await grains.GetGrain<ITaskWorkerGrain>(assigned[0].WorkerId).OpenRelayAsync(plan.ToByteArray()).WaitAsync(timeout, cancellationToken);
+                calls = requests.Select((group, g) =>
+                {
+                    foreach (var request in group)
+                    {
+                        request.DataPlaneUrl = relayUrl;
+                        request.UpstreamUrl = template.DataPlaneUrl;
+                        request.TraceParent = ClusterTelemetry.CurrentTraceParent();
+                    }
+                    return grains.GetGrain<ITaskWorkerGrain>(assigned[g].WorkerId).RunShardGroupAsync(group.Select(EncodedShardRequest.From).ToArray());
+                }).ToArray();
+                var receipts = await AllUnlessOneFails(calls).WaitAsync(timeout, cancellationToken);
+                // The relay answered each group when it held it; the super-group is in once the relay's
+                // forwarded result is accepted here (or never, if its session was abandoned).
+                if (receipts.All(r => r.Outcome == ShardResultAck.Types.Outcome.Accepted))
+                    await collector.WhenAccepted(first).WaitAsync(timeout, cancellationToken);
+                if (collector.IsAccepted(first))
+                    return (retry, receipts.Sum(r => r.ResultBytes));
+                LogShardNotAccepted(template.Key.RunId, template.Key.Step, first, attempt, assigned[0].WorkerId, string.Join(",", receipts.Select(r => r.Outcome).Distinct()));
+                if (retry + 1 >= MaxAttempts)
+                    throw new ShardFailedException($"super-group at shard {first} of step {template.Key.Step} was not accepted after {MaxAttempts} attempts");
+            }
+            catch (ShardFailedException)
+            {
+                throw;
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                if (collector.IsAccepted(first)) return (retry, 0);
+                span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, e.Message);
+                // Blame the groups whose calls failed; if none did, the relay (or its process) did.
+                var blamed = calls.Select((c, g) => (c, g)).Where(x => x.c.IsFaulted).Select(x => assigned[x.g].WorkerId).ToList();
+                if (blamed.Count == 0) blamed.Add(assigned[0].WorkerId);
+                failed.UnionWith(blamed);
+                LogShardFailed(template.Key.RunId, template.Key.Step, first, attempt, string.Join(",", blamed), e.GetType().Name, e.Message);
+                if (retry + 1 >= MaxAttempts)
+                    throw new ShardFailedException($"super-group at shard {first} of step {template.Key.Step} failed {MaxAttempts} times; last error: {e.Message}", e);
+            }
+        }
+    }
+
+    // Every call's receipt, or the first failure as soon as one fails (the others are left to end
+    // on their own: their relay session is abandoned or runs out of time).
+    private static async Task<ShardReceipt[]> AllUnlessOneFails(Task<ShardReceipt>[] calls)
+    {
+        var pending = calls.ToList();
+        while (pending.Count > 0)
+        {
+            var done = await Task.WhenAny(pending);
+            await done; // throws if it failed
+            pending.Remove(done);
+        }
+        return calls.Select(c => c.Result).ToArray();
     }
 
     private async Task<IReadOnlyList<WorkerRegistration>> LiveWorkersAsync(CancellationToken cancellationToken)

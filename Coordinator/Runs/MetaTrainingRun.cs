@@ -119,7 +119,7 @@ public sealed partial class MetaTrainingRun(
             int workers, stepRetries;
             if (!tr.Enabled)
             {
-                var result = await executor.RunAsync(template, shards, elements, timeout, cancellationToken, d.ReduceGroup);
+                var result = await executor.RunAsync(template, shards, elements, timeout, cancellationToken, d.ReduceGroup, d.ReduceTree);
                 stepTrace.EndPhase(ClusterMetrics.Phases.FanOut);
                 // The part of fan-out the slowest shard spent computing; the rest is what the
                 // cluster costs (grain calls, θ and gradients over gRPC, waiting).
@@ -146,7 +146,7 @@ public sealed partial class MetaTrainingRun(
                 // sum is the gradient of (1/T) Σ ℓ + λ L_TR with respect to θ, like the λ = 0 path's
                 // GradientSum / T; W's part is λ ∂L_TR/∂W.
                 using (var modelGradient = tensor(result.GradientSum, [elements]))
-                using (var projectionGradient = (relation!.Gradients.ProjectionGradients * tr.Lambda).flatten().to(ScalarType.Float32))
+                using (var projectionGradient = (relation!.Gradients.ProjectionGradients * tr.Lambda).flatten().to(ScalarType.Float32)) // operator: its scalar is disposed after the call
                 using (var gradient = cat([modelGradient, projectionGradient]))
                     adam.Apply(theta, gradient);
                 stepTrace.EndPhase(ClusterMetrics.Phases.Update);
@@ -212,7 +212,7 @@ public sealed partial class MetaTrainingRun(
             TrainSeconds = Math.Round(trainSeconds, 3),
             TasksPerSecond = Math.Round((d.MetaSteps - firstStep) * (double)d.MetaBatch / trainSeconds, 1),
             FinalTrainLoss = lastLoss, ShardRetries = retries, StepPhaseMilliseconds = phaseTotals.MeanMillisecondsPerStep(),
-            GradDtype = d.GradDtype, Kernels = d.Kernels, ReduceGroup = d.ReduceGroup, GradientSaturated = saturated,
+            GradDtype = d.GradDtype, Kernels = d.Kernels, ReduceGroup = d.ReduceGroup, ReduceTree = d.ReduceTree, GradientSaturated = saturated,
             BytesSent = wire.BytesSent, BytesReceived = wire.BytesReceived,
             Eval = evaluation,
         };

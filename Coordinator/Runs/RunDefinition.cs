@@ -63,6 +63,12 @@ public sealed record RunDefinition
     /// sends its own. Results are identical for given (shards, k) however groups are spread.
     /// </summary>
     [Id(36)] public int ReduceGroup { get; init; } = 1;
+    /// <summary>
+    /// Fan-in of the reduction tree: each f consecutive groups form a super-group whose groups run on
+    /// (up to) f worker processes and meet at the first one's relay, which sends the coordinator one
+    /// gradient and fetches θ from it once for all f. 1: groups go straight to the coordinator.
+    /// </summary>
+    [Id(37)] public int ReduceTree { get; init; } = 1;
 
     /// <summary>TRLearner's settings.</summary>
     public TrLearnerSettings TrLearner() => new(TrLambda, TrMetaData, ParseSampler(TrSampler), TrHeads, Temperature: TrTau);

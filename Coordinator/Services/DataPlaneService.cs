@@ -54,7 +54,7 @@ public sealed class DataPlaneService(ParameterStore parameters, ShardResultInbox
         var header = requestStream.Current.Header;
         if (header.Key is null) throw Invalid("header.key is missing");
 
-        CheckMembers(header);
+        if (GroupHeaders.Problem(header) is { } problem) throw Invalid(problem);
         var collector = inbox.Find(header.Key.RunId);
         ShardResultAck.Types.Outcome outcome;
         try { outcome = collector?.Admit(header.Key, header.Members.Count) ?? ShardResultAck.Types.Outcome.Stale; }
@@ -125,21 +125,6 @@ public sealed class DataPlaneService(ParameterStore parameters, ShardResultInbox
         var values = MemoryMarshal.Cast<byte, float>(buffer).ToArray();
         if (!AllFinite(values)) throw Invalid($"outputs of shard {header.Key.Shard} contain NaN or infinity");
         return (values, shape);
-    }
-
-    // A group's members: consecutive shards from the key's, each keyed like the group and single itself.
-    private static void CheckMembers(ShardResultHeader header)
-    {
-        for (int i = 0; i < header.Members.Count; i++)
-        {
-            var member = header.Members[i];
-            if (member.Key is null) throw Invalid($"header.members[{i}].key is missing");
-            if (member.Members.Count != 0) throw Invalid($"header.members[{i}] has members of its own");
-            var expected = header.Key.Clone();
-            expected.Shard += i;
-            if (!member.Key.Equals(expected))
-                throw Invalid($"header.members[{i}].key is shard {member.Key.Shard} attempt {member.Key.Attempt} of step {member.Key.Step}; expected shard {expected.Shard} attempt {expected.Attempt} of step {expected.Step}");
-        }
     }
 
     private static void Validate(ShardResultHeader header, StepCollector collector)

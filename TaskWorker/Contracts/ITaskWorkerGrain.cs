@@ -19,10 +19,20 @@ public interface ITaskWorkerGrain : IGrainWithStringKey
     /// <summary>
     /// Runs a pre-reduction group: consecutive training shards of one step and attempt, side by side
     /// in this worker's process, and streams one result for them all (the members' headers and
-    /// their gradients summed in shard order). Returns once the coordinator has acknowledged it.
+    /// their gradients summed in shard order). Returns once the coordinator (or the request's relay)
+    /// has acknowledged it.
     /// </summary>
     [ResponseTimeout("01:00:00")]
     Task<ShardReceipt> RunShardGroupAsync(EncodedShardRequest[] members);
+
+    /// <summary>
+    /// Opens a reduction session on this worker's process relay for a super-group of a training
+    /// step (<paramref name="plan"/>: a <c>RelayPlan</c> in its Protobuf encoding) and returns the
+    /// relay's URL, to which the super-group's workers then send their groups' results. Interleaves
+    /// with a shard this worker is running, so a plan never waits for a computation.
+    /// </summary>
+    [Orleans.Concurrency.AlwaysInterleave]
+    Task<string> OpenRelayAsync(byte[] plan);
 
     /// <summary>Announces this worker to the registry and keeps it active while its silo lives.</summary>
     Task StartAsync(string device);

@@ -15,14 +15,17 @@ public sealed class ParameterCache(DataPlaneChannels channels)
     private readonly Lock gate = new();
     private readonly Dictionary<string, (long Version, Task<Tensor> Fetch)> latest = [];
 
-    /// <summary>Parameters of <paramref name="version"/> of a run, on <paramref name="device"/>.</summary>
-    public Task<Tensor> GetAsync(string url, string runId, long version, Device device, CancellationToken cancellationToken)
+    /// <summary>
+    /// Parameters of <paramref name="version"/> of a run, on <paramref name="device"/>, from the data
+    /// plane at <paramref name="url"/> (a relay when <paramref name="upstreamUrl"/>, the coordinator's, is given).
+    /// </summary>
+    public Task<Tensor> GetAsync(string url, string runId, long version, Device device, CancellationToken cancellationToken, string? upstreamUrl = null)
     {
         lock (gate)
         {
             if (latest.TryGetValue(runId, out var entry) && entry.Version == version && !entry.Fetch.IsFaulted)
                 return entry.Fetch;
-            var fetch = FetchAsync(url, runId, version, device, cancellationToken);
+            var fetch = FetchAsync(url, upstreamUrl, runId, version, device, cancellationToken);
             if (!latest.TryGetValue(runId, out entry) || entry.Version <= version)
             {
                 // The previous version is not disposed here: a shard of it may still be running.
@@ -33,9 +36,9 @@ public sealed class ParameterCache(DataPlaneChannels channels)
         }
     }
 
-    private async Task<Tensor> FetchAsync(string url, string runId, long version, Device device, CancellationToken cancellationToken)
+    private async Task<Tensor> FetchAsync(string url, string? upstreamUrl, string runId, long version, Device device, CancellationToken cancellationToken)
     {
-        var call = channels.Client(url).GetParameters(new GetParametersRequest { RunId = runId, Version = version }, cancellationToken: cancellationToken);
+        var call = channels.Client(url).GetParameters(new GetParametersRequest { RunId = runId, Version = version, UpstreamUrl = upstreamUrl ?? "" }, cancellationToken: cancellationToken);
         // Each chunk is copied once, straight into the tensor's memory.
         Tensor? values = null;
         long received = 0;

@@ -114,7 +114,8 @@ public sealed class ShardRunner(ParameterCache parameters, ShardResultSender sen
         var spec = resolved.GetOrAdd(first.Spec, ResolvedRunSpec.From);
         Tensor theta;
         using (ShardTracing.Start("parameters.fetch", first))
-            theta = await parameters.GetAsync(first.DataPlaneUrl, first.Key.RunId, first.ParameterVersion, device, cancellationToken);
+            theta = await parameters.GetAsync(first.DataPlaneUrl, first.Key.RunId, first.ParameterVersion, device, cancellationToken,
+                first.UpstreamUrl.Length > 0 ? first.UpstreamUrl : null);
 
         var computed = await Task.WhenAll(members.Select(async request =>
         {

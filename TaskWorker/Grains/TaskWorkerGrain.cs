@@ -9,7 +9,7 @@ namespace MetaCluster.TaskWorker.Grains;
 /// process activates its own workers), and the heavy compute runs off the Orleans scheduler.
 /// </summary>
 [PreferLocalPlacement]
-public sealed class TaskWorkerGrain(ShardRunner runner, ILocalSiloDetails silo) : Grain, ITaskWorkerGrain
+public sealed class TaskWorkerGrain(ShardRunner runner, ILocalSiloDetails silo, Relay.RelaySessions relays, Relay.RelayEndpoint relay) : Grain, ITaskWorkerGrain
 {
     private string WorkerId => this.GetPrimaryKeyString();
 
@@ -25,6 +25,14 @@ public sealed class TaskWorkerGrain(ShardRunner runner, ILocalSiloDetails silo) 
     {
         var decoded = members.Select(m => m.Decode()).ToArray();
         return await Task.Run(() => runner.RunGroupAsync(WorkerId, decoded, CancellationToken.None));
+    }
+
+    /// <inheritdoc/>
+    public Task<string> OpenRelayAsync(byte[] plan)
+    {
+        string url = relay.Url ?? throw new InvalidOperationException($"worker {WorkerId} runs no reduction relay (--relay-port -1, or off loopback without a token)");
+        relays.Open(Protos.DataPlane.V1.RelayPlan.Parser.ParseFrom(plan));
+        return Task.FromResult(url);
     }
 
     /// <inheritdoc/>

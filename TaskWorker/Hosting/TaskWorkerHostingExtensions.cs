@@ -18,6 +18,11 @@ public static class TaskWorkerHostingExtensions
         services.AddSingleton<ShardRunner>();
         services.AddSingleton<RelationShardStore>();
         services.AddSingleton<WorkerFaults>();
+        services.AddSingleton<Relay.RelaySessions>();
+        services.AddSingleton<Relay.RelayParameters>();
+        services.AddSingleton<Relay.RelayEndpoint>();
+        // The relay listens before the workers announce themselves, so a plan never finds it missing.
+        services.AddHostedService<Relay.RelayServer>();
         services.AddHostedService<WorkerStarter>();
         return services;
     }

@@ -6,7 +6,7 @@ namespace MetaCluster.TaskWorker.Hosting;
 /// <summary>Options of the TaskWorker executable.</summary>
 public sealed partial record WorkerCommandLine(ClusterMembershipSettings Membership, WorkerOptions Workers, int MetricsPort, bool ConsoleTraces = false)
 {
-    private static readonly string[] Valued = ["redis", "device", "cluster-id", "token", "workers", "threads", "silo-port", "advertise-address", "metrics-port", "data-root"];
+    private static readonly string[] Valued = ["redis", "device", "cluster-id", "token", "workers", "threads", "silo-port", "advertise-address", "metrics-port", "data-root", "relay-port"];
 
     /// <summary>Reads the options; throws <see cref="UsageException"/> naming the first bad one.</summary>
     public static WorkerCommandLine Parse(IEnumerable<string> args)
@@ -28,6 +28,8 @@ public sealed partial record WorkerCommandLine(ClusterMembershipSettings Members
             Threads = o.Int("threads", 0, 0, 1024),
             Token = string.IsNullOrEmpty(token) ? null : token,
             WorkerIdPrefix = $"{Environment.MachineName}-{Environment.ProcessId}",
+            RelayPort = o.Int("relay-port", 0, -1, 65535),
+            RelayAddress = address,
         };
         return new WorkerCommandLine(membership, workers, o.Int("metrics-port", 9465, 0, 65535), o.Switch("trace-console"));
     }

@@ -29,6 +29,8 @@ public static class WorkerHost
             w.Threads = options.Workers.Threads;
             w.Token = options.Workers.Token;
             w.WorkerIdPrefix = options.Workers.WorkerIdPrefix;
+            w.RelayPort = options.Workers.RelayPort;
+            w.RelayAddress = options.Workers.RelayAddress;
         });
 
         var app = builder.Build();

@@ -15,6 +15,12 @@ public sealed class WorkerOptions
     /// <summary>libtorch intra-op threads for this process; 0 picks cores ÷ workers.</summary>
     public int Threads { get; set; }
 
-    /// <summary>Bearer token sent to the coordinator's data plane, if it requires one.</summary>
+    /// <summary>Bearer token sent to the coordinator's data plane, if it requires one (and required by this process's relay off loopback).</summary>
     public string? Token { get; set; }
+
+    /// <summary>Port of this process's reduction relay (<c>--reduce-tree</c>): 0 picks a free one, negative runs none.</summary>
+    public int RelayPort { get; set; }
+
+    /// <summary>The address other worker processes reach the relay at (it listens on all interfaces unless this is loopback).</summary>
+    public System.Net.IPAddress RelayAddress { get; set; } = System.Net.IPAddress.Loopback;
 }

@@ -80,20 +80,39 @@ public sealed class PreReductionTests
     }
 
     [Fact]
-    public async Task AGroupWhoseWorkerFailsRunsAgainElsewhereAndTheRunEndsWithTheUndisturbedBits()
+    public async Task GroupsMeetingAtARelayGiveTheSameBitsHoweverManyWorkersRunThem()
     {
-        var undisturbed = await RunWithFaultAsync(fault: false);
-        var retried = await RunWithFaultAsync(fault: true);
+        // Eight shards: groups of two, super-groups of two groups, each summed at a worker process's relay.
+        var one = await ClusterRuns.RunAsync(ClusterRuns.Sinusoid(workers: 1, shards: 8, steps: 12, ClusterRuns.TempDirectory()) with { ReduceGroup = 2, ReduceTree = 2 });
+        var three = await ClusterRuns.RunAsync(ClusterRuns.Sinusoid(workers: 3, shards: 8, steps: 12, ClusterRuns.TempDirectory()) with { ReduceGroup = 2, ReduceTree = 2 });
+        var grouped = await ClusterRuns.RunAsync(ClusterRuns.Sinusoid(workers: 3, shards: 8, steps: 12, ClusterRuns.TempDirectory()) with { ReduceGroup = 2 });
+
+        Assert.Equal(12, one.Final.Step);
+        Assert.Equal(one.Final.Theta, three.Final.Theta);
+        Assert.Equal(one.Final.SecondMoment, three.Final.SecondMoment);
+        double moved = ClusterRuns.Distance(grouped.Final.Theta, ClusterRuns.SinusoidInitialTheta());
+        double apart = ClusterRuns.Distance(one.Final.Theta, grouped.Final.Theta);
+        Assert.True(moved > 1e-3, "training did not move the parameters: the comparison would prove nothing");
+        Assert.True(apart <= 1e-4 * moved, $"relayed and directly sent groups differ by {apart:E3} after moving {moved:E3}");
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task AGroupWhoseWorkerFailsRunsAgainElsewhereAndTheRunEndsWithTheUndisturbedBits(int treeFanIn)
+    {
+        var undisturbed = await RunWithFaultAsync(fault: false, treeFanIn);
+        var retried = await RunWithFaultAsync(fault: true, treeFanIn);
         Assert.Equal(0, undisturbed.Retries);
         Assert.True(retried.Retries >= 1, "the injected failure was not retried");
         Assert.Equal(undisturbed.Final.Theta, retried.Final.Theta);
         Assert.Equal(undisturbed.Final.SecondMoment, retried.Final.SecondMoment);
     }
 
-    private static async Task<(long Retries, Checkpoint Final)> RunWithFaultAsync(bool fault)
+    private static async Task<(long Retries, Checkpoint Final)> RunWithFaultAsync(bool fault, int treeFanIn)
     {
         string outDir = ClusterRuns.TempDirectory();
-        var run = ClusterRuns.Sinusoid(workers: 2, shards: 4, steps: 6, outDir) with { ReduceGroup = 2 };
+        var run = ClusterRuns.Sinusoid(workers: 2, shards: 4, steps: 6, outDir) with { ReduceGroup = 2, ReduceTree = treeFanIn };
         await using var cluster = await EmbeddedCluster.StartAsync(new EmbeddedClusterOptions(run.Workers, Threads: 1));
         int injected = 0;
         if (fault)
@@ -110,6 +129,7 @@ public sealed class PreReductionTests
         Assert.Equal(fault ? 1 : 0, injected);
         using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "summary.json")));
         Assert.Equal(2, summary.RootElement.GetProperty("reduce_group").GetInt32());
+        Assert.Equal(treeFanIn, summary.RootElement.GetProperty("reduce_tree").GetInt32());
         return (summary.RootElement.GetProperty("shard_retries").GetInt64(), Checkpoint.Load(Path.Combine(outDir, "checkpoints", "final.ckpt")));
     }
 

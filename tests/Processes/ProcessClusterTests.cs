@@ -125,17 +125,19 @@ public sealed class ProcessClusterTests(RedisFixture redis, ITestOutputHelper lo
     }
 
     [Fact]
-    public async Task PreReducedGroupsOverWorkerProcessesSurviveAKilledProcessWithTheEmbeddedRunsParameters()
+    public async Task GroupsRelayedBetweenWorkerProcessesSurviveAKilledProcessWithTheEmbeddedRunsParameters()
     {
         await using var cluster = new ProcessCluster(redis.Address);
         await cluster.StartCoordinatorAsync();
         var a = await cluster.StartWorkerAsync(expectedWorkers: 1);
         await cluster.StartWorkerAsync(expectedWorkers: 2);
 
-        // Four shards in two groups of two: each worker process sums a group and sends one gradient.
+        // Four shards in two groups of two, one per worker process; the groups meet at one process's
+        // relay (over the network, between processes), which sends the coordinator one gradient.
         var options = Options(steps: 150, innerSteps: 3);
         options["kernels"] = "autograd";
         options["reduce-group"] = "2";
+        options["reduce-tree"] = "2";
         string runId = await cluster.SubmitAsync(options);
         long killedAt = (await cluster.WaitForStepAsync(runId, 20, RunTimeout)).Step;
         a.Kill();
@@ -146,6 +148,7 @@ public sealed class ProcessClusterTests(RedisFixture redis, ITestOutputHelper lo
         var result = await cluster.WatchToEndAsync(runId, RunTimeout);
         Assert.True(result.State == RunState.Completed, result.Error + cluster.Logs());
         Assert.Contains("\"reduce_group\": 2", result.SummaryJson);
+        Assert.Contains("\"reduce_tree\": 2", result.SummaryJson);
         var final = RunComparison.Final(cluster, runId);
         var undisturbed = await RunComparison.UndisturbedAsync(options);
         Assert.Equal(150, final.Step);

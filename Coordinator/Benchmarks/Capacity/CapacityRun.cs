@@ -19,15 +19,22 @@ namespace MetaCluster.Coordinator.Benchmarks.Capacity;
 /// </summary>
 public static class CapacityRun
 {
-    /// <summary>Runs <paramref name="warmup"/> unmeasured steps, then <paramref name="steps"/> measured ones.</summary>
-    public static async Task<CapacityMeasurement> MeasureAsync(LoopbackDataPlane plane, CapacityPoint point, int warmup, int steps, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs unmeasured steps, at least <paramref name="warmup"/> and for at least
+    /// <paramref name="warmupTime"/> (the JIT's tiered compilation of Kestrel, gRPC and this code
+    /// goes on for seconds: measured after two steps, a small point's CPU per step is mostly the
+    /// compiler's), then <paramref name="steps"/> measured ones.
+    /// </summary>
+    public static async Task<CapacityMeasurement> MeasureAsync(LoopbackDataPlane plane, CapacityPoint point, int warmup, int steps, CancellationToken cancellationToken,
+        TimeSpan warmupTime = default)
     {
         string runId = $"capacity-{Guid.NewGuid():N}"[..20];
         int p = point.Elements, w = point.Workers;
         // Generous: the slowest loopback transfer seen is far above 50 MB/s.
         var timeout = TimeSpan.FromSeconds(60 + 2.0 * p * sizeof(float) * w / 50e6);
 
-        using var theta = randn(p, ScalarType.Float32).mul_(0.01);
+        using TorchSharp.Scalar scale = 0.01;
+        using var theta = randn(p, ScalarType.Float32).mul_(scale);
         using var adam = new Adam(0.001);
         await using var load = await SimulatedWorkerProcess.StartAsync(plane.Url, runId, point, cancellationToken);
 
@@ -46,10 +53,13 @@ public static class CapacityRun
         long wireBytes = 0, parameterBytes = 0;
         double lastWorkerCpu = double.NaN;
         ResourceSampler sampler = new(TimeSpan.FromMilliseconds(20));
+        var warmupClock = Stopwatch.StartNew();
         try
         {
             for (int step = 0; step < warmup + steps; step++)
             {
+                // Warm-up ends after the warm-up steps and the warm-up time, whichever is later.
+                if (step == warmup && warmupClock.Elapsed < warmupTime) warmup++;
                 var cpuBefore = Environment.CpuUsage.TotalTime;
                 long allocatedBefore = GC.GetTotalAllocatedBytes();
                 int gen2Before = GC.CollectionCount(2);

@@ -27,6 +27,7 @@ public sealed class CapacitySuite : IBenchSuite
         new("capacity-dtype", "capacity: gradient wire types (f32, bf16, f16)"),
         new("capacity-compute-ms", "capacity: assumed worker compute time per step for the overhead figure (default 200)"),
         new("capacity-steps", "capacity: measured meta-steps per point"),
+        new("capacity-warmup-seconds", "capacity: unmeasured steps go on at least this long per point (default 15; tiered JIT compilation lasts seconds)"),
         new("capacity-workers-per-process", "capacity: simulated workers sharing one parameter fetch (default 1)"),
         new("capacity-reduce-group", "capacity: simulated workers pre-reducing their gradients into one (default 1)"),
     ];
@@ -48,6 +49,7 @@ public sealed class CapacitySuite : IBenchSuite
         double computeMs = double.Parse(o.GetValueOrDefault("capacity-compute-ms", "200"), c);
         int steps = o.TryGetValue("capacity-steps", out var s) ? int.Parse(s, c) : settings.Quick ? 2 : Math.Max(1, settings.Repetitions);
         int warmup = settings.Quick ? 1 : Math.Max(1, settings.Warmup);
+        var warmupTime = TimeSpan.FromSeconds(double.Parse(o.GetValueOrDefault("capacity-warmup-seconds", settings.Quick ? "0" : "15"), c));
         int perProcess = int.Parse(o.GetValueOrDefault("capacity-workers-per-process", "1"), c);
         int reduceGroup = int.Parse(o.GetValueOrDefault("capacity-reduce-group", "1"), c);
         if (perProcess < 1 || reduceGroup < 1) throw new ArgumentException("capacity-workers-per-process and capacity-reduce-group must be positive");
@@ -70,8 +72,8 @@ public sealed class CapacitySuite : IBenchSuite
                 figures.Add(new BenchFigure(Name, "skipped", point.Configuration, "GB needed", needed / 1e9, [needed / 1e9], Note: why));
                 continue;
             }
-            progress.WriteLine($"capacity P={CapacityPoint.FormatCount(p)} W={w} {GradientCodec.Name(wireType)}: {warmup} warm-up + {steps} measured steps");
-            var m = await CapacityRun.MeasureAsync(plane, point, warmup, steps, cancellationToken);
+            progress.WriteLine(string.Create(c, $"capacity P={CapacityPoint.FormatCount(p)} W={w} {GradientCodec.Name(wireType)}: at least {warmup} warm-up steps and {warmupTime.TotalSeconds:0} s, then {steps} measured steps"));
+            var m = await CapacityRun.MeasureAsync(plane, point, warmup, steps, cancellationToken, warmupTime);
             var f = CapacityFigures.From(Name, m, computeMs);
             figures.AddRange(f);
             progress.WriteLine("  " + string.Join("; ", f.Select(x => string.Create(c, $"{x.Name} {x.Median:0.###} {x.Unit}"))));

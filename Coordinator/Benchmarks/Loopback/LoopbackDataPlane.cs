@@ -1,3 +1,4 @@
+using MetaCluster.Protos.Wire;
 using System.Net;
 using MetaCluster.Coordinator.DataPlane;
 using MetaCluster.Coordinator.Hosting;

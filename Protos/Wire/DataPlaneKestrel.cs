@@ -1,10 +1,10 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
-namespace MetaCluster.Coordinator.Hosting;
+namespace MetaCluster.Protos.Wire;
 
 /// <summary>
-/// HTTP/2 limits of the coordinator's Kestrel for the data plane, the same for the embedded cluster,
-/// <c>serve</c> and the benchmarks. Gradients arrive as long streams of 64 KiB messages from many
+/// HTTP/2 limits of a Kestrel serving the data plane: the coordinator's (embedded, <c>serve</c>, the
+/// benchmarks) and a worker process's reduction relay. Gradients arrive as long streams of 64 KiB messages from many
 /// workers at once; Kestrel's default windows (768 KiB per stream, 1 MiB per connection) make each
 /// worker wait for a window update every few hundred KiB. Larger windows let a worker stream a
 /// whole chunk run without waiting; memory is not at stake, since the service consumes each chunk

@@ -1,21 +1,36 @@
 using System.Buffers;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
-using MetaCluster.Coordinator.Aggregation;
 using MetaCluster.Protos.DataPlane.V1;
-using MetaCluster.Protos.Wire;
 
-namespace MetaCluster.Coordinator.DataPlane;
+namespace MetaCluster.Protos.Wire;
+
+/// <summary>Where a gradient stream's decoded float32 values go, chunk by chunk, in order.</summary>
+public interface IGradientSink
+{
+    /// <summary>The shard (or group) the gradient belongs to, for messages.</summary>
+    int Shard { get; }
+
+    /// <summary>Elements of the gradient.</summary>
+    int Elements { get; }
+
+    /// <summary>Takes the values at an element offset; chunks arrive in order.</summary>
+    void Add(long elementOffset, ReadOnlySpan<float> values);
+
+    /// <summary>Marks the gradient complete; throws when elements are missing.</summary>
+    void Complete();
+}
 
 /// <summary>
-/// Folds one shard's gradient chunks into the step's sum as they arrive. The first chunk names the
+/// Decodes one shard's gradient chunks into a sink as they arrive (the coordinator's step sum, or
+/// a relay's buffer). The first chunk names the
 /// wire type (float32, bfloat16 or float16) and the total size; every chunk must hold whole
 /// elements, at the next offset, and only finite values. Reduced-precision chunks are decoded into
 /// float32 through one scratch buffer per stream; float32 chunks are read in place.
 /// Throws <see cref="InvalidDataException"/> (or <see cref="ArgumentOutOfRangeException"/>) naming
 /// what is wrong.
 /// </summary>
-public sealed class GradientChunkReader(OrderedGradientSum.ShardSink sink) : IDisposable
+public sealed class GradientChunkReader(IGradientSink sink) : IDisposable
 {
     private DType dtype = DType.Unspecified;
     private int elementBytes;
@@ -24,7 +39,7 @@ public sealed class GradientChunkReader(OrderedGradientSum.ShardSink sink) : IDi
     /// <summary>The wire type of the stream (unspecified until the first chunk).</summary>
     public DType WireType => dtype;
 
-    /// <summary>Decodes, checks and folds one chunk.</summary>
+    /// <summary>Decodes, checks and passes on one chunk.</summary>
     public void Add(TensorChunk chunk)
     {
         if (dtype == DType.Unspecified)

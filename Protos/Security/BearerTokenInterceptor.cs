@@ -3,7 +3,7 @@ using System.Text;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 
-namespace MetaCluster.Coordinator.Security;
+namespace MetaCluster.Protos.Security;
 
 /// <summary>The token every gRPC call must carry, or null when none is required (loopback).</summary>
 public sealed record ApiCredentials(string? Token);
@@ -46,7 +46,7 @@ public sealed class BearerTokenInterceptor(ApiCredentials credentials) : Interce
         string? header = context.RequestHeaders.GetValue("authorization");
         const string prefix = "Bearer ";
         if (header is null || !header.StartsWith(prefix, StringComparison.Ordinal))
-            throw new RpcException(new Status(StatusCode.Unauthenticated, "this coordinator requires 'authorization: Bearer <token>'"));
+            throw new RpcException(new Status(StatusCode.Unauthenticated, "this server requires 'authorization: Bearer <token>'"));
         var given = Encoding.UTF8.GetBytes(header[prefix.Length..]);
         var expected = Encoding.UTF8.GetBytes(credentials.Token);
         if (!CryptographicOperations.FixedTimeEquals(given, expected))

@@ -1,0 +1,43 @@
+using MetaCluster.Protos.DataPlane.V1;
+
+namespace MetaCluster.TaskWorker.Relay;
+
+/// <summary>
+/// The open reduction sessions of this process's relay. A plan for a super-group replaces the
+/// session of the same run and first shard from an earlier step or attempt (abandoning it); a
+/// session also ends when its plan's time runs out.
+/// </summary>
+public sealed class RelaySessions
+{
+    private readonly Lock gate = new();
+    private readonly List<RelaySession> open = [];
+
+    /// <summary>Opens a session for <paramref name="plan"/>.</summary>
+    public RelaySession Open(RelayPlan plan)
+    {
+        var session = new RelaySession(plan);
+        List<RelaySession> replaced;
+        lock (gate)
+        {
+            replaced = open.Where(s => s.IsOver || (s.Plan.Key.RunId == plan.Key.RunId && s.Plan.Key.Shard == plan.Key.Shard)).ToList();
+            open.RemoveAll(replaced.Contains);
+            open.Add(session);
+        }
+        foreach (var old in replaced) old.Abandon();
+        if (plan.TimeoutSeconds > 0)
+            _ = Task.Delay(TimeSpan.FromSeconds(plan.TimeoutSeconds)).ContinueWith(_ => Close(session), TaskScheduler.Default);
+        return session;
+    }
+
+    /// <summary>The open session that a result with <paramref name="key"/> belongs to, if any.</summary>
+    public RelaySession? Find(ShardKey key)
+    {
+        lock (gate) return open.FirstOrDefault(s => !s.IsOver && s.Covers(key));
+    }
+
+    private void Close(RelaySession session)
+    {
+        lock (gate) open.Remove(session);
+        session.Abandon();
+    }
+}
