@@ -13,12 +13,13 @@ namespace MetaCluster.Coordinator.Aggregation;
 /// (<see cref="IsCorrupted"/>): floating-point addition cannot be undone exactly, so the caller
 /// restarts the step.
 /// Buffers of early shards come from <paramref name="buffers"/> (when given) and go back to it once
-/// folded in. The sum needs no clearing: shard 0 is copied into it, not added.
+/// folded in; so does the sum's own array, which its user hands back once done with it
+/// (<see cref="MetaCluster.Coordinator.DataPlane.ShardResultInbox.Recycle"/>). The sum needs no clearing: shard 0 is copied into it, not added.
 /// </summary>
 public sealed class OrderedGradientSum(int shards, int elements, GradientBufferPool? buffers = null)
 {
     private readonly Lock gate = new();
-    private readonly float[] sum = GC.AllocateUninitializedArray<float>(elements);
+    private readonly float[] sum = buffers?.Rent(elements) ?? GC.AllocateUninitializedArray<float>(elements);
     private readonly float[]?[] pending = new float[shards][];
     private readonly bool[] finished = new bool[shards];
     private int nextToFold;

@@ -4,35 +4,105 @@ using System.Runtime.InteropServices;
 namespace MetaCluster.Coordinator.DataPlane;
 
 /// <summary>A published version of a run's meta-parameters, as the bytes that go on the wire.</summary>
-public sealed record PublishedParameters(long Version, long[] Shape, byte[] Bytes);
+public sealed class PublishedParameters(long version, long[] shape, byte[] bytes)
+{
+    internal int Leases;
+    internal bool Retired;
+
+    /// <summary>The version.</summary>
+    public long Version => version;
+
+    /// <summary>The shape of the flat parameter vector.</summary>
+    public long[] Shape => shape;
+
+    /// <summary>The little-endian float32 bytes.</summary>
+    public byte[] Bytes => bytes;
+}
 
 /// <summary>
 /// The meta-parameters each run has published for its workers. Serialised once per version, then
-/// streamed to every worker that asks for that version.
+/// streamed to every worker that asks for that version. A version's bytes are reused for a later
+/// version once it is replaced and no stream is reading it (<see cref="Lease"/>), so publishing
+/// does not put a parameter-sized array on the large-object heap every step.
 /// </summary>
 public sealed class ParameterStore
 {
+    private readonly Lock gate = new();
     private readonly ConcurrentDictionary<string, PublishedParameters> current = new();
+    private readonly Dictionary<int, byte[]> spare = [];
 
     /// <summary>Publishes a version (replacing the previous one).</summary>
     public void Publish(string runId, long version, ReadOnlySpan<float> values) => Publish(runId, version, MemoryMarshal.AsBytes(values));
 
-    /// <summary>
-    /// Publishes a version given as the little-endian bytes of its float32 values, copied once into
-    /// a new array: a worker may still be streaming the previous version, so it is never reused.
-    /// </summary>
+    /// <summary>Publishes a version given as the little-endian bytes of its float32 values, copied once.</summary>
     public void Publish(string runId, long version, ReadOnlySpan<byte> float32Bytes)
     {
         if (float32Bytes.Length % sizeof(float) != 0) throw new ArgumentException("parameters must be whole float32 values", nameof(float32Bytes));
-        var bytes = GC.AllocateUninitializedArray<byte>(float32Bytes.Length);
+        byte[]? bytes;
+        lock (gate)
+        {
+            if (spare.Remove(float32Bytes.Length, out bytes)) { }
+        }
+        bytes ??= GC.AllocateUninitializedArray<byte>(float32Bytes.Length);
         float32Bytes.CopyTo(bytes);
-        current[runId] = new PublishedParameters(version, [bytes.LongLength / sizeof(float)], bytes);
+        var published = new PublishedParameters(version, [bytes.LongLength / sizeof(float)], bytes);
+        lock (gate)
+        {
+            if (current.TryGetValue(runId, out var previous)) Retire(previous);
+            current[runId] = published;
+        }
     }
 
     /// <summary>The requested version, or null when it is not (or no longer) published.</summary>
     public PublishedParameters? Get(string runId, long version) =>
         current.TryGetValue(runId, out var p) && p.Version == version ? p : null;
 
+    /// <summary>
+    /// The requested version, held until the lease is disposed (its bytes are not reused meanwhile),
+    /// or null when it is not (or no longer) published.
+    /// </summary>
+    public Lease? Acquire(string runId, long version)
+    {
+        lock (gate)
+        {
+            if (!current.TryGetValue(runId, out var p) || p.Version != version) return null;
+            p.Leases++;
+            return new Lease(this, p);
+        }
+    }
+
     /// <summary>Forgets a finished run.</summary>
-    public void Remove(string runId) => current.TryRemove(runId, out _);
+    public void Remove(string runId)
+    {
+        lock (gate)
+            if (current.TryRemove(runId, out var p)) p.Retired = true; // its bytes go with it, not to a later run
+    }
+
+    // Called under the lock: a replaced version's bytes become spare once nobody streams them.
+    private void Retire(PublishedParameters p)
+    {
+        p.Retired = true;
+        if (p.Leases == 0) spare[p.Bytes.Length] = p.Bytes;
+    }
+
+    private void Release(PublishedParameters p)
+    {
+        lock (gate)
+            if (--p.Leases == 0 && p.Retired && current.Values.All(c => !ReferenceEquals(c, p))) spare[p.Bytes.Length] = p.Bytes;
+    }
+
+    /// <summary>A published version held for reading.</summary>
+    public sealed class Lease(ParameterStore store, PublishedParameters parameters) : IDisposable
+    {
+        private int released;
+
+        /// <summary>The version's parameters.</summary>
+        public PublishedParameters Parameters => parameters;
+
+        /// <inheritdoc/>
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref released, 1) == 0) store.Release(parameters);
+        }
+    }
 }

@@ -21,6 +21,12 @@ public sealed class ShardResultInbox
         return collector;
     }
 
+    /// <summary>
+    /// Takes back a step's gradient sum (<see cref="OrderedGradientSum.Sum"/>) once its user is done
+    /// with it, so the next step's sum reuses the array instead of allocating one.
+    /// </summary>
+    public void Recycle(float[] gradientSum) => buffers.Return(gradientSum);
+
     /// <summary>The run's open collector, if any.</summary>
     public StepCollector? Find(string runId) => open.TryGetValue(runId, out var c) ? c : null;
 

@@ -61,6 +61,9 @@ public sealed partial class MetaStepExecutor(IGrainFactory grains, ShardResultIn
         }
     }
 
+    /// <summary>Hands a step's gradient sum back once used, for the next step's sum to reuse.</summary>
+    public void Recycle(float[] gradientSum) => inbox.Recycle(gradientSum);
+
     /// <summary>
     /// Runs TRLearner's exact two-phase step. Phase 1: every shard adapts its tasks on some worker
     /// (reassigned on failure, as in <see cref="RunAsync"/>), which keeps the graph and returns z_i and

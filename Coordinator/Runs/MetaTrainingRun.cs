@@ -130,6 +130,7 @@ public sealed partial class MetaTrainingRun(
                     adam.Apply(theta, gradient);
                     stepTrace.EndPhase(ClusterMetrics.Phases.Update);
                 }
+                executor.Recycle(result.GradientSum!);
                 (headers, workers, stepRetries) = (result.Headers, result.Workers, result.Retries);
             }
             else

@@ -36,8 +36,9 @@ public sealed class DataPlaneService(ParameterStore parameters, ShardResultInbox
     /// <inheritdoc/>
     public override async Task GetParameters(GetParametersRequest request, IServerStreamWriter<TensorChunk> responseStream, ServerCallContext context)
     {
-        var published = parameters.Get(request.RunId, request.Version)
+        using var lease = parameters.Acquire(request.RunId, request.Version)
             ?? throw new RpcException(new Status(StatusCode.NotFound, $"run '{request.RunId}' has no parameters of version {request.Version}"));
+        var published = lease.Parameters;
         foreach (var chunk in TensorWire.Chunk("parameters", published.Shape, published.Bytes))
         {
             await responseStream.WriteAsync(chunk, context.CancellationToken);

@@ -7,12 +7,19 @@ namespace MetaCluster.Coordinator.Benchmarks.Capacity;
 /// <summary>
 /// One point of the capacity grid: P gradient elements from each of W simulated workers, sent as
 /// <see cref="WireType"/>, with <see cref="WorkersPerProcess"/> workers sharing each parameter fetch
-/// and <see cref="ReduceGroup"/> workers pre-reducing their gradients into one result.
+/// and <see cref="ReduceGroup"/> workers pre-reducing their gradients into one result, whose groups
+/// meet <see cref="ReduceTree"/> at a time at a relay.
 /// </summary>
-public sealed record CapacityPoint(int Elements, int Workers, DType WireType, int WorkersPerProcess = 1, int ReduceGroup = 1)
+public sealed record CapacityPoint(int Elements, int Workers, DType WireType, int WorkersPerProcess = 1, int ReduceGroup = 1, int ReduceTree = 1)
 {
-    /// <summary>Gradients the coordinator receives per step: one per pre-reduction group.</summary>
-    public int Results => (Workers + ReduceGroup - 1) / ReduceGroup;
+    /// <summary>Workers behind each result the coordinator receives: a group, or a relay's super-group.</summary>
+    public int WorkersPerResult => ReduceGroup * ReduceTree;
+
+    /// <summary>Gradients the coordinator receives per step: one per group, or per relay.</summary>
+    public int Results => (Workers + WorkersPerResult - 1) / WorkersPerResult;
+
+    /// <summary>Workers per parameter fetch at the coordinator: with a relay, one fetch per relay.</summary>
+    public int WorkersPerFetch => ReduceTree > 1 ? WorkersPerResult : WorkersPerProcess;
 
     /// <summary>Float32 bytes of one worker's gradient (what the coordinator folds, whatever the wire type).</summary>
     public long GradientBytes => (long)Elements * sizeof(float);
@@ -25,6 +32,7 @@ public sealed record CapacityPoint(int Elements, int Workers, DType WireType, in
         ["grad_dtype"] = GradientCodec.Name(WireType),
         ["workers_per_process"] = WorkersPerProcess.ToString(CultureInfo.InvariantCulture),
         ["reduce_group"] = ReduceGroup.ToString(CultureInfo.InvariantCulture),
+        ["reduce_tree"] = ReduceTree.ToString(CultureInfo.InvariantCulture),
     };
 
     /// <summary>10k, 1M, 100M, … as the grid options spell them.</summary>

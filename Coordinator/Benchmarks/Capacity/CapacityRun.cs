@@ -15,7 +15,10 @@ namespace MetaCluster.Coordinator.Benchmarks.Capacity;
 /// itself, as one worker process per GPU would: the coordinator serves W copies per step, its worst
 /// case; with <see cref="CapacityPoint.WorkersPerProcess"/> = k, one in k fetches, as when k
 /// workers (GPUs) share a process and its parameter cache; with
-/// <see cref="CapacityPoint.ReduceGroup"/> = g, each g workers send one pre-reduced gradient.
+/// <see cref="CapacityPoint.ReduceGroup"/> = g, each g workers send one pre-reduced gradient; with
+/// <see cref="CapacityPoint.ReduceTree"/> = f, each f groups reach the coordinator as one result and
+/// one θ fetch, as through a worker process's relay (the simulated process sums the g·f gradients
+/// itself: the coordinator's side of the exchange is the tree's, the workers' side is not modelled).
 /// </summary>
 public static class CapacityRun
 {
@@ -68,7 +71,7 @@ public static class CapacityRun
                 OuterStep.Publish(plane.Parameters, runId, step, theta, p);
                 long published = Stopwatch.GetTimestamp();
 
-                var collector = plane.Inbox.Open(runId, step, w, p, groupSize: point.ReduceGroup);
+                var collector = plane.Inbox.Open(runId, step, w, p, groupSize: point.WorkersPerResult);
                 for (int shard = 0; shard < w; shard++) collector.Assign(shard, attempt: 0);
                 await load.StartStepAsync(step);
                 // The workers answer once every shard's result is acknowledged: all are folded in.
@@ -77,6 +80,7 @@ public static class CapacityRun
                 long gathered = Stopwatch.GetTimestamp();
 
                 using (var mean = OuterStep.MeanGradient(gradient.Sum, w)) adam.Apply(theta, mean);
+                plane.Inbox.Recycle(gradient.Sum);
                 plane.Inbox.Close(runId, collector);
                 long end = Stopwatch.GetTimestamp();
                 var cpuAfter = Environment.CpuUsage.TotalTime;

@@ -30,6 +30,7 @@ public sealed class CapacitySuite : IBenchSuite
         new("capacity-warmup-seconds", "capacity: unmeasured steps go on at least this long per point (default 15; tiered JIT compilation lasts seconds)"),
         new("capacity-workers-per-process", "capacity: simulated workers sharing one parameter fetch (default 1)"),
         new("capacity-reduce-group", "capacity: simulated workers pre-reducing their gradients into one (default 1)"),
+        new("capacity-reduce-tree", "capacity: groups meeting at one relay, which sends one result and fetches θ once (default 1)"),
     ];
 
     /// <inheritdoc/>
@@ -52,7 +53,8 @@ public sealed class CapacitySuite : IBenchSuite
         var warmupTime = TimeSpan.FromSeconds(double.Parse(o.GetValueOrDefault("capacity-warmup-seconds", settings.Quick ? "0" : "15"), c));
         int perProcess = int.Parse(o.GetValueOrDefault("capacity-workers-per-process", "1"), c);
         int reduceGroup = int.Parse(o.GetValueOrDefault("capacity-reduce-group", "1"), c);
-        if (perProcess < 1 || reduceGroup < 1) throw new ArgumentException("capacity-workers-per-process and capacity-reduce-group must be positive");
+        int reduceTree = int.Parse(o.GetValueOrDefault("capacity-reduce-tree", "1"), c);
+        if (perProcess < 1 || reduceGroup < 1 || reduceTree < 1) throw new ArgumentException("capacity-workers-per-process, capacity-reduce-group and capacity-reduce-tree must be positive");
         if (workers.Any(w => w < 1) || steps < 1 || computeMs < 0) throw new ArgumentException("capacity-workers and capacity-steps must be positive, capacity-compute-ms not negative");
         if (settings.Threads > 0) TorchSharp.torch.set_num_threads(settings.Threads);
 
@@ -62,7 +64,7 @@ public sealed class CapacitySuite : IBenchSuite
         foreach (int p in elements)
         foreach (int w in workers)
         {
-            var point = new CapacityPoint(p, w, wireType, perProcess, Math.Min(reduceGroup, w));
+            var point = new CapacityPoint(p, w, wireType, perProcess, Math.Min(reduceGroup, w), Math.Max(1, Math.Min(reduceTree, w / Math.Min(reduceGroup, w))));
             long needed = MemoryBudget.Predicted(point, int.MaxValue);
             long available = MemoryBudget.Available();
             if (needed > MemoryBudget.Share * available)

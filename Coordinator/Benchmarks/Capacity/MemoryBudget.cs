@@ -17,7 +17,7 @@ public static class MemoryBudget
 
     /// <summary>Bytes the point is predicted to need at its peak.</summary>
     public static long Predicted(CapacityPoint point, int pendingGradients) =>
-        point.GradientBytes * (8 + Math.Min(pendingGradients, point.Results - 1) + 2 + (point.ReduceGroup > 1 ? 2 : 0)) + point.Workers * (4L << 20);
+        point.GradientBytes * (8 + Math.Min(pendingGradients, point.Results - 1) + 2 + (point.WorkersPerResult > 1 ? 2 : 0)) + point.Workers * (4L << 20);
 
     /// <summary>MemAvailable of /proc/meminfo (Linux), else the GC's view of the machine's memory.</summary>
     public static long Available()

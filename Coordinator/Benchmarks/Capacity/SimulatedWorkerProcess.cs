@@ -39,8 +39,8 @@ public sealed class SimulatedWorkerProcess : IAsyncDisposable
         [
             AssemblyPath, "--url", url, "--run", runId,
             "--workers", point.Workers.ToString(CultureInfo.InvariantCulture), "--elements", point.Elements.ToString(CultureInfo.InvariantCulture),
-            "--dtype", GradientCodec.Name(point.WireType), "--fetch-every", point.WorkersPerProcess.ToString(CultureInfo.InvariantCulture),
-            "--reduce-group", point.ReduceGroup.ToString(CultureInfo.InvariantCulture),
+            "--dtype", GradientCodec.Name(point.WireType), "--fetch-every", point.WorkersPerFetch.ToString(CultureInfo.InvariantCulture),
+            "--reduce-group", point.WorkersPerResult.ToString(CultureInfo.InvariantCulture),
         ])
         {
             RedirectStandardInput = true,
