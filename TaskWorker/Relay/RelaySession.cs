@@ -102,10 +102,18 @@ public sealed class RelaySession
         }
     }
 
-    /// <summary>Ends the session without forwarding: its senders hear <see cref="ShardResultAck.Types.Outcome.Stale"/>.</summary>
+    /// <summary>Ends the session without forwarding (its verdict is <see cref="ShardResultAck.Types.Outcome.Stale"/>).</summary>
     public void Abandon()
     {
         lock (gate) Array.Clear(gradients);
         verdict.TrySetResult(ShardResultAck.Types.Outcome.Stale);
+    }
+
+    /// <summary>Runs <paramref name="expire"/> after <paramref name="timeout"/> unless the session ends first (its timer then goes with it).</summary>
+    public void ExpireAfter(TimeSpan timeout, Action expire)
+    {
+        var ended = new CancellationTokenSource();
+        verdict.Task.ContinueWith(_ => ended.Cancel(), TaskScheduler.Default);
+        Task.Delay(timeout, ended.Token).ContinueWith(t => { if (!t.IsCanceled) expire(); }, TaskScheduler.Default);
     }
 }

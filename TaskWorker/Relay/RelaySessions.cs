@@ -24,8 +24,7 @@ public sealed class RelaySessions
             open.Add(session);
         }
         foreach (var old in replaced) old.Abandon();
-        if (plan.TimeoutSeconds > 0)
-            _ = Task.Delay(TimeSpan.FromSeconds(plan.TimeoutSeconds)).ContinueWith(_ => Close(session), TaskScheduler.Default);
+        if (plan.TimeoutSeconds > 0) session.ExpireAfter(TimeSpan.FromSeconds(plan.TimeoutSeconds), () => Close(session));
         return session;
     }
 

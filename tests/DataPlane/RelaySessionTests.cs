@@ -72,4 +72,16 @@ public sealed class RelaySessionTests
         Assert.Null(sessions.Find(Group(6, 2, attempt: 1).Key));
         Assert.False(old.Accept(0, Group(4, 2), [1, 2, 3], (_, _) => throw new InvalidOperationException("an abandoned session forwards nothing")));
     }
+
+    [Fact]
+    public async Task ASessionWhoseGroupsDoNotAllArriveInTimeIsAbandoned()
+    {
+        var sessions = new RelaySessions();
+        var plan = Plan();
+        plan.TimeoutSeconds = 0.2;
+        var session = sessions.Open(plan);
+        Assert.True(session.Accept(0, Group(4, 2), [1, 2, 3], (_, _) => throw new InvalidOperationException("an incomplete session forwards nothing")));
+        Assert.Equal(ShardResultAck.Types.Outcome.Stale, await session.Verdict.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Null(sessions.Find(Group(6, 2).Key));
+    }
 }
