@@ -335,9 +335,14 @@ public sealed partial class MetaStepExecutor(IGrainFactory grains, ShardResultIn
                 }).ToArray();
                 var receipts = await AllUnlessOneFails(calls).WaitAsync(timeout, cancellationToken);
                 // The relay answered each group when it held it; the super-group is in once the relay's
-                // forwarded result is accepted here (or never, if its session was abandoned).
+                // forwarded result is accepted here. The relay's verdict call fails at once if the
+                // forward did (or its process died), so the super-group need not wait out the timeout.
                 if (receipts.All(r => r.Outcome == ShardResultAck.Types.Outcome.Accepted))
-                    await collector.WhenAccepted(first).WaitAsync(timeout, cancellationToken);
+                {
+                    var verdict = grains.GetGrain<ITaskWorkerGrain>(assigned[0].WorkerId).AwaitRelayAsync(key.ToByteArray());
+                    await Task.WhenAny(collector.WhenAccepted(first), verdict).WaitAsync(timeout, cancellationToken);
+                    if (!collector.IsAccepted(first)) await verdict; // rethrows the relay's failure
+                }
                 if (collector.IsAccepted(first))
                     return (retry, receipts.Sum(r => r.ResultBytes));
                 LogShardNotAccepted(template.Key.RunId, template.Key.Step, first, attempt, assigned[0].WorkerId, string.Join(",", receipts.Select(r => r.Outcome).Distinct()));

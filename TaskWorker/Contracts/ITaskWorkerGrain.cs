@@ -34,6 +34,16 @@ public interface ITaskWorkerGrain : IGrainWithStringKey
     [Orleans.Concurrency.AlwaysInterleave]
     Task<string> OpenRelayAsync(byte[] plan);
 
+    /// <summary>
+    /// The coordinator's verdict on the super-group a relay session of this worker's process
+    /// forwarded (<paramref name="planKey"/>: the plan's <c>ShardKey</c>, Protobuf-encoded); fails
+    /// with the forward's error if forwarding failed, and answers stale for a session no longer held.
+    /// Lets the coordinator retry a super-group at once instead of waiting out the shard timeout.
+    /// </summary>
+    [Orleans.Concurrency.AlwaysInterleave]
+    [ResponseTimeout("01:00:00")]
+    Task<MetaCluster.Protos.DataPlane.V1.ShardResultAck.Types.Outcome> AwaitRelayAsync(byte[] planKey);
+
     /// <summary>Announces this worker to the registry and keeps it active while its silo lives.</summary>
     Task StartAsync(string device);
 }

@@ -12,4 +12,7 @@ public sealed class WorkerFaults
 {
     /// <summary>Called with the worker id and the request before a shard runs.</summary>
     public Func<string, ShardRequest, Exception?>? BeforeShard { get; set; }
+
+    /// <summary>Called before a relay forwards a super-group's result; an exception fails the forward.</summary>
+    public Func<RelayPlan, Exception?>? BeforeRelayForward { get; set; }
 }

@@ -1,5 +1,6 @@
 using MetaCluster.TaskWorker.Contracts;
 using MetaCluster.TaskWorker.Execution;
+using MetaCluster.Protos.DataPlane.V1;
 using Orleans.Placement;
 
 namespace MetaCluster.TaskWorker.Grains;
@@ -33,6 +34,13 @@ public sealed class TaskWorkerGrain(ShardRunner runner, ILocalSiloDetails silo, 
         string url = relay.Url ?? throw new InvalidOperationException($"worker {WorkerId} runs no reduction relay (--relay-port -1, or off loopback without a token)");
         relays.Open(Protos.DataPlane.V1.RelayPlan.Parser.ParseFrom(plan));
         return Task.FromResult(url);
+    }
+
+    /// <inheritdoc/>
+    public async Task<ShardResultAck.Types.Outcome> AwaitRelayAsync(byte[] planKey)
+    {
+        var session = relays.Of(ShardKey.Parser.ParseFrom(planKey));
+        return session is null ? ShardResultAck.Types.Outcome.Stale : await session.Verdict;
     }
 
     /// <inheritdoc/>

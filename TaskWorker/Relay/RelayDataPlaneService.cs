@@ -15,7 +15,7 @@ namespace MetaCluster.TaskWorker.Relay;
 /// itself), and the coordinator learns the super-group's fate from its own step collector.
 /// Malformed input gets <see cref="StatusCode.InvalidArgument"/> and leaves the session as it was.
 /// </summary>
-public sealed class RelayDataPlaneService(RelaySessions sessions, RelayParameters parameters, ShardResultSender sender) : DataPlaneContract.DataPlaneBase
+public sealed class RelayDataPlaneService(RelaySessions sessions, RelayParameters parameters, ShardResultSender sender, Execution.WorkerFaults faults) : DataPlaneContract.DataPlaneBase
 {
     /// <inheritdoc/>
     public override async Task GetParameters(GetParametersRequest request, IServerStreamWriter<TensorChunk> responseStream, ServerCallContext context)
@@ -73,6 +73,7 @@ public sealed class RelayDataPlaneService(RelaySessions sessions, RelayParameter
         async Task<ShardResultAck.Types.Outcome> ForwardAsync(ShardResultHeader result, float[] sum)
         {
             var plan = session.Plan;
+            if (faults.BeforeRelayForward?.Invoke(plan) is { } fault) throw fault;
             var wireType = plan.GradDtype == DType.Unspecified ? DType.Float32 : plan.GradDtype;
             var bytes = GradientCodec.Encode(sum, wireType, out long saturated);
             result.GradientSaturated += saturated;

@@ -18,7 +18,7 @@ namespace MetaCluster.TaskWorker.Relay;
 /// the coordinator.
 /// </summary>
 public sealed partial class RelayServer(IOptions<WorkerOptions> options, RelaySessions sessions, RelayParameters parameters, ShardResultSender sender,
-    RelayEndpoint endpoint, ILogger<RelayServer> logger) : IHostedService
+    Execution.WorkerFaults faults, RelayEndpoint endpoint, ILogger<RelayServer> logger) : IHostedService
 {
     private WebApplication? app;
 
@@ -40,7 +40,7 @@ public sealed partial class RelayServer(IOptions<WorkerOptions> options, RelaySe
             DataPlaneKestrel.Configure(k);
             k.Listen(loopback ? o.RelayAddress : IPAddress.Any, o.RelayPort, l => l.Protocols = HttpProtocols.Http2);
         });
-        builder.Services.AddSingleton(sessions).AddSingleton(parameters).AddSingleton(sender);
+        builder.Services.AddSingleton(sessions).AddSingleton(parameters).AddSingleton(sender).AddSingleton(faults);
         builder.Services.AddSingleton(new ApiCredentials(loopback ? null : o.Token));
         builder.Services.AddGrpc(g =>
         {

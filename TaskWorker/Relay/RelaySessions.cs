@@ -19,13 +19,22 @@ public sealed class RelaySessions
         List<RelaySession> replaced;
         lock (gate)
         {
-            replaced = open.Where(s => s.IsOver || (s.Plan.Key.RunId == plan.Key.RunId && s.Plan.Key.Shard == plan.Key.Shard)).ToList();
+            // Sessions of the same super-group from an earlier step or attempt go, and ended ones of
+            // earlier steps; an ended one of this step stays, for its verdict to be asked for.
+            replaced = open.Where(s => (s.Plan.Key.RunId == plan.Key.RunId && s.Plan.Key.Shard == plan.Key.Shard)
+                || (s.IsOver && (s.Plan.Key.RunId != plan.Key.RunId || s.Plan.Key.Step < plan.Key.Step))).ToList();
             open.RemoveAll(replaced.Contains);
             open.Add(session);
         }
         foreach (var old in replaced) old.Abandon();
         if (plan.TimeoutSeconds > 0) session.ExpireAfter(TimeSpan.FromSeconds(plan.TimeoutSeconds), () => Close(session));
         return session;
+    }
+
+    /// <summary>The session of exactly this plan key (run, step, first shard, attempt), ended or not, if it is still held.</summary>
+    public RelaySession? Of(ShardKey planKey)
+    {
+        lock (gate) return open.FirstOrDefault(s => s.Plan.Key.Equals(planKey));
     }
 
     /// <summary>The open session that a result with <paramref name="key"/> belongs to, if any.</summary>

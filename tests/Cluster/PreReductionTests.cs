@@ -109,6 +109,29 @@ public sealed class PreReductionTests
         Assert.Equal(undisturbed.Final.SecondMoment, retried.Final.SecondMoment);
     }
 
+    [Fact]
+    public async Task ARelayWhoseForwardFailsHasItsSuperGroupRunAgainAtOnceNotAfterTheShardTimeout()
+    {
+        var undisturbed = await RunWithFaultAsync(fault: false, treeFanIn: 2);
+        string outDir = ClusterRuns.TempDirectory();
+        var run = ClusterRuns.Sinusoid(workers: 2, shards: 4, steps: 6, outDir) with { ReduceGroup = 2, ReduceTree = 2, ShardTimeoutSeconds = 600 };
+        await using var cluster = await EmbeddedCluster.StartAsync(new EmbeddedClusterOptions(run.Workers, Threads: 1));
+        int injected = 0;
+        cluster.Services.GetRequiredService<WorkerFaults>().BeforeRelayForward = plan =>
+            plan.Key.Step == 3 && Interlocked.Exchange(ref injected, 1) == 0 ? new IOException("injected: the coordinator could not be reached") : null;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var status = await TrainCommand.RunToEndAsync(cluster, run, progress: null, CancellationToken.None);
+
+        Assert.True(status.State == RunState.Completed, $"run ended {status.State}: {status.Error}");
+        Assert.Equal(1, injected);
+        // Noticed through the relay's verdict, not by waiting out the 600 s shard timeout.
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(300), $"the failed forward was noticed after {clock.Elapsed.TotalSeconds:0} s");
+        var final = Checkpoint.Load(Path.Combine(outDir, "checkpoints", "final.ckpt"));
+        Assert.Equal(undisturbed.Final.Theta, final.Theta);
+        using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "summary.json")));
+        Assert.True(summary.RootElement.GetProperty("shard_retries").GetInt64() >= 1);
+    }
+
     private static async Task<(long Retries, Checkpoint Final)> RunWithFaultAsync(bool fault, int treeFanIn)
     {
         string outDir = ClusterRuns.TempDirectory();
