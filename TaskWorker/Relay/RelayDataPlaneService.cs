@@ -2,6 +2,7 @@ using Grpc.Core;
 using MetaCluster.Protos.DataPlane.V1;
 using MetaCluster.Protos.Wire;
 using MetaCluster.TaskWorker.DataPlane;
+using MetaCluster.TaskWorker.Observability;
 using DataPlaneContract = MetaCluster.Protos.DataPlane.V1.DataPlane;
 
 namespace MetaCluster.TaskWorker.Relay;
@@ -24,6 +25,7 @@ public sealed class RelayDataPlaneService(RelaySessions sessions, RelayParameter
         var (shape, bytes) = await parameters.GetAsync(request.UpstreamUrl, request.RunId, request.Version);
         foreach (var chunk in TensorWire.Chunk("parameters", shape, bytes))
             await responseStream.WriteAsync(chunk, context.CancellationToken);
+        ClusterMetrics.RecordBytes("sent", "relay", bytes.LongLength);
     }
 
     /// <inheritdoc/>
@@ -57,6 +59,7 @@ public sealed class RelayDataPlaneService(RelaySessions sessions, RelayParameter
                     var part = requestStream.Current;
                     if (part.PartCase != ShardResultPart.PartOneofCase.Gradient) throw Invalid("after the header only gradient chunks may follow");
                     reader.Add(part.Gradient);
+                    ClusterMetrics.RecordBytes("received", "relay", part.Gradient.Data.Length);
                 }
                 reader.Complete();
             }
@@ -77,6 +80,7 @@ public sealed class RelayDataPlaneService(RelaySessions sessions, RelayParameter
             var wireType = plan.GradDtype == DType.Unspecified ? DType.Float32 : plan.GradDtype;
             var bytes = GradientCodec.Encode(sum, wireType, out long saturated);
             result.GradientSaturated += saturated;
+            ClusterMetrics.RecordBytes("sent", "relay", bytes.LongLength + result.CalculateSize());
             return (await sender.SendAsync(plan.UpstreamUrl, result, bytes, CancellationToken.None, gradientType: wireType)).Outcome;
         }
     }

@@ -48,6 +48,7 @@ public sealed class RelayParameters(DataPlaneChannels channels)
             received += chunk.Data.Length;
         }
         if (bytes is null || received != bytes.Length) throw new InvalidDataException($"parameters of run {runId} version {version}: incomplete stream ({received} bytes)");
+        Observability.ClusterMetrics.RecordBytes("received", "relay", received);
         return (shape, bytes);
     }
 }
