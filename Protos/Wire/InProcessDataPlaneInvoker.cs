@@ -70,7 +70,7 @@ public sealed class InProcessDataPlaneInvoker(DataPlaneContract.DataPlaneBase se
             }
         });
         return new AsyncClientStreamingCall<TRequest, TResponse>(
-            new ChannelStreamWriter<TRequest>(requests.Writer), response,
+            new ChannelStreamWriter<TRequest>(requests.Writer, response), response,
             Task.FromResult(new Metadata()), () => Status.DefaultSuccess, () => [],
             () => { cancellation.Cancel(); cancellation.Dispose(); });
     }
@@ -119,14 +119,22 @@ public sealed class InProcessDataPlaneInvoker(DataPlaneContract.DataPlaneBase se
         }
     }
 
-    private sealed class ChannelStreamWriter<T>(ChannelWriter<T> writer) : IClientStreamWriter<T>, IServerStreamWriter<T>
+    // A client's writer (with the call's response) or a server's. A write after the server ended the
+    // call fails with the call's own status, as over gRPC, not with whichever came first.
+    private sealed class ChannelStreamWriter<T>(ChannelWriter<T> writer, Task? response = null) : IClientStreamWriter<T>, IServerStreamWriter<T>
     {
         public WriteOptions? WriteOptions { get; set; }
 
         public Task WriteAsync(T message) => WriteAsync(message, CancellationToken.None);
 
         public Task WriteAsync(T message, CancellationToken cancellationToken) =>
-            writer.TryWrite(message) ? Task.CompletedTask : throw new RpcException(new Status(StatusCode.Cancelled, "the call has ended"));
+            writer.TryWrite(message) ? Task.CompletedTask : CallEndedAsync();
+
+        private async Task CallEndedAsync()
+        {
+            if (response is not null) await response; // throws the server's error, if it ended with one
+            throw new RpcException(new Status(StatusCode.Cancelled, "the call has ended"));
+        }
 
         public Task CompleteAsync()
         {
