@@ -39,10 +39,7 @@ public sealed class ParameterStore
     {
         if (float32Bytes.Length % sizeof(float) != 0) throw new ArgumentException("parameters must be whole float32 values", nameof(float32Bytes));
         byte[]? bytes;
-        lock (gate)
-        {
-            if (spare.Remove(float32Bytes.Length, out bytes)) { }
-        }
+        lock (gate) spare.Remove(float32Bytes.Length, out bytes);
         bytes ??= GC.AllocateUninitializedArray<byte>(float32Bytes.Length);
         float32Bytes.CopyTo(bytes);
         var published = new PublishedParameters(version, [bytes.LongLength / sizeof(float)], bytes);
@@ -75,10 +72,10 @@ public sealed class ParameterStore
     public void Remove(string runId)
     {
         lock (gate)
-            if (current.TryRemove(runId, out var p)) p.Retired = true; // its bytes go with it, not to a later run
+            if (current.TryRemove(runId, out var p)) Retire(p);
     }
 
-    // Called under the lock: a replaced version's bytes become spare once nobody streams them.
+    // Called under the lock when a version stops being current: its bytes become spare once nobody streams them.
     private void Retire(PublishedParameters p)
     {
         p.Retired = true;
@@ -88,7 +85,7 @@ public sealed class ParameterStore
     private void Release(PublishedParameters p)
     {
         lock (gate)
-            if (--p.Leases == 0 && p.Retired && current.Values.All(c => !ReferenceEquals(c, p))) spare[p.Bytes.Length] = p.Bytes;
+            if (--p.Leases == 0 && p.Retired) spare[p.Bytes.Length] = p.Bytes;
     }
 
     /// <summary>A published version held for reading.</summary>

@@ -42,7 +42,6 @@ public sealed partial class MetaStepExecutor(IGrainFactory grains, ShardResultIn
             try
             {
                 var workers = await LiveWorkersAsync(cancellationToken);
-                if (groupSize * treeFanIn > 1) workers = SpreadOverProcesses(workers);
                 var receipts = await Task.WhenAll(Enumerable.Range(0, collector.Units).Select(unit => treeFanIn > 1
                     ? RunRelayedUnitAsync(collector, template, unit, shards, workers, groupSize, treeFanIn, gradientElements, round * MaxAttempts, shardTimeout, cancellationToken)
                     : RunUnitAsync(collector, template, unit, shards, workers, round * MaxAttempts, shardTimeout, cancellationToken)));
@@ -209,8 +208,22 @@ public sealed partial class MetaStepExecutor(IGrainFactory grains, ShardResultIn
         return receipt.ResultBytes;
     }
 
-    // Orders workers so that consecutive picks fall on different processes (silos): groups then
-    // spread over machines before two land in one process.
+    // Gives membership a moment to notice a dead silo before a retry, then the live workers again.
+    private async Task<IReadOnlyList<WorkerRegistration>> BeforeRetryAsync(int retry, CancellationToken cancellationToken)
+    {
+        await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(2000, 100 * (1 << Math.Min(retry, 5)))), cancellationToken);
+        return await LiveWorkersAsync(cancellationToken);
+    }
+
+    // The workers that have not failed this unit yet (all of them, if every one has).
+    private static WorkerRegistration[] Candidates(IReadOnlyList<WorkerRegistration> workers, HashSet<string> failed)
+    {
+        var candidates = workers.Where(w => !failed.Contains(w.WorkerId)).ToArray();
+        return candidates.Length > 0 ? candidates : [.. workers];
+    }
+
+    // Orders workers so that consecutive picks fall on different processes (silos): shards and
+    // groups spread over machines before two land in one process.
     private static IReadOnlyList<WorkerRegistration> SpreadOverProcesses(IReadOnlyList<WorkerRegistration> workers) =>
         workers.GroupBy(w => w.Silo, StringComparer.Ordinal)
             .SelectMany((process, p) => process.Select((worker, i) => (worker, i, p)))
@@ -228,14 +241,8 @@ public sealed partial class MetaStepExecutor(IGrainFactory grains, ShardResultIn
         for (int attempt = firstAttempt; ; attempt++)
         {
             int retry = attempt - firstAttempt;
-            if (retry > 0)
-            {
-                // Give membership a moment to notice a dead silo, then avoid the workers that failed this shard.
-                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(2000, 100 * (1 << Math.Min(retry, 5)))), cancellationToken);
-                workers = await LiveWorkersAsync(cancellationToken);
-            }
-            var candidates = workers.Where(w => !failed.Contains(w.WorkerId)).ToArray();
-            if (candidates.Length == 0) candidates = [.. workers];
+            if (retry > 0) workers = await BeforeRetryAsync(retry, cancellationToken);
+            var candidates = Candidates(workers, failed);
             var worker = candidates[(unit + retry) % candidates.Length];
             var requests = Requests(collector, template, shards, shard, end, attempt);
             using var span = ShardAssignment.Start(template.Key, shard, attempt, worker.WorkerId, worker.Device, requests.Sum(r => r.TaskIndices.Count));
@@ -301,13 +308,8 @@ public sealed partial class MetaStepExecutor(IGrainFactory grains, ShardResultIn
         for (int attempt = firstAttempt; ; attempt++)
         {
             int retry = attempt - firstAttempt;
-            if (retry > 0)
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(2000, 100 * (1 << Math.Min(retry, 5)))), cancellationToken);
-                workers = SpreadOverProcesses(await LiveWorkersAsync(cancellationToken));
-            }
-            var candidates = workers.Where(w => !failed.Contains(w.WorkerId)).ToArray();
-            if (candidates.Length == 0) candidates = [.. workers];
+            if (retry > 0) workers = await BeforeRetryAsync(retry, cancellationToken);
+            var candidates = Candidates(workers, failed);
             var assigned = groups.Select((_, g) => candidates[(unit * fanIn + g + retry) % candidates.Length]).ToArray();
             var requests = groups.Select(g => Requests(collector, template, shards, g.Start, g.End, attempt)).ToArray();
             var key = template.Key.Clone();
@@ -382,6 +384,7 @@ public sealed partial class MetaStepExecutor(IGrainFactory grains, ShardResultIn
         return calls.Select(c => c.Result).ToArray();
     }
 
+    // The registered workers, spread over processes (see SpreadOverProcesses).
     private async Task<IReadOnlyList<WorkerRegistration>> LiveWorkersAsync(CancellationToken cancellationToken)
     {
         var registry = grains.GetGrain<IWorkerRegistryGrain>(0);
@@ -389,7 +392,7 @@ public sealed partial class MetaStepExecutor(IGrainFactory grains, ShardResultIn
         while (true)
         {
             var workers = await TransientGrainCalls.RetryAsync(registry.GetWorkersAsync, WorkerWait, cancellationToken);
-            if (workers.Count > 0) return workers;
+            if (workers.Count > 0) return SpreadOverProcesses(workers);
             if (DateTime.UtcNow > deadline) throw new ShardFailedException($"no worker joined within {WorkerWait.TotalSeconds:0} s");
             await Task.Delay(200, cancellationToken);
         }

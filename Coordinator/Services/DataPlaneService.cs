@@ -50,19 +50,14 @@ public sealed class DataPlaneService(ParameterStore parameters, ShardResultInbox
     public override async Task<ShardResultAck> SubmitShardResult(IAsyncStreamReader<ShardResultPart> requestStream, ServerCallContext context)
     {
         var ct = context.CancellationToken;
-        if (!await requestStream.MoveNext(ct) || requestStream.Current.PartCase != ShardResultPart.PartOneofCase.Header)
-            throw Invalid("the first message of a shard result must be its header");
-        var header = requestStream.Current.Header;
-        if (header.Key is null) throw Invalid("header.key is missing");
-
-        if (GroupHeaders.Problem(header) is { } problem) throw Invalid(problem);
+        var header = await ShardResultStreams.ReadHeaderAsync(requestStream, ct);
         var collector = inbox.Find(header.Key.RunId);
         ShardResultAck.Types.Outcome outcome;
         try { outcome = collector?.Admit(header.Key, header.Members.Count) ?? ShardResultAck.Types.Outcome.Stale; }
         catch (ArgumentException e) { throw Invalid(e.Message); }
         if (outcome != ShardResultAck.Types.Outcome.Accepted)
         {
-            await DrainAsync(requestStream, ct);
+            await ShardResultStreams.DrainAsync(requestStream, ct);
             return new ShardResultAck { Outcome = outcome };
         }
 
@@ -91,7 +86,7 @@ public sealed class DataPlaneService(ParameterStore parameters, ShardResultInbox
         }
         else
         {
-            await DrainAsync(requestStream, ct);
+            await ShardResultStreams.DrainAsync(requestStream, ct);
         }
         metrics.AddReceived(header.CalculateSize());
         return new ShardResultAck { Outcome = collector.Accept(header, taskOutputs) ? ShardResultAck.Types.Outcome.Accepted : ShardResultAck.Types.Outcome.Duplicate };
@@ -165,10 +160,5 @@ public sealed class DataPlaneService(ParameterStore parameters, ShardResultInbox
 
     private static bool AllFinite(ReadOnlySpan<float> values) => values.IsEmpty || TensorPrimitives.IsFiniteAll(values);
 
-    private static async Task DrainAsync(IAsyncStreamReader<ShardResultPart> stream, CancellationToken ct)
-    {
-        while (await stream.MoveNext(ct)) { }
-    }
-
-    private static RpcException Invalid(string message) => new(new Status(StatusCode.InvalidArgument, message));
+    private static RpcException Invalid(string message) => ShardResultStreams.Invalid(message);
 }

@@ -29,12 +29,24 @@ public sealed class ShardRunner(ParameterCache parameters, ShardResultSender sen
     public int InFlight => Volatile.Read(ref inFlight);
 
     /// <summary>Runs the shard and delivers its result.</summary>
-    public async Task<ShardReceipt> RunAsync(string workerId, ShardRequest request, CancellationToken cancellationToken)
+    public Task<ShardReceipt> RunAsync(string workerId, ShardRequest request, CancellationToken cancellationToken) =>
+        InFlightAsync(() => RunCoreAsync(workerId, request, cancellationToken));
+
+    /// <summary>
+    /// Runs a pre-reduction group: consecutive shards of one training step (same run, step, attempt
+    /// and parameters), side by side in this process, then delivers one result: the members' headers
+    /// and the sum of their gradients in shard order (<see cref="GroupGradient"/>), so the
+    /// coordinator receives one gradient for the group instead of one per shard.
+    /// </summary>
+    public Task<ShardReceipt> RunGroupAsync(string workerId, IReadOnlyList<ShardRequest> members, CancellationToken cancellationToken) =>
+        InFlightAsync(() => RunGroupCoreAsync(workerId, members, cancellationToken));
+
+    private async Task<ShardReceipt> InFlightAsync(Func<Task<ShardReceipt>> run)
     {
         Interlocked.Increment(ref inFlight);
         try
         {
-            return await RunCoreAsync(workerId, request, cancellationToken);
+            return await run();
         }
         finally
         {
@@ -56,48 +68,8 @@ public sealed class ShardRunner(ParameterCache parameters, ShardResultSender sen
         using (ShardTracing.Start("parameters.fetch", request))
             theta = await parameters.GetAsync(request.DataPlaneUrl, request.Key.RunId, request.ParameterVersion, device, cancellationToken);
 
-        var clock = Stopwatch.StartNew();
-        var numbers = ShardComputation.Run(request, spec, theta, device);
-        double computeSeconds = clock.Elapsed.TotalSeconds;
-        ClusterMetrics.RecordShardCompute(options.Value.Device, request.Mode.ToString(), computeSeconds);
-
-        var header = ResultHeaders.For(request, workerId, numbers, computeSeconds);
-        var wireType = request.Spec.GradDtype == DType.Unspecified ? DType.Float32 : request.Spec.GradDtype;
-        byte[]? gradientBytes = null;
-        if (numbers.Gradient is not null)
-        {
-            gradientBytes = GradientCodec.Encode(numbers.Gradient, wireType, out long saturated);
-            header.GradientSaturated = saturated;
-        }
-        long bytes = header.CalculateSize() + (gradientBytes?.LongLength ?? 0);
-        ShardResultAck ack;
-        using (var send = ShardTracing.Start("result.send", request))
-        {
-            send?.SetTag(ClusterTelemetry.Attributes.Bytes, bytes);
-            ack = await sender.SendAsync(request.DataPlaneUrl, header, gradientBytes, cancellationToken, gradientType: wireType);
-            send?.SetTag("metacluster.outcome", ack.Outcome.ToString());
-        }
-        ClusterMetrics.RecordBytes("sent", "worker", bytes);
-        return new ShardReceipt(workerId, ack.Outcome, computeSeconds, bytes);
-    }
-
-    /// <summary>
-    /// Runs a pre-reduction group: consecutive shards of one training step (same run, step, attempt
-    /// and parameters), side by side in this process, then delivers one result: the members' headers
-    /// and the sum of their gradients in shard order (<see cref="GroupGradient"/>), so the
-    /// coordinator receives one gradient for the group instead of one per shard.
-    /// </summary>
-    public async Task<ShardReceipt> RunGroupAsync(string workerId, IReadOnlyList<ShardRequest> members, CancellationToken cancellationToken)
-    {
-        Interlocked.Increment(ref inFlight);
-        try
-        {
-            return await RunGroupCoreAsync(workerId, members, cancellationToken);
-        }
-        finally
-        {
-            Interlocked.Decrement(ref inFlight);
-        }
+        var (numbers, header) = Compute(workerId, request, spec, theta);
+        return await DeliverAsync(workerId, request, header, numbers.Gradient, cancellationToken);
     }
 
     private async Task<ShardReceipt> RunGroupCoreAsync(string workerId, IReadOnlyList<ShardRequest> members, CancellationToken cancellationToken)
@@ -125,11 +97,7 @@ public sealed class ShardRunner(ParameterCache parameters, ShardResultSender sen
                 return await Task.Run(() =>
                 {
                     using var span = ShardTracing.StartShard(workerId, options.Value.Device, request);
-                    var clock = Stopwatch.StartNew();
-                    var numbers = ShardComputation.Run(request, spec, theta, device);
-                    double seconds = clock.Elapsed.TotalSeconds;
-                    ClusterMetrics.RecordShardCompute(options.Value.Device, request.Mode.ToString(), seconds);
-                    return (Numbers: numbers, Header: ResultHeaders.For(request, workerId, numbers, seconds));
+                    return Compute(workerId, request, spec, theta);
                 }, cancellationToken);
             }
             finally
@@ -141,15 +109,36 @@ public sealed class ShardRunner(ParameterCache parameters, ShardResultSender sen
         var header = new ShardResultHeader { Key = first.Key, WorkerId = workerId, HasGradient = true, ComputeSeconds = computed.Sum(c => c.Header.ComputeSeconds) };
         header.Members.AddRange(computed.Select(c => c.Header));
         var sum = GroupGradient.Sum(computed.Select(c => c.Numbers.Gradient ?? throw new InvalidOperationException($"shard {c.Header.Key.Shard} computed no gradient")).ToArray());
-        var wireType = first.Spec.GradDtype == DType.Unspecified ? DType.Float32 : first.Spec.GradDtype;
-        var gradientBytes = GradientCodec.Encode(sum, wireType, out long saturated);
-        header.GradientSaturated = saturated;
-        long bytes = header.CalculateSize() + gradientBytes.LongLength;
+        return await DeliverAsync(workerId, first, header, sum, cancellationToken);
+    }
+
+    // Runs one one-phase shard's computation on the calling thread and makes its result header.
+    private (ShardNumbers Numbers, ShardResultHeader Header) Compute(string workerId, ShardRequest request, ResolvedRunSpec spec, Tensor theta)
+    {
+        var clock = Stopwatch.StartNew();
+        var numbers = ShardComputation.Run(request, spec, theta, device);
+        double seconds = clock.Elapsed.TotalSeconds;
+        ClusterMetrics.RecordShardCompute(options.Value.Device, request.Mode.ToString(), seconds);
+        return (numbers, ResultHeaders.For(request, workerId, numbers, seconds));
+    }
+
+    // Sends a result (a shard's, or a group's under its first member's request) to the request's data
+    // plane, its gradient in the run's wire type, and reports the verdict.
+    private async Task<ShardReceipt> DeliverAsync(string workerId, ShardRequest request, ShardResultHeader header, float[]? gradient, CancellationToken cancellationToken)
+    {
+        var wireType = request.Spec.GradDtype == DType.Unspecified ? DType.Float32 : request.Spec.GradDtype;
+        byte[]? gradientBytes = null;
+        if (gradient is not null)
+        {
+            gradientBytes = GradientCodec.Encode(gradient, wireType, out long saturated);
+            header.GradientSaturated = saturated;
+        }
+        long bytes = header.CalculateSize() + (gradientBytes?.LongLength ?? 0);
         ShardResultAck ack;
-        using (var send = ShardTracing.Start("result.send", first))
+        using (var send = ShardTracing.Start("result.send", request))
         {
             send?.SetTag(ClusterTelemetry.Attributes.Bytes, bytes);
-            ack = await sender.SendAsync(first.DataPlaneUrl, header, gradientBytes, cancellationToken, gradientType: wireType);
+            ack = await sender.SendAsync(request.DataPlaneUrl, header, gradientBytes, cancellationToken, gradientType: wireType);
             send?.SetTag("metacluster.outcome", ack.Outcome.ToString());
         }
         ClusterMetrics.RecordBytes("sent", "worker", bytes);

@@ -32,11 +32,7 @@ public sealed class RelayDataPlaneService(RelaySessions sessions, RelayParameter
     public override async Task<ShardResultAck> SubmitShardResult(IAsyncStreamReader<ShardResultPart> requestStream, ServerCallContext context)
     {
         var ct = context.CancellationToken;
-        if (!await requestStream.MoveNext(ct) || requestStream.Current.PartCase != ShardResultPart.PartOneofCase.Header)
-            throw Invalid("the first message of a shard result must be its header");
-        var header = requestStream.Current.Header;
-        if (header.Key is null) throw Invalid("header.key is missing");
-        if (GroupHeaders.Problem(header) is { } problem) throw Invalid(problem);
+        var header = await ShardResultStreams.ReadHeaderAsync(requestStream, ct);
         if (!header.HasGradient) throw Invalid("header.has_gradient is false, but a relay forwards gradients");
 
         var session = sessions.Find(header.Key);
@@ -45,7 +41,7 @@ public sealed class RelayDataPlaneService(RelaySessions sessions, RelayParameter
         catch (ArgumentException e) { throw Invalid(e.Message); }
         if (session is null || group < 0)
         {
-            while (await requestStream.MoveNext(ct)) { }
+            await ShardResultStreams.DrainAsync(requestStream, ct);
             return new ShardResultAck { Outcome = session is null ? ShardResultAck.Types.Outcome.Stale : ShardResultAck.Types.Outcome.Duplicate };
         }
 
@@ -89,7 +85,7 @@ public sealed class RelayDataPlaneService(RelaySessions sessions, RelayParameter
     public override Task GetUpstreamGradients(ShardKey request, IServerStreamWriter<TensorChunk> responseStream, ServerCallContext context) =>
         throw new RpcException(new Status(StatusCode.Unimplemented, "a relay carries one-phase training results only; TRLearner's phases go to the coordinator"));
 
-    private static RpcException Invalid(string message) => new(new Status(StatusCode.InvalidArgument, message));
+    private static RpcException Invalid(string message) => ShardResultStreams.Invalid(message);
 
     // A group's gradient, decoded into one array.
     private sealed class ArraySink(int shard, float[] values) : IGradientSink

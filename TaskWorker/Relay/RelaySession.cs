@@ -87,6 +87,8 @@ public sealed class RelaySession
             var result = new ShardResultHeader { Key = Plan.Key.Clone(), HasGradient = true };
             foreach (var h in headers)
             {
+                // A member without a worker id was run by its group's worker (the collector would
+                // otherwise credit the relay's first group).
                 result.Members.AddRange(h!.Members.Count == 0 ? [h] : h.Members.Select(m => { if (m.WorkerId.Length == 0) m.WorkerId = h.WorkerId; return m; }));
                 result.ComputeSeconds += h.ComputeSeconds;
                 result.GradientSaturated += h.GradientSaturated;

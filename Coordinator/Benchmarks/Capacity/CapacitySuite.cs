@@ -64,7 +64,8 @@ public sealed class CapacitySuite : IBenchSuite
         foreach (int p in elements)
         foreach (int w in workers)
         {
-            var point = new CapacityPoint(p, w, wireType, perProcess, Math.Min(reduceGroup, w), Math.Max(1, Math.Min(reduceTree, w / Math.Min(reduceGroup, w))));
+            int group = Math.Min(reduceGroup, w);
+            var point = new CapacityPoint(p, w, wireType, perProcess, group, Math.Clamp(reduceTree, 1, Math.Max(1, w / group)));
             long needed = MemoryBudget.Predicted(point, int.MaxValue);
             long available = MemoryBudget.Available();
             if (needed > MemoryBudget.Share * available)
