@@ -1,10 +1,11 @@
 using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
+using MetaCluster.Learning.Optimisation;
 
 namespace MetaCluster.Coordinator.DataPlane;
 
 /// <summary>A published version of a run's meta-parameters, as the bytes that go on the wire.</summary>
-public sealed class PublishedParameters(long version, long[] shape, byte[] bytes)
+public sealed class PublishedParameters(long version, long[] shape, byte[] bytes, long optimizerStep = 0, AdamRecipe? recipe = null)
 {
     internal int Leases;
     internal bool Retired;
@@ -17,7 +18,19 @@ public sealed class PublishedParameters(long version, long[] shape, byte[] bytes
 
     /// <summary>The little-endian float32 bytes.</summary>
     public byte[] Bytes => bytes;
+
+    /// <summary>Outer optimiser updates applied to make this version.</summary>
+    public long OptimizerStep => optimizerStep;
+
+    /// <summary>How this version follows from the previous one by one replayable update, if it does.</summary>
+    public AdamRecipe? Recipe => recipe;
 }
+
+/// <summary>
+/// Gives a copy of a run's outer optimiser moments, or null if the optimiser is no longer at
+/// <c>optimizerStep</c> updates (or has no moments yet: then both are null).
+/// </summary>
+public delegate (float[]? FirstMoment, float[]? SecondMoment)? OptimizerStateSource(long optimizerStep);
 
 /// <summary>
 /// The meta-parameters each run has published for its workers. Serialised once per version, then
@@ -30,19 +43,24 @@ public sealed class ParameterStore
     private readonly Lock gate = new();
     private readonly ConcurrentDictionary<string, PublishedParameters> current = new();
     private readonly Dictionary<int, byte[]> spare = [];
+    private readonly ConcurrentDictionary<string, OptimizerStateSource> optimizerStates = new();
 
     /// <summary>Publishes a version (replacing the previous one).</summary>
     public void Publish(string runId, long version, ReadOnlySpan<float> values) => Publish(runId, version, MemoryMarshal.AsBytes(values));
 
-    /// <summary>Publishes a version given as the little-endian bytes of its float32 values, copied once.</summary>
-    public void Publish(string runId, long version, ReadOnlySpan<byte> float32Bytes)
+    /// <summary>
+    /// Publishes a version given as the little-endian bytes of its float32 values, copied once, made
+    /// by <paramref name="optimizerStep"/> optimiser updates, the last one described by
+    /// <paramref name="recipe"/> when a relay can replay it.
+    /// </summary>
+    public void Publish(string runId, long version, ReadOnlySpan<byte> float32Bytes, long optimizerStep = 0, AdamRecipe? recipe = null)
     {
         if (float32Bytes.Length % sizeof(float) != 0) throw new ArgumentException("parameters must be whole float32 values", nameof(float32Bytes));
         byte[]? bytes;
         lock (gate) spare.Remove(float32Bytes.Length, out bytes);
         bytes ??= GC.AllocateUninitializedArray<byte>(float32Bytes.Length);
         float32Bytes.CopyTo(bytes);
-        var published = new PublishedParameters(version, [bytes.LongLength / sizeof(float)], bytes);
+        var published = new PublishedParameters(version, [bytes.LongLength / sizeof(float)], bytes, optimizerStep, recipe);
         lock (gate)
         {
             if (current.TryGetValue(runId, out var previous)) Retire(previous);
@@ -68,9 +86,28 @@ public sealed class ParameterStore
         }
     }
 
+    /// <summary>Lets relays copy the run's optimiser state (<see cref="OptimizerState"/>) until the run is removed.</summary>
+    public void ShareOptimizerState(string runId, OptimizerStateSource source) => optimizerStates[runId] = source;
+
+    /// <summary>
+    /// Whether the run shares its optimiser state (<see cref="ShareOptimizerState"/>).
+    /// </summary>
+    public bool SharesOptimizerState(string runId) => optimizerStates.ContainsKey(runId);
+
+    /// <summary>
+    /// The run's optimiser moments after <paramref name="version"/>, copied, if that version is the
+    /// current one, the run shares its state and its optimiser is still there; otherwise null.
+    /// </summary>
+    public (long OptimizerStep, float[]? FirstMoment, float[]? SecondMoment)? OptimizerState(string runId, long version)
+    {
+        if (Get(runId, version) is not { } published || !optimizerStates.TryGetValue(runId, out var source)) return null;
+        return source(published.OptimizerStep) is { } moments ? (published.OptimizerStep, moments.FirstMoment, moments.SecondMoment) : null;
+    }
+
     /// <summary>Forgets a finished run.</summary>
     public void Remove(string runId)
     {
+        optimizerStates.TryRemove(runId, out _);
         lock (gate)
             if (current.TryRemove(runId, out var p)) Retire(p);
     }

@@ -50,8 +50,11 @@ public sealed partial class MetaStepExecutor(IGrainFactory grains, ShardResultIn
                     LogStepRestarted(runId, step);
                     continue;
                 }
-                return new StepResult(collector.Gradient?.Sum, collector.Headers, workers.Count,
-                    receipts.Sum(r => r.Retries), receipts.Sum(r => r.Bytes));
+                var headers = collector.Headers;
+                return new StepResult(collector.Gradient?.Sum, headers, workers.Count, receipts.Sum(r => r.Retries), receipts.Sum(r => r.Bytes))
+                {
+                    SoleRelayedResult = treeFanIn > 1 && collector.Units == 1 ? new ShardKey { RunId = runId, Step = step, Shard = 0, Attempt = headers[0].Key.Attempt } : null,
+                };
             }
             finally
             {
@@ -319,6 +322,8 @@ public sealed partial class MetaStepExecutor(IGrainFactory grains, ShardResultIn
             {
                 Key = key, EndShard = end, GroupSize = groupSize, Elements = elements, GradDtype = template.Spec.GradDtype,
                 UpstreamUrl = template.DataPlaneUrl, TimeoutSeconds = timeout.TotalSeconds,
+                // This relay's result is the whole step's gradient: it can keep a replica of the optimiser.
+                ReplicateUpdate = collector.Units == 1,
             };
             using var span = ShardAssignment.Start(template.Key, first, attempt, assigned[0].WorkerId, assigned[0].Device, requests.Sum(r => r.Sum(q => q.TaskIndices.Count)));
             Task<ShardReceipt>[] calls = [];

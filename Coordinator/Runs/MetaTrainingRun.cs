@@ -90,6 +90,10 @@ public sealed partial class MetaTrainingRun(
             output?.ResetMetrics();
         }
         int elements = modelElements;
+        // Relays of a reduction tree may replicate Adam (not TRLearner's: W is never sent).
+        using var optimizer = new SharedOptimizer(adam);
+        if (!tr.Enabled) optimizer.ShareThrough(parameters, runId);
+        AdamRecipe? recipe = null;
         var shards = ShardPlan.Split(d.MetaBatch, d.Shards);
         var template = new ShardRequest
         {
@@ -111,7 +115,7 @@ public sealed partial class MetaTrainingRun(
         for (int step = firstStep; step < d.MetaSteps; step++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            OuterStep.Publish(parameters, runId, step, theta, modelElements);
+            OuterStep.Publish(parameters, runId, step, theta, modelElements, optimizer.Step, recipe);
             template.Key.Step = step;
             template.ParameterVersion = step;
             using var stepTrace = StepTrace.Start(runSpan, runId, step, d.MetaBatch, phaseTotals);
@@ -124,12 +128,9 @@ public sealed partial class MetaTrainingRun(
                 // The part of fan-out the slowest shard spent computing; the rest is what the
                 // cluster costs (grain calls, θ and gradients over gRPC, waiting).
                 phaseTotals.Add(FanOutComputePhase, TimeSpan.FromSeconds(result.Headers.Max(h => h.ComputeSeconds)));
-                using (var gradient = OuterStep.MeanGradient(result.GradientSum!, d.MetaBatch))
-                {
-                    stepTrace.EndPhase(ClusterMetrics.Phases.Aggregation);
-                    adam.Apply(theta, gradient);
-                    stepTrace.EndPhase(ClusterMetrics.Phases.Update);
-                }
+                stepTrace.EndPhase(ClusterMetrics.Phases.Aggregation);
+                recipe = optimizer.Update(theta, result.GradientSum!, d.MetaBatch, step, result.SoleRelayedResult);
+                stepTrace.EndPhase(ClusterMetrics.Phases.Update);
                 executor.Recycle(result.GradientSum!);
                 (headers, workers, stepRetries) = (result.Headers, result.Workers, result.Retries);
             }
@@ -149,7 +150,7 @@ public sealed partial class MetaTrainingRun(
                 using (var modelGradient = tensor(result.GradientSum, [elements]))
                 using (var projectionGradient = (relation!.Gradients.ProjectionGradients * tr.Lambda).flatten().to(ScalarType.Float32)) // operator: its scalar is disposed after the call
                 using (var gradient = cat([modelGradient, projectionGradient]))
-                    adam.Apply(theta, gradient);
+                    optimizer.Apply(theta, gradient);
                 stepTrace.EndPhase(ClusterMetrics.Phases.Update);
                 (headers, workers, stepRetries) = (result.Headers, result.Workers, result.Retries);
             }

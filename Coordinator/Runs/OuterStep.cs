@@ -1,5 +1,8 @@
-using System.Runtime.InteropServices;
+using Google.Protobuf;
 using MetaCluster.Coordinator.DataPlane;
+using MetaCluster.Learning.Optimisation;
+using MetaCluster.Learning.Parameters;
+using MetaCluster.Protos.DataPlane.V1;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -15,23 +18,45 @@ public static class OuterStep
 {
     /// <summary>
     /// Publishes the first <paramref name="modelElements"/> values of θ as <paramref name="version"/>,
-    /// copied once, straight from the tensor's memory into the bytes workers fetch.
+    /// copied once, straight from the tensor's memory into the bytes workers fetch, with the number of
+    /// optimiser updates behind it and, when the last one can be replayed by a relay, its recipe.
     /// </summary>
-    public static void Publish(ParameterStore store, string runId, long version, Tensor theta, int modelElements)
+    public static void Publish(ParameterStore store, string runId, long version, Tensor theta, int modelElements, long optimizerStep = 0, AdamRecipe? recipe = null)
     {
-        if (theta.device_type != DeviceType.CPU || theta.dtype != ScalarType.Float32 || !theta.is_contiguous())
-            throw new ArgumentException("θ must be a contiguous float32 tensor on the CPU", nameof(theta));
-        store.Publish(runId, version, theta.bytes[..checked(modelElements * sizeof(float))]);
+        store.Publish(runId, version, Float32Bytes(theta, modelElements), optimizerStep, recipe);
     }
 
     /// <summary>
-    /// The mean outer gradient: the shards' sum divided by the meta-batch (float32 division, element
-    /// by element), written straight into a new tensor the caller disposes.
+    /// Applies the meta-update with the mean of the shards' summed gradient, and, when one relayed
+    /// result made that sum (<paramref name="soleRelayedResult"/>), returns how a relay that forwarded
+    /// it can replay the update to version <paramref name="version"/> + 1 (θ's digest included: ≈ 0.3
+    /// ms per 4 MB, against sending the 4 MB).
     /// </summary>
-    public static Tensor MeanGradient(float[] gradientSum, int metaBatch)
+    public static AdamRecipe? Update(Adam adam, Tensor theta, float[] gradientSum, int metaBatch, long version, ShardKey? soleRelayedResult)
     {
-        var gradient = empty(gradientSum.LongLength, ScalarType.Float32);
-        System.Numerics.Tensors.TensorPrimitives.Divide(gradientSum, (float)metaBatch, MemoryMarshal.Cast<byte, float>(gradient.bytes));
-        return gradient;
+        adam.ApplySum(theta, gradientSum, metaBatch);
+        return soleRelayedResult is null ? null
+            : new AdamRecipe(version, version + 1, soleRelayedResult.Step, soleRelayedResult.Attempt, metaBatch, adam.Settings, adam.Step,
+                ParameterDigest.Of(Float32Bytes(theta, (int)theta.numel())));
+    }
+
+    /// <summary>The wire form of <paramref name="recipe"/>.</summary>
+    public static AdamReplay ToProto(AdamRecipe recipe, string runId) => new()
+    {
+        BaseVersion = recipe.BaseVersion,
+        GradientKey = new ShardKey { RunId = runId, Step = recipe.GradientStep, Shard = 0, Attempt = recipe.GradientAttempt },
+        Divisor = recipe.Divisor,
+        LearningRate = recipe.Settings.LearningRate,
+        Beta1 = recipe.Settings.Beta1,
+        Beta2 = recipe.Settings.Beta2,
+        Epsilon = recipe.Settings.Epsilon,
+        Digest = ByteString.CopyFrom(recipe.Digest),
+    };
+
+    private static ReadOnlySpan<byte> Float32Bytes(Tensor theta, int elements)
+    {
+        if (theta.device_type != DeviceType.CPU || theta.dtype != ScalarType.Float32 || !theta.is_contiguous())
+            throw new ArgumentException("θ must be a contiguous float32 tensor on the CPU", nameof(theta));
+        return theta.bytes[..checked(elements * sizeof(float))];
     }
 }

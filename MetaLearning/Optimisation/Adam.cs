@@ -29,6 +29,9 @@ public sealed class Adam(double learningRate, double beta1 = 0.9, double beta2 =
     /// <summary>The learning rate.</summary>
     public double LearningRate => learningRate;
 
+    /// <summary>The hyper-parameters, as a replica of this optimiser needs them.</summary>
+    public AdamSettings Settings => new(learningRate, beta1, beta2, epsilon);
+
     /// <summary>Applies one update to <paramref name="parameters"/> in place.</summary>
     public void Apply(Tensor parameters, Tensor gradient)
     {
@@ -36,31 +39,58 @@ public sealed class Adam(double learningRate, double beta1 = 0.9, double beta2 =
         FirstMoment ??= zeros_like(parameters);
         SecondMoment ??= zeros_like(parameters);
         Step++;
-        double correction1 = 1 - Math.Pow(beta1, Step);
-        double correction2 = 1 - Math.Pow(beta2, Step);
         if (IsManaged(parameters) && IsManaged(gradient) && IsManaged(FirstMoment) && IsManaged(SecondMoment) && gradient.numel() == parameters.numel())
-            ApplyManaged(Floats(parameters), Floats(gradient), Floats(FirstMoment), Floats(SecondMoment), Math.Sqrt(correction2), -learningRate / correction1);
+            Update(Floats(parameters), Floats(gradient), 1f, Floats(FirstMoment), Floats(SecondMoment), Settings, Step);
         else
-            ApplyWithLibTorch(parameters, gradient, Math.Sqrt(correction2), -learningRate / correction1);
+            ApplyWithLibTorch(parameters, gradient, Math.Sqrt(1 - Math.Pow(beta2, Step)), -learningRate / (1 - Math.Pow(beta1, Step)));
     }
 
-    private void ApplyManaged(Span<float> theta, ReadOnlySpan<float> g, Span<float> m, Span<float> v, double sqrtCorrection2, double stepSize)
+    /// <summary>
+    /// Applies one update with the mean gradient <paramref name="gradientSum"/> / <paramref name="divisor"/>
+    /// (each element divided in float32 inside the pass, so no mean gradient is materialised), to
+    /// contiguous float32 CPU <paramref name="parameters"/> of the same length.
+    /// </summary>
+    public void ApplySum(Tensor parameters, ReadOnlySpan<float> gradientSum, int divisor)
     {
-        float b1 = (float)beta1, a1 = (float)(1 - beta1), b2 = (float)beta2, a2 = (float)(1 - beta2);
-        float c2 = (float)sqrtCorrection2, eps = (float)epsilon, step = (float)stepSize;
+        if (!IsManaged(parameters) || parameters.numel() != gradientSum.Length || divisor < 1)
+            throw new ArgumentException("ApplySum needs contiguous float32 CPU parameters as long as the gradient sum, and a positive divisor");
+        using var noGrad = no_grad();
+        FirstMoment ??= zeros_like(parameters);
+        SecondMoment ??= zeros_like(parameters);
+        Step++;
+        Update(Floats(parameters), gradientSum, divisor, Floats(FirstMoment), Floats(SecondMoment), Settings, Step);
+    }
+
+    /// <summary>
+    /// Update number <paramref name="step"/> (1-based) of Adam in float32 on flat spans, with the
+    /// gradient <paramref name="gradientSum"/>[i] / <paramref name="divisor"/>: one vectorised pass
+    /// over θ, m and v, no allocation and no libtorch. Every operation is an IEEE float32 operation
+    /// in a fixed order (the JIT does not contract them into fused multiply-adds, and the vector and
+    /// scalar paths round alike), so any process that applies it to the same bits gets the same bits:
+    /// a relay's replica of the coordinator's optimiser relies on it.
+    /// </summary>
+    public static void Update(Span<float> theta, ReadOnlySpan<float> gradientSum, float divisor, Span<float> m, Span<float> v, AdamSettings settings, long step)
+    {
+        if (gradientSum.Length != theta.Length || m.Length != theta.Length || v.Length != theta.Length)
+            throw new ArgumentException("θ, the gradient and both moments must have the same length");
+        if (step < 1) throw new ArgumentOutOfRangeException(nameof(step), "Adam's updates are numbered from 1");
+        float b1 = (float)settings.Beta1, a1 = (float)(1 - settings.Beta1), b2 = (float)settings.Beta2, a2 = (float)(1 - settings.Beta2);
+        float c2 = (float)Math.Sqrt(1 - Math.Pow(settings.Beta2, step)), eps = (float)settings.Epsilon;
+        float stepSize = (float)(-settings.LearningRate / (1 - Math.Pow(settings.Beta1, step)));
         int i = 0;
         if (Vector.IsHardwareAccelerated)
         {
             var vb1 = new Vector<float>(b1); var va1 = new Vector<float>(a1);
             var vb2 = new Vector<float>(b2); var va2 = new Vector<float>(a2);
-            var vc2 = new Vector<float>(c2); var veps = new Vector<float>(eps); var vstep = new Vector<float>(step);
+            var vc2 = new Vector<float>(c2); var veps = new Vector<float>(eps); var vstep = new Vector<float>(stepSize);
+            var vdiv = new Vector<float>(divisor);
             var mv = MemoryMarshal.Cast<float, Vector<float>>(m);
             var vv = MemoryMarshal.Cast<float, Vector<float>>(v);
             var tv = MemoryMarshal.Cast<float, Vector<float>>(theta);
-            var gv = MemoryMarshal.Cast<float, Vector<float>>(g);
+            var gv = MemoryMarshal.Cast<float, Vector<float>>(gradientSum);
             for (int j = 0; j < gv.Length; j++)
             {
-                var gj = gv[j];
+                var gj = gv[j] / vdiv;
                 var mj = mv[j] * vb1 + gj * va1;
                 var vj = vv[j] * vb2 + gj * gj * va2;
                 mv[j] = mj;
@@ -69,14 +99,14 @@ public sealed class Adam(double learningRate, double beta1 = 0.9, double beta2 =
             }
             i = gv.Length * Vector<float>.Count;
         }
-        for (; i < g.Length; i++)
+        for (; i < theta.Length; i++)
         {
-            float gi = g[i];
+            float gi = gradientSum[i] / divisor;
             float mi = m[i] * b1 + gi * a1;
             float vi = v[i] * b2 + gi * gi * a2;
             m[i] = mi;
             v[i] = vi;
-            theta[i] += step * (mi / (MathF.Sqrt(vi) / c2 + eps));
+            theta[i] += stepSize * (mi / (MathF.Sqrt(vi) / c2 + eps));
         }
     }
 
@@ -106,3 +136,6 @@ public sealed class Adam(double learningRate, double beta1 = 0.9, double beta2 =
         FirstMoment?.Dispose(); SecondMoment?.Dispose();
     }
 }
+
+/// <summary>Adam's hyper-parameters.</summary>
+public readonly record struct AdamSettings(double LearningRate, double Beta1 = 0.9, double Beta2 = 0.999, double Epsilon = 1e-8);

@@ -28,10 +28,11 @@ public sealed class InProcessDataPlaneInvoker(DataPlaneContract.DataPlaneBase se
             try
             {
                 var chunks = (IServerStreamWriter<TensorChunk>)(object)writer;
-                await (request switch
+                await ((method.Name, request) switch
                 {
-                    GetParametersRequest parameters => service.GetParameters(parameters, chunks, context),
-                    ShardKey key => service.GetUpstreamGradients(key, chunks, context),
+                    (nameof(service.GetParameters), GetParametersRequest parameters) => service.GetParameters(parameters, chunks, context),
+                    (nameof(service.GetOptimizerState), GetParametersRequest parameters) => service.GetOptimizerState(parameters, chunks, context),
+                    (nameof(service.GetUpstreamGradients), ShardKey key) => service.GetUpstreamGradients(key, chunks, context),
                     _ => throw Unsupported(method),
                 });
                 responses.Writer.TryComplete();
@@ -80,8 +81,29 @@ public sealed class InProcessDataPlaneInvoker(DataPlaneContract.DataPlaneBase se
         throw Unsupported(method);
 
     /// <inheritdoc/>
-    public override AsyncUnaryCall<TResponse> AsyncUnaryCall<TRequest, TResponse>(Method<TRequest, TResponse> method, string? host, CallOptions options, TRequest request) =>
-        throw Unsupported(method);
+    public override AsyncUnaryCall<TResponse> AsyncUnaryCall<TRequest, TResponse>(Method<TRequest, TResponse> method, string? host, CallOptions options, TRequest request)
+    {
+        Require(method, MethodType.Unary);
+        var cancellation = CancellationTokenSource.CreateLinkedTokenSource(options.CancellationToken);
+        var context = new InProcessServerCallContext(method.FullName, cancellation.Token);
+        var response = Task.Run(async () =>
+        {
+            try
+            {
+                return (TResponse)(object)await ((method.Name, request) switch
+                {
+                    (nameof(service.GetParameterUpdate), GetParametersRequest parameters) => service.GetParameterUpdate(parameters, context),
+                    _ => throw Unsupported(method),
+                });
+            }
+            catch (Exception e)
+            {
+                throw AsRpcException(e);
+            }
+        });
+        return new AsyncUnaryCall<TResponse>(response, Task.FromResult(new Metadata()), () => Status.DefaultSuccess, () => [],
+            () => { cancellation.Cancel(); cancellation.Dispose(); });
+    }
 
     /// <inheritdoc/>
     public override AsyncDuplexStreamingCall<TRequest, TResponse> AsyncDuplexStreamingCall<TRequest, TResponse>(Method<TRequest, TResponse> method, string? host, CallOptions options) =>

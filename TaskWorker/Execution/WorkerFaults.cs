@@ -15,4 +15,10 @@ public sealed class WorkerFaults
 
     /// <summary>Called before a relay forwards a super-group's result; an exception fails the forward.</summary>
     public Func<RelayPlan, Exception?>? BeforeRelayForward { get; set; }
+
+    /// <summary>
+    /// Called with the gradient a relay records for replaying the next update (its replica of the
+    /// coordinator's Adam), before it forwards it; changing it makes the replica diverge.
+    /// </summary>
+    public Action<RelayPlan, float[]>? BeforeRelayRecordsGradient { get; set; }
 }

@@ -10,7 +10,7 @@ namespace MetaCluster.TaskWorker.Grains;
 /// process activates its own workers), and the heavy compute runs off the Orleans scheduler.
 /// </summary>
 [PreferLocalPlacement]
-public sealed class TaskWorkerGrain(ShardRunner runner, ILocalSiloDetails silo, Relay.RelaySessions relays, Relay.RelayEndpoint relay) : Grain, ITaskWorkerGrain
+public sealed class TaskWorkerGrain(ShardRunner runner, ILocalSiloDetails silo, Relay.RelaySessions relays, Relay.RelayParameters relayParameters, Relay.RelayEndpoint relay) : Grain, ITaskWorkerGrain
 {
     private string WorkerId => this.GetPrimaryKeyString();
 
@@ -32,7 +32,9 @@ public sealed class TaskWorkerGrain(ShardRunner runner, ILocalSiloDetails silo, 
     public Task<string> OpenRelayAsync(byte[] plan)
     {
         string url = relay.Url ?? throw new InvalidOperationException($"worker {WorkerId} runs no reduction relay (--relay-port -1, or off loopback without a token)");
-        relays.Open(Protos.DataPlane.V1.RelayPlan.Parser.ParseFrom(plan));
+        var parsed = Protos.DataPlane.V1.RelayPlan.Parser.ParseFrom(plan);
+        relayParameters.Planned(parsed);
+        relays.Open(parsed);
         return Task.FromResult(url);
     }
 

@@ -21,6 +21,7 @@ public static class ClusterMetrics
     private static readonly Counter<long> TasksDone = Meter.CreateCounter<long>("metacluster.tasks", "{task}", "Tasks of meta-steps completed");
     private static readonly Counter<long> StepsDone = Meter.CreateCounter<long>("metacluster.steps", "{step}", "Meta-steps completed");
     private static readonly Counter<long> Bytes = Meter.CreateCounter<long>("metacluster.data_plane.bytes", "By", "Bytes moved over the data plane, by direction and component");
+    private static readonly Counter<long> RelayVersions = Meter.CreateCounter<long>("metacluster.relay.parameter_versions", "{version}", "Parameter versions a reduction relay obtained, by source: replayed (its replica of Adam), fetched, fetched_after_mismatch");
     private static readonly Counter<long> Retries = Meter.CreateCounter<long>("metacluster.shard.retries", "{retry}", "Shards reassigned after a failure, timeout or rejected result");
     private static readonly Histogram<double> ShardCompute = Meter.CreateHistogram<double>(
         "metacluster.shard.compute.duration", "s", "Worker time to adapt a shard's tasks and compute its outer gradient",
@@ -95,6 +96,10 @@ public static class ClusterMetrics
     /// <summary>Counts bytes moved over the data plane.</summary>
     public static void RecordBytes(string direction, string component, long bytes) =>
         Bytes.Add(bytes, new KeyValuePair<string, object?>("direction", direction), new KeyValuePair<string, object?>("component", component));
+
+    /// <summary>Records how a relay obtained one parameter version (replayed, fetched, fetched_after_mismatch).</summary>
+    public static void RecordRelayParameterVersion(string source) =>
+        RelayVersions.Add(1, new KeyValuePair<string, object?>("source", source));
 
     /// <summary>Records a worker's compute time for one shard.</summary>
     public static void RecordShardCompute(string device, string mode, double seconds) =>

@@ -76,6 +76,18 @@ public sealed class RelayDataPlaneService(RelaySessions sessions, RelayParameter
             var wireType = plan.GradDtype == DType.Unspecified ? DType.Float32 : plan.GradDtype;
             var bytes = GradientCodec.Encode(sum, wireType, out long saturated);
             result.GradientSaturated += saturated;
+            if (plan.ReplicateUpdate)
+            {
+                // What the coordinator will fold: the sum after the wire type's rounding. Recorded
+                // before sending, so it is here before the coordinator can publish the next version.
+                if (wireType != DType.Float32) GradientCodec.Decode(bytes, wireType, sum);
+                if (faults.BeforeRelayRecordsGradient is { } diverge)
+                {
+                    sum = (float[])sum.Clone(); // the forwarded bytes are already encoded: only the replica's copy changes
+                    diverge(plan, sum);
+                }
+                parameters.Forwarded(plan, sum);
+            }
             ClusterMetrics.RecordBytes("sent", "relay", bytes.LongLength + result.CalculateSize());
             return (await sender.SendAsync(plan.UpstreamUrl, result, bytes, CancellationToken.None, gradientType: wireType)).Outcome;
         }

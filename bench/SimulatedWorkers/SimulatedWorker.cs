@@ -12,18 +12,30 @@ namespace MetaCluster.SimulatedWorkers;
 /// and streams a ready-made gradient as the shard's result, exactly as the TaskWorker's sender does.
 /// In a pre-reduction group only the group's first worker sends: the sum of the group's k
 /// gradients (<paramref name="values"/> k times, summed and encoded each step, the worker side's
-/// real cost) under a header listing the k members.
+/// real cost) under a header listing the k members. With <see cref="LoadArguments.Replay"/> the
+/// fetching worker is the relay whose result is the whole step: it gets each version after the
+/// first through its own <see cref="ReplicatedParameters"/> (replaying the coordinator's Adam update
+/// on its replica, checked against the digest), as a relay does, and fails the step if it had to
+/// fetch instead.
 /// </summary>
 public sealed class SimulatedWorker(int shard, LoadArguments load, ReadOnlyMemory<byte> gradient, float[] values) : IDisposable
 {
     private readonly GrpcChannel channel = DataPlaneTransport.CreateChannel(load.Url);
+    private readonly ReplicatedParameters? replicated = load.Replay && load.FetchEvery > 0 && shard % load.FetchEvery == 0 ? new ReplicatedParameters(load.RunId) : null;
 
     /// <summary>Runs one step; returns the parameter bytes received and the gradient bytes sent.</summary>
     public async Task<(long Fetched, long Sent)> StepAsync(long step, CancellationToken cancellationToken)
     {
         var client = new DataPlaneContract.DataPlaneClient(channel);
         long fetched = 0;
-        if (load.FetchEvery > 0 && shard % load.FetchEvery == 0)
+        if (replicated is not null)
+        {
+            var (_, bytes, source) = await replicated.GetAsync(client, step, cancellationToken);
+            if (bytes.LongLength != (long)load.Elements * sizeof(float)) throw new InvalidDataException($"parameters of step {step}: {bytes.Length} bytes, expected {(long)load.Elements * sizeof(float)}");
+            if (step > 0 && source != ParameterSource.Replayed) throw new InvalidOperationException($"parameters of step {step} were {source}, not replayed");
+            if (source != ParameterSource.Replayed) fetched = bytes.LongLength;
+        }
+        else if (load.FetchEvery > 0 && shard % load.FetchEvery == 0)
         {
             // The values are not needed (no compute): they are received, counted and dropped.
             using var call = client.GetParameters(new GetParametersRequest { RunId = load.RunId, Version = step }, cancellationToken: cancellationToken);
@@ -49,6 +61,12 @@ public sealed class SimulatedWorker(int shard, LoadArguments load, ReadOnlyMemor
             var sum = values.ToArray();
             for (int i = 1; i < members; i++) System.Numerics.Tensors.TensorPrimitives.Add(sum, values, sum);
             payload = GradientCodec.Encode(sum, load.WireType, out _);
+            if (replicated is not null)
+            {
+                // What the coordinator folds: the sum after the wire type's rounding.
+                if (load.WireType != DType.Float32) GradientCodec.Decode(payload.Span, load.WireType, sum);
+                replicated.RecordGradient(step, 0, sum);
+            }
         }
         using var submit = client.SubmitShardResult(cancellationToken: cancellationToken);
         await submit.RequestStream.WriteAsync(new ShardResultPart { Header = header }, cancellationToken);

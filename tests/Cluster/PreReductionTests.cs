@@ -7,7 +7,9 @@ using MetaCluster.Coordinator.Runs;
 using MetaCluster.Learning.Algorithms;
 using MetaCluster.Learning.Tasks;
 using MetaCluster.Protos.DataPlane.V1;
+using MetaCluster.Protos.Wire;
 using MetaCluster.TaskWorker.Execution;
+using MetaCluster.TaskWorker.Relay;
 using MetaCluster.Tests.Learning;
 using Microsoft.Extensions.DependencyInjection;
 using static TorchSharp.torch;
@@ -122,14 +124,52 @@ public sealed class PreReductionTests
         Assert.True(retried.Retries >= 1);
     }
 
-    private enum Fault { None, GroupMember, RelayForward }
+    [Theory]
+    [InlineData("f32")]
+    [InlineData("bf16")]
+    public async Task ARelayWhoseResultIsTheWholeStepReplaysTheAdamUpdateInsteadOfFetchingTheParameters(string gradDtype)
+    {
+        // 4 shards, groups of 2, one relay for both groups: its result is the whole step's gradient.
+        var run = await RunWithFaultAsync(Fault.None, treeFanIn: 2, gradDtype);
+        long thetaBytes = run.Final.Theta.Length * sizeof(float);
+
+        // Version 0 fetched (and the optimiser's empty state), versions 1–5 replayed and proved by their digests.
+        Assert.Equal(1, run.Relay[ParameterSource.Fetched]);
+        Assert.Equal(5, run.Relay[ParameterSource.Replayed]);
+        Assert.Equal(0, run.Relay[ParameterSource.FetchedAfterMismatch]);
+        // So the coordinator sent θ once, not six times (and under a hundred bytes of recipe per step).
+        Assert.InRange(run.BytesSent, thetaBytes, thetaBytes + 6 * 100);
+        Assert.Equal(6, run.Final.Step);
+    }
+
+    [Fact]
+    public async Task AReplicaThatDivergesIsCaughtByTheDigestRestartedFromTheCoordinatorsStateAndTheRunKeepsTheUndisturbedBits()
+    {
+        var undisturbed = await RunWithFaultAsync(Fault.None, treeFanIn: 2);
+        var diverged = await RunWithFaultAsync(Fault.ReplicaDiverges, treeFanIn: 2);
+
+        // Version 4 (after step 3's gradient, changed in the replica's copy) fails its digest and is
+        // fetched; the replica restarts there from the coordinator's moments and replays version 5.
+        Assert.Equal(1, diverged.Relay[ParameterSource.FetchedAfterMismatch]);
+        Assert.Equal(1, diverged.Relay[ParameterSource.Fetched]);
+        Assert.Equal(4, diverged.Relay[ParameterSource.Replayed]);
+        Assert.True(diverged.BytesSent > 3 * undisturbed.Final.Theta.Length * sizeof(float), "θ, m and v were not sent again after the mismatch");
+        Assert.Equal(0, diverged.Retries);
+        Assert.Equal(undisturbed.Final.Theta, diverged.Final.Theta);
+        Assert.Equal(undisturbed.Final.FirstMoment, diverged.Final.FirstMoment);
+        Assert.Equal(undisturbed.Final.SecondMoment, diverged.Final.SecondMoment);
+    }
+
+    private enum Fault { None, GroupMember, RelayForward, ReplicaDiverges }
+
+    private sealed record FaultRun(long Retries, Checkpoint Final, IReadOnlyDictionary<ParameterSource, long> Relay, long BytesSent);
 
     // A run of 4 shards in groups of 2 (through a relay when treeFanIn is 2), 600 s shard timeout,
     // with one fault injected once at step 3.
-    private static async Task<(long Retries, Checkpoint Final)> RunWithFaultAsync(Fault fault, int treeFanIn)
+    private static async Task<FaultRun> RunWithFaultAsync(Fault fault, int treeFanIn, string gradDtype = "f32")
     {
         string outDir = ClusterRuns.TempDirectory();
-        var run = ClusterRuns.Sinusoid(workers: 2, shards: 4, steps: 6, outDir) with { ReduceGroup = 2, ReduceTree = treeFanIn, ShardTimeoutSeconds = 600 };
+        var run = ClusterRuns.Sinusoid(workers: 2, shards: 4, steps: 6, outDir) with { ReduceGroup = 2, ReduceTree = treeFanIn, ShardTimeoutSeconds = 600, GradDtype = gradDtype };
         await using var cluster = await EmbeddedCluster.StartAsync(new EmbeddedClusterOptions(run.Workers, Threads: 1));
         int injected = 0;
         var faults = cluster.Services.GetRequiredService<WorkerFaults>();
@@ -147,13 +187,22 @@ public sealed class PreReductionTests
             faults.BeforeRelayForward = plan =>
                 plan.Key.Step == 3 && Interlocked.Exchange(ref injected, 1) == 0 ? new IOException("injected: the coordinator could not be reached") : null;
         }
+        else if (fault == Fault.ReplicaDiverges)
+        {
+            faults.BeforeRelayRecordsGradient = (plan, sum) =>
+            {
+                if (plan.Key.Step == 3 && Interlocked.Exchange(ref injected, 1) == 0) sum[0] = sum[0] > 0 ? -1 : 1;
+            };
+        }
         var status = await TrainCommand.RunToEndAsync(cluster, run, progress: null, CancellationToken.None);
         Assert.True(status.State == RunState.Completed, $"run ended {status.State}: {status.Error}");
         Assert.Equal(fault == Fault.None ? 0 : 1, injected);
         using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "summary.json")));
         Assert.Equal(2, summary.RootElement.GetProperty("reduce_group").GetInt32());
         Assert.Equal(treeFanIn, summary.RootElement.GetProperty("reduce_tree").GetInt32());
-        return (summary.RootElement.GetProperty("shard_retries").GetInt64(), Checkpoint.Load(Path.Combine(outDir, "checkpoints", "final.ckpt")));
+        var relay = cluster.Services.GetRequiredService<RelayParameters>();
+        return new FaultRun(summary.RootElement.GetProperty("shard_retries").GetInt64(), Checkpoint.Load(Path.Combine(outDir, "checkpoints", "final.ckpt")),
+            Enum.GetValues<ParameterSource>().ToDictionary(s => s, relay.Obtained), summary.RootElement.GetProperty("bytes_sent").GetInt64());
     }
 
     private static async Task<StepResult> RunStepAsync(EmbeddedCluster cluster, RunDefinition definition, Tensor theta, long step, long[][] shards, int groupSize)

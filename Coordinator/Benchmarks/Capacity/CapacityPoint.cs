@@ -8,10 +8,14 @@ namespace MetaCluster.Coordinator.Benchmarks.Capacity;
 /// One point of the capacity grid: P gradient elements from each of W simulated workers, sent as
 /// <see cref="WireType"/>, with <see cref="WorkersPerProcess"/> workers sharing each parameter fetch
 /// and <see cref="ReduceGroup"/> workers pre-reducing their gradients into one result, whose groups
-/// meet <see cref="ReduceTree"/> at a time at a relay.
+/// meet <see cref="ReduceTree"/> at a time at a relay, which (<see cref="Replay"/>) replays the
+/// coordinator's Adam update rather than fetching θ when its result is the whole step's.
 /// </summary>
-public sealed record CapacityPoint(int Elements, int Workers, DType WireType, int WorkersPerProcess = 1, int ReduceGroup = 1, int ReduceTree = 1)
+public sealed record CapacityPoint(int Elements, int Workers, DType WireType, int WorkersPerProcess = 1, int ReduceGroup = 1, int ReduceTree = 1, bool Replay = true)
 {
+    /// <summary>Whether the relay replays the update: a tree with one relay for the whole step, and <see cref="Replay"/>.</summary>
+    public bool ReplaysUpdate => Replay && ReduceTree > 1 && Results == 1;
+
     /// <summary>Workers behind each result the coordinator receives: a group, or a relay's super-group.</summary>
     public int WorkersPerResult => ReduceGroup * ReduceTree;
 
@@ -33,6 +37,7 @@ public sealed record CapacityPoint(int Elements, int Workers, DType WireType, in
         ["workers_per_process"] = WorkersPerProcess.ToString(CultureInfo.InvariantCulture),
         ["reduce_group"] = ReduceGroup.ToString(CultureInfo.InvariantCulture),
         ["reduce_tree"] = ReduceTree.ToString(CultureInfo.InvariantCulture),
+        ["replay"] = ReplaysUpdate ? "true" : "false",
     };
 
     /// <summary>10k, 1M, 100M, … as the grid options spell them.</summary>

@@ -18,7 +18,10 @@ namespace MetaCluster.Coordinator.Benchmarks.Capacity;
 /// <see cref="CapacityPoint.ReduceGroup"/> = g, each g workers send one pre-reduced gradient; with
 /// <see cref="CapacityPoint.ReduceTree"/> = f, each f groups reach the coordinator as one result and
 /// one θ fetch, as through a worker process's relay (the simulated process sums the g·f gradients
-/// itself: the coordinator's side of the exchange is the tree's, the workers' side is not modelled).
+/// itself: the coordinator's side of the exchange is the tree's, the workers' side is not modelled);
+/// and when that relay's result is the whole step (<see cref="CapacityPoint.ReplaysUpdate"/>), the
+/// coordinator publishes each update's recipe and the simulated relay replays it on its own replica
+/// of θ and Adam, checked against the digest, instead of fetching θ.
 /// </summary>
 public static class CapacityRun
 {
@@ -39,6 +42,8 @@ public static class CapacityRun
         using TorchSharp.Scalar scale = 0.01;
         using var theta = randn(p, ScalarType.Float32).mul_(scale);
         using var adam = new Adam(0.001);
+        using var optimizer = new SharedOptimizer(adam).ShareThrough(plane.Parameters, runId);
+        AdamRecipe? recipe = null;
         await using var load = await SimulatedWorkerProcess.StartAsync(plane.Url, runId, point, cancellationToken);
 
         GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
@@ -68,7 +73,7 @@ public static class CapacityRun
                 int gen2Before = GC.CollectionCount(2);
                 long start = Stopwatch.GetTimestamp();
 
-                OuterStep.Publish(plane.Parameters, runId, step, theta, p);
+                OuterStep.Publish(plane.Parameters, runId, step, theta, p, optimizer.Step, recipe);
                 long published = Stopwatch.GetTimestamp();
 
                 var collector = plane.Inbox.Open(runId, step, w, p, groupSize: point.WorkersPerResult);
@@ -79,7 +84,8 @@ public static class CapacityRun
                 if (collector.Gradient is not { IsComplete: true } gradient) throw new InvalidOperationException($"step {step}: the workers finished but not every shard was folded in");
                 long gathered = Stopwatch.GetTimestamp();
 
-                using (var mean = OuterStep.MeanGradient(gradient.Sum, w)) adam.Apply(theta, mean);
+                var sole = point.ReplaysUpdate ? new Protos.DataPlane.V1.ShardKey { RunId = runId, Step = step, Shard = 0, Attempt = 0 } : null;
+                recipe = optimizer.Update(theta, gradient.Sum, w, step, sole);
                 plane.Inbox.Recycle(gradient.Sum);
                 plane.Inbox.Close(runId, collector);
                 long end = Stopwatch.GetTimestamp();

@@ -31,6 +31,7 @@ public sealed class CapacitySuite : IBenchSuite
         new("capacity-workers-per-process", "capacity: simulated workers sharing one parameter fetch (default 1)"),
         new("capacity-reduce-group", "capacity: simulated workers pre-reducing their gradients into one (default 1)"),
         new("capacity-reduce-tree", "capacity: groups meeting at one relay, which sends one result and fetches θ once (default 1)"),
+        new("capacity-replay", "capacity: whether a relay whose result is the whole step replays the Adam update instead of fetching θ (true, the default, or false)"),
     ];
 
     /// <inheritdoc/>
@@ -54,6 +55,7 @@ public sealed class CapacitySuite : IBenchSuite
         int perProcess = int.Parse(o.GetValueOrDefault("capacity-workers-per-process", "1"), c);
         int reduceGroup = int.Parse(o.GetValueOrDefault("capacity-reduce-group", "1"), c);
         int reduceTree = int.Parse(o.GetValueOrDefault("capacity-reduce-tree", "1"), c);
+        if (!bool.TryParse(o.GetValueOrDefault("capacity-replay", "true"), out bool replay)) throw new ArgumentException("capacity-replay must be true or false");
         if (perProcess < 1 || reduceGroup < 1 || reduceTree < 1) throw new ArgumentException("capacity-workers-per-process, capacity-reduce-group and capacity-reduce-tree must be positive");
         if (workers.Any(w => w < 1) || steps < 1 || computeMs < 0) throw new ArgumentException("capacity-workers and capacity-steps must be positive, capacity-compute-ms not negative");
         if (settings.Threads > 0) TorchSharp.torch.set_num_threads(settings.Threads);
@@ -65,7 +67,7 @@ public sealed class CapacitySuite : IBenchSuite
         foreach (int w in workers)
         {
             int group = Math.Min(reduceGroup, w);
-            var point = new CapacityPoint(p, w, wireType, perProcess, group, Math.Clamp(reduceTree, 1, Math.Max(1, w / group)));
+            var point = new CapacityPoint(p, w, wireType, perProcess, group, Math.Clamp(reduceTree, 1, Math.Max(1, w / group)), replay);
             long needed = MemoryBudget.Predicted(point, int.MaxValue);
             long available = MemoryBudget.Available();
             if (needed > MemoryBudget.Share * available)

@@ -41,6 +41,7 @@ public sealed class SimulatedWorkerProcess : IAsyncDisposable
             "--workers", point.Workers.ToString(CultureInfo.InvariantCulture), "--elements", point.Elements.ToString(CultureInfo.InvariantCulture),
             "--dtype", GradientCodec.Name(point.WireType), "--fetch-every", point.WorkersPerFetch.ToString(CultureInfo.InvariantCulture),
             "--reduce-group", point.WorkersPerResult.ToString(CultureInfo.InvariantCulture),
+            "--replay", point.ReplaysUpdate ? "true" : "false",
         ])
         {
             RedirectStandardInput = true,

@@ -1,0 +1,130 @@
+using System.Runtime.InteropServices;
+using MetaCluster.Learning.Optimisation;
+using MetaCluster.Learning.Parameters;
+using static TorchSharp.torch;
+
+namespace MetaCluster.Tests.Learning;
+
+/// <summary>
+/// A relay's replica of the coordinator's Adam (<see cref="AdamReplica"/>): given the gradient sum it
+/// forwarded and the coordinator's recipe, it must compute the very bits the coordinator published.
+/// </summary>
+public sealed class AdamReplicaTests
+{
+    private const int Elements = 1_003; // not a multiple of any vector width
+    private const int Divisor = 12;
+    private static readonly AdamSettings Settings = new(0.003);
+
+    private static float[] Values(Random random, double scale) =>
+        Enumerable.Range(0, Elements).Select(i => (float)((random.NextDouble() - 0.5) * scale * Math.Pow(10, i % 5 - 2))).ToArray();
+
+    // The coordinator's side: Adam.ApplySum on θ, and the recipe of each update.
+    private static (float[] Start, float[][] Sums, float[][] Versions, AdamRecipe[] Recipes) Coordinator(int steps)
+    {
+        var random = new Random(11);
+        var start = Values(random, 2);
+        var sums = Enumerable.Range(0, steps).Select(_ => Values(random, 1)).ToArray();
+        using var adam = new Adam(Settings.LearningRate);
+        using var theta = tensor(start);
+        var versions = new float[steps][];
+        var recipes = new AdamRecipe[steps];
+        for (int t = 0; t < steps; t++)
+        {
+            adam.ApplySum(theta, sums[t], Divisor);
+            versions[t] = theta.data<float>().ToArray();
+            recipes[t] = new AdamRecipe(t, t + 1, t, 0, Divisor, adam.Settings, adam.Step, ParameterDigest.Of(MemoryMarshal.AsBytes(versions[t].AsSpan())));
+        }
+        return (start, sums, versions, recipes);
+    }
+
+    private static byte[] Bytes(float[] values) => MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
+
+    [Fact]
+    public void ApplySumIsApplyWithTheMeanGradientToTheLastBit()
+    {
+        var random = new Random(3);
+        var start = Values(random, 2);
+        using var fused = new Adam(0.01);
+        using var separate = new Adam(0.01);
+        using var a = tensor(start);
+        using var b = tensor(start);
+        for (int t = 0; t < 3; t++)
+        {
+            var sum = Values(random, 1);
+            fused.ApplySum(a, sum, Divisor);
+            using var mean = tensor(sum.Select(x => x / Divisor).ToArray());
+            separate.Apply(b, mean);
+        }
+        Assert.Equal(b.data<float>().ToArray(), a.data<float>().ToArray());
+        Assert.Equal(separate.SecondMoment!.data<float>().ToArray(), fused.SecondMoment!.data<float>().ToArray());
+    }
+
+    [Fact]
+    public void AReplicaReplaysEveryUpdateToTheCoordinatorsBits()
+    {
+        var (start, sums, versions, recipes) = Coordinator(steps: 4);
+        var replica = new AdamReplica(0, Bytes(start), 0, null, null);
+        for (int t = 0; t < 4; t++)
+        {
+            replica.RecordGradient(t, 0, (float[])sums[t].Clone());
+            Assert.Equal(ReplayOutcome.Replayed, replica.TryReplay(recipes[t], out var next));
+            Assert.Equal(Bytes(versions[t]), next);
+            Assert.Equal(t + 1, replica.Version);
+            Assert.Equal(t + 1, replica.OptimizerStep);
+        }
+        Assert.NotEqual(Bytes(start), replica.Parameters);
+    }
+
+    [Fact]
+    public void AReplicaStartedFromTheCoordinatorsMomentsContinuesExactly()
+    {
+        var (_, sums, versions, recipes) = Coordinator(steps: 3);
+        // The coordinator's state after two updates, as GetOptimizerState would copy it.
+        var random = new Random(11);
+        var start = Values(random, 2);
+        using var adam = new Adam(Settings.LearningRate);
+        using var theta = tensor(start);
+        adam.ApplySum(theta, sums[0], Divisor);
+        adam.ApplySum(theta, sums[1], Divisor);
+        var replica = new AdamReplica(2, Bytes(versions[1]), 2, adam.FirstMoment!.data<float>().ToArray(), adam.SecondMoment!.data<float>().ToArray());
+
+        replica.RecordGradient(2, 0, sums[2]);
+        Assert.Equal(ReplayOutcome.Replayed, replica.TryReplay(recipes[2], out var next));
+        Assert.Equal(Bytes(versions[2]), next);
+    }
+
+    [Fact]
+    public void AReplayThatDoesNotStartFromWhatTheReplicaHoldsChangesNothing()
+    {
+        var (start, sums, _, recipes) = Coordinator(steps: 2);
+        var replica = new AdamReplica(0, Bytes(start), 0, null, null);
+
+        // No gradient recorded yet; then one of another attempt; then a recipe from another version.
+        Assert.Equal(ReplayOutcome.NotApplicable, replica.TryReplay(recipes[0], out _));
+        replica.RecordGradient(0, attempt: 1, sums[0]);
+        Assert.Equal(ReplayOutcome.NotApplicable, replica.TryReplay(recipes[0], out _));
+        replica.RecordGradient(0, 0, sums[0]);
+        Assert.Equal(ReplayOutcome.NotApplicable, replica.TryReplay(recipes[1], out _));
+        Assert.Equal(0, replica.Version);
+        Assert.Equal(Bytes(start), replica.Parameters);
+
+        Assert.Equal(ReplayOutcome.Replayed, replica.TryReplay(recipes[0], out _));
+    }
+
+    [Fact]
+    public void AGradientThatDiffersFailsTheDigestAndBreaksTheReplica()
+    {
+        var (start, sums, _, recipes) = Coordinator(steps: 2);
+        var replica = new AdamReplica(0, Bytes(start), 0, null, null);
+        var off = (float[])sums[0].Clone();
+        off[Elements - 1] = off[Elements - 1] > 0 ? -1 : 1; // in the scalar tail, the other sign: Adam's first update depends on little else
+        replica.RecordGradient(0, 0, off);
+
+        Assert.Equal(ReplayOutcome.DigestMismatch, replica.TryReplay(recipes[0], out var next));
+        Assert.Null(next);
+        Assert.True(replica.IsBroken);
+        Assert.Equal(0, replica.Version);
+        replica.RecordGradient(0, 0, sums[0]);
+        Assert.Equal(ReplayOutcome.NotApplicable, replica.TryReplay(recipes[0], out _));
+    }
+}
