@@ -56,10 +56,29 @@ public sealed class ParameterStore
     public void Publish(string runId, long version, ReadOnlySpan<byte> float32Bytes, long optimizerStep = 0, AdamRecipe? recipe = null)
     {
         if (float32Bytes.Length % sizeof(float) != 0) throw new ArgumentException("parameters must be whole float32 values", nameof(float32Bytes));
-        byte[]? bytes;
-        lock (gate) spare.Remove(float32Bytes.Length, out bytes);
-        bytes ??= GC.AllocateUninitializedArray<byte>(float32Bytes.Length);
+        var bytes = Rent(float32Bytes.Length);
         float32Bytes.CopyTo(bytes);
+        PublishOwned(runId, version, bytes, optimizerStep, recipe);
+    }
+
+    /// <summary>
+    /// An array of <paramref name="length"/> bytes to fill and publish with <see cref="PublishOwned"/>:
+    /// a retired version's when one is free (its old contents are still there).
+    /// </summary>
+    public byte[] Rent(int length)
+    {
+        byte[]? bytes;
+        lock (gate) spare.Remove(length, out bytes);
+        return bytes ?? GC.AllocateUninitializedArray<byte>(length);
+    }
+
+    /// <summary>
+    /// Publishes a version whose float32 bytes the caller filled (from <see cref="Rent"/> or its own)
+    /// and hands over: no copy is made, and the caller must not write to them again.
+    /// </summary>
+    public void PublishOwned(string runId, long version, byte[] bytes, long optimizerStep = 0, AdamRecipe? recipe = null)
+    {
+        if (bytes.Length % sizeof(float) != 0) throw new ArgumentException("parameters must be whole float32 values", nameof(bytes));
         var published = new PublishedParameters(version, [bytes.LongLength / sizeof(float)], bytes, optimizerStep, recipe);
         lock (gate)
         {

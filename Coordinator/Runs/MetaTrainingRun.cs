@@ -93,7 +93,7 @@ public sealed partial class MetaTrainingRun(
         // Relays of a reduction tree may replicate Adam (not TRLearner's: W is never sent).
         using var optimizer = new SharedOptimizer(adam);
         if (!tr.Enabled) optimizer.ShareThrough(parameters, runId);
-        AdamRecipe? recipe = null;
+        long publishedByUpdate = -1;
         var shards = ShardPlan.Split(d.MetaBatch, d.Shards);
         var template = new ShardRequest
         {
@@ -115,7 +115,7 @@ public sealed partial class MetaTrainingRun(
         for (int step = firstStep; step < d.MetaSteps; step++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            OuterStep.Publish(parameters, runId, step, theta, modelElements, optimizer.Step, recipe);
+            if (publishedByUpdate != step) OuterStep.Publish(parameters, runId, step, theta, modelElements, optimizer.Step);
             template.Key.Step = step;
             template.ParameterVersion = step;
             using var stepTrace = StepTrace.Start(runSpan, runId, step, d.MetaBatch, phaseTotals);
@@ -129,7 +129,8 @@ public sealed partial class MetaTrainingRun(
                 // cluster costs (grain calls, θ and gradients over gRPC, waiting).
                 phaseTotals.Add(FanOutComputePhase, TimeSpan.FromSeconds(result.Headers.Max(h => h.ComputeSeconds)));
                 stepTrace.EndPhase(ClusterMetrics.Phases.Aggregation);
-                recipe = optimizer.Update(theta, result.GradientSum!, d.MetaBatch, step, result.SoleRelayedResult);
+                optimizer.UpdateAndPublish(parameters, runId, theta, result.GradientSum!, d.MetaBatch, step, result.SoleRelayedResult);
+                publishedByUpdate = step + 1;
                 stepTrace.EndPhase(ClusterMetrics.Phases.Update);
                 executor.Recycle(result.GradientSum!);
                 (headers, workers, stepRetries) = (result.Headers, result.Workers, result.Retries);

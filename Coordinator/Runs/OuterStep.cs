@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Google.Protobuf;
 using MetaCluster.Coordinator.DataPlane;
 using MetaCluster.Learning.Optimisation;
@@ -19,25 +20,27 @@ public static class OuterStep
     /// <summary>
     /// Publishes the first <paramref name="modelElements"/> values of θ as <paramref name="version"/>,
     /// copied once, straight from the tensor's memory into the bytes workers fetch, with the number of
-    /// optimiser updates behind it and, when the last one can be replayed by a relay, its recipe.
+    /// optimiser updates behind it.
     /// </summary>
-    public static void Publish(ParameterStore store, string runId, long version, Tensor theta, int modelElements, long optimizerStep = 0, AdamRecipe? recipe = null)
+    public static void Publish(ParameterStore store, string runId, long version, Tensor theta, int modelElements, long optimizerStep = 0)
     {
-        store.Publish(runId, version, Float32Bytes(theta, modelElements), optimizerStep, recipe);
+        store.Publish(runId, version, Float32Bytes(theta, modelElements), optimizerStep);
     }
 
     /// <summary>
-    /// Applies the meta-update with the mean of the shards' summed gradient, and, when one relayed
-    /// result made that sum (<paramref name="soleRelayedResult"/>), returns how a relay that forwarded
-    /// it can replay the update to version <paramref name="version"/> + 1 (θ's digest included: ≈ 0.3
-    /// ms per 4 MB, against sending the 4 MB).
+    /// Applies the meta-update with the mean of the shards' summed gradient and publishes the result
+    /// as <paramref name="version"/> + 1, written into the published bytes in the same pass (no copy
+    /// of θ afterwards). When one relayed result made that sum (<paramref name="soleRelayedResult"/>),
+    /// the publication carries how a relay that forwarded it can replay the update, θ's digest
+    /// included (≈ 0.3 ms per 4 MB, against sending the 4 MB).
     /// </summary>
-    public static AdamRecipe? Update(Adam adam, Tensor theta, float[] gradientSum, int metaBatch, long version, ShardKey? soleRelayedResult)
+    public static void UpdateAndPublish(ParameterStore store, string runId, Adam adam, Tensor theta, float[] gradientSum, int metaBatch, long version, ShardKey? soleRelayedResult)
     {
-        adam.ApplySum(theta, gradientSum, metaBatch);
-        return soleRelayedResult is null ? null
-            : new AdamRecipe(version, version + 1, soleRelayedResult.Step, soleRelayedResult.Attempt, metaBatch, adam.Settings, adam.Step,
-                ParameterDigest.Of(Float32Bytes(theta, (int)theta.numel())));
+        var bytes = store.Rent(checked((int)theta.numel() * sizeof(float)));
+        adam.ApplySum(theta, gradientSum, metaBatch, MemoryMarshal.Cast<byte, float>(bytes.AsSpan()));
+        var recipe = soleRelayedResult is null ? null
+            : new AdamRecipe(version, version + 1, soleRelayedResult.Step, soleRelayedResult.Attempt, metaBatch, adam.Settings, adam.Step, ParameterDigest.Of(bytes));
+        store.PublishOwned(runId, version + 1, bytes, adam.Step, recipe);
     }
 
     /// <summary>The wire form of <paramref name="recipe"/>.</summary>

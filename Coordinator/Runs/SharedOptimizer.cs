@@ -26,10 +26,10 @@ public sealed class SharedOptimizer(Adam adam) : IDisposable
         return this;
     }
 
-    /// <summary><see cref="OuterStep.Update"/> under the lock.</summary>
-    public AdamRecipe? Update(Tensor theta, float[] gradientSum, int metaBatch, long version, ShardKey? soleRelayedResult)
+    /// <summary><see cref="OuterStep.UpdateAndPublish"/> under the lock.</summary>
+    public void UpdateAndPublish(ParameterStore store, string runId, Tensor theta, float[] gradientSum, int metaBatch, long version, ShardKey? soleRelayedResult)
     {
-        lock (gate) return OuterStep.Update(adam, theta, gradientSum, metaBatch, version, soleRelayedResult);
+        lock (gate) OuterStep.UpdateAndPublish(store, runId, adam, theta, gradientSum, metaBatch, version, soleRelayedResult);
     }
 
     /// <summary>Any other update (TRLearner's), under the lock.</summary>

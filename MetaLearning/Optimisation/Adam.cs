@@ -48,9 +48,11 @@ public sealed class Adam(double learningRate, double beta1 = 0.9, double beta2 =
     /// <summary>
     /// Applies one update with the mean gradient <paramref name="gradientSum"/> / <paramref name="divisor"/>
     /// (each element divided in float32 inside the pass, so no mean gradient is materialised), to
-    /// contiguous float32 CPU <paramref name="parameters"/> of the same length.
+    /// contiguous float32 CPU <paramref name="parameters"/> of the same length; the updated values
+    /// are also written to <paramref name="alsoTo"/> when it is not empty (the copy workers fetch,
+    /// made in the same pass).
     /// </summary>
-    public void ApplySum(Tensor parameters, ReadOnlySpan<float> gradientSum, int divisor)
+    public void ApplySum(Tensor parameters, ReadOnlySpan<float> gradientSum, int divisor, Span<float> alsoTo = default)
     {
         if (!IsManaged(parameters) || parameters.numel() != gradientSum.Length || divisor < 1)
             throw new ArgumentException("ApplySum needs contiguous float32 CPU parameters as long as the gradient sum, and a positive divisor");
@@ -58,7 +60,7 @@ public sealed class Adam(double learningRate, double beta1 = 0.9, double beta2 =
         FirstMoment ??= zeros_like(parameters);
         SecondMoment ??= zeros_like(parameters);
         Step++;
-        Update(Floats(parameters), gradientSum, divisor, Floats(FirstMoment), Floats(SecondMoment), Settings, Step);
+        Update(Floats(parameters), gradientSum, divisor, Floats(FirstMoment), Floats(SecondMoment), Settings, Step, alsoTo);
     }
 
     /// <summary>
@@ -67,12 +69,16 @@ public sealed class Adam(double learningRate, double beta1 = 0.9, double beta2 =
     /// over θ, m and v, no allocation and no libtorch. Every operation is an IEEE float32 operation
     /// in a fixed order (the JIT does not contract them into fused multiply-adds, and the vector and
     /// scalar paths round alike), so any process that applies it to the same bits gets the same bits:
-    /// a relay's replica of the coordinator's optimiser relies on it.
+    /// a relay's replica of the coordinator's optimiser relies on it. The new θ is also written to
+    /// <paramref name="alsoTo"/> unless it is empty.
     /// </summary>
-    public static void Update(Span<float> theta, ReadOnlySpan<float> gradientSum, float divisor, Span<float> m, Span<float> v, AdamSettings settings, long step)
+    public static void Update(Span<float> theta, ReadOnlySpan<float> gradientSum, float divisor, Span<float> m, Span<float> v, AdamSettings settings, long step,
+        Span<float> alsoTo = default)
     {
-        if (gradientSum.Length != theta.Length || m.Length != theta.Length || v.Length != theta.Length)
-            throw new ArgumentException("θ, the gradient and both moments must have the same length");
+        if (gradientSum.Length != theta.Length || m.Length != theta.Length || v.Length != theta.Length || (!alsoTo.IsEmpty && alsoTo.Length != theta.Length))
+            throw new ArgumentException("θ, the gradient, both moments (and the copy) must have the same length");
+        // Without a copy, the second store goes to θ itself: one loop, no branch in it.
+        var copy = alsoTo.IsEmpty ? theta : alsoTo;
         if (step < 1) throw new ArgumentOutOfRangeException(nameof(step), "Adam's updates are numbered from 1");
         float b1 = (float)settings.Beta1, a1 = (float)(1 - settings.Beta1), b2 = (float)settings.Beta2, a2 = (float)(1 - settings.Beta2);
         float c2 = (float)Math.Sqrt(1 - Math.Pow(settings.Beta2, step)), eps = (float)settings.Epsilon;
@@ -88,6 +94,7 @@ public sealed class Adam(double learningRate, double beta1 = 0.9, double beta2 =
             var vv = MemoryMarshal.Cast<float, Vector<float>>(v);
             var tv = MemoryMarshal.Cast<float, Vector<float>>(theta);
             var gv = MemoryMarshal.Cast<float, Vector<float>>(gradientSum);
+            var cv = MemoryMarshal.Cast<float, Vector<float>>(copy);
             for (int j = 0; j < gv.Length; j++)
             {
                 var gj = gv[j] / vdiv;
@@ -95,7 +102,9 @@ public sealed class Adam(double learningRate, double beta1 = 0.9, double beta2 =
                 var vj = vv[j] * vb2 + gj * gj * va2;
                 mv[j] = mj;
                 vv[j] = vj;
-                tv[j] += vstep * (mj / (Vector.SquareRoot(vj) / vc2 + veps));
+                var tj = tv[j] + vstep * (mj / (Vector.SquareRoot(vj) / vc2 + veps));
+                tv[j] = tj;
+                cv[j] = tj;
             }
             i = gv.Length * Vector<float>.Count;
         }
@@ -106,7 +115,9 @@ public sealed class Adam(double learningRate, double beta1 = 0.9, double beta2 =
             float vi = v[i] * b2 + gi * gi * a2;
             m[i] = mi;
             v[i] = vi;
-            theta[i] += stepSize * (mi / (MathF.Sqrt(vi) / c2 + eps));
+            float ti = theta[i] + stepSize * (mi / (MathF.Sqrt(vi) / c2 + eps));
+            theta[i] = ti;
+            copy[i] = ti;
         }
     }
 

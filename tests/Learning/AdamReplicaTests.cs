@@ -57,6 +57,11 @@ public sealed class AdamReplicaTests
         }
         Assert.Equal(b.data<float>().ToArray(), a.data<float>().ToArray());
         Assert.Equal(separate.SecondMoment!.data<float>().ToArray(), fused.SecondMoment!.data<float>().ToArray());
+
+        // The copy for publishing, written in the same pass, is θ to the last bit.
+        var published = new float[Elements];
+        fused.ApplySum(a, Values(random, 1), Divisor, published);
+        Assert.Equal(a.data<float>().ToArray(), published);
     }
 
     [Fact]

@@ -43,7 +43,6 @@ public static class CapacityRun
         using var theta = randn(p, ScalarType.Float32).mul_(scale);
         using var adam = new Adam(0.001);
         using var optimizer = new SharedOptimizer(adam).ShareThrough(plane.Parameters, runId);
-        AdamRecipe? recipe = null;
         await using var load = await SimulatedWorkerProcess.StartAsync(plane.Url, runId, point, cancellationToken);
 
         GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
@@ -73,7 +72,8 @@ public static class CapacityRun
                 int gen2Before = GC.CollectionCount(2);
                 long start = Stopwatch.GetTimestamp();
 
-                OuterStep.Publish(plane.Parameters, runId, step, theta, p, optimizer.Step, recipe);
+                // Step 0's version is published here; each later one by the update before it.
+                if (step == 0) OuterStep.Publish(plane.Parameters, runId, step, theta, p, optimizer.Step);
                 long published = Stopwatch.GetTimestamp();
 
                 var collector = plane.Inbox.Open(runId, step, w, p, groupSize: point.WorkersPerResult);
@@ -85,7 +85,7 @@ public static class CapacityRun
                 long gathered = Stopwatch.GetTimestamp();
 
                 var sole = point.ReplaysUpdate ? new Protos.DataPlane.V1.ShardKey { RunId = runId, Step = step, Shard = 0, Attempt = 0 } : null;
-                recipe = optimizer.Update(theta, gradient.Sum, w, step, sole);
+                optimizer.UpdateAndPublish(plane.Parameters, runId, theta, gradient.Sum, w, step, sole);
                 plane.Inbox.Recycle(gradient.Sum);
                 plane.Inbox.Close(runId, collector);
                 long end = Stopwatch.GetTimestamp();
