@@ -37,9 +37,10 @@ public static class OuterStep
     public static void UpdateAndPublish(ParameterStore store, string runId, Adam adam, Tensor theta, float[] gradientSum, int metaBatch, long version, ShardKey? soleRelayedResult)
     {
         var bytes = store.Rent(checked((int)theta.numel() * sizeof(float)));
-        adam.ApplySum(theta, gradientSum, metaBatch, MemoryMarshal.Cast<byte, float>(bytes.AsSpan()));
+        var digest = soleRelayedResult is null ? null : ParameterDigest.Stream();
+        adam.ApplySum(theta, gradientSum, metaBatch, MemoryMarshal.Cast<byte, float>(bytes.AsSpan()), digest);
         var recipe = soleRelayedResult is null ? null
-            : new AdamRecipe(version, version + 1, soleRelayedResult.Step, soleRelayedResult.Attempt, metaBatch, adam.Settings, adam.Step, ParameterDigest.Of(bytes));
+            : new AdamRecipe(version, version + 1, soleRelayedResult.Step, soleRelayedResult.Attempt, metaBatch, adam.Settings, adam.Step, digest!.GetCurrentHash());
         store.PublishOwned(runId, version + 1, bytes, adam.Step, recipe);
     }
 

@@ -1,3 +1,4 @@
+using System.IO.Hashing;
 using System.Numerics;
 using System.Runtime.InteropServices;
 using TorchSharp;
@@ -50,9 +51,9 @@ public sealed class Adam(double learningRate, double beta1 = 0.9, double beta2 =
     /// (each element divided in float32 inside the pass, so no mean gradient is materialised), to
     /// contiguous float32 CPU <paramref name="parameters"/> of the same length; the updated values
     /// are also written to <paramref name="alsoTo"/> when it is not empty (the copy workers fetch,
-    /// made in the same pass).
+    /// made in the same pass), and hashed into <paramref name="digestOfResult"/> when given.
     /// </summary>
-    public void ApplySum(Tensor parameters, ReadOnlySpan<float> gradientSum, int divisor, Span<float> alsoTo = default)
+    public void ApplySum(Tensor parameters, ReadOnlySpan<float> gradientSum, int divisor, Span<float> alsoTo = default, NonCryptographicHashAlgorithm? digestOfResult = null)
     {
         if (!IsManaged(parameters) || parameters.numel() != gradientSum.Length || divisor < 1)
             throw new ArgumentException("ApplySum needs contiguous float32 CPU parameters as long as the gradient sum, and a positive divisor");
@@ -60,7 +61,7 @@ public sealed class Adam(double learningRate, double beta1 = 0.9, double beta2 =
         FirstMoment ??= zeros_like(parameters);
         SecondMoment ??= zeros_like(parameters);
         Step++;
-        Update(Floats(parameters), gradientSum, divisor, Floats(FirstMoment), Floats(SecondMoment), Settings, Step, alsoTo);
+        Update(Floats(parameters), gradientSum, divisor, Floats(FirstMoment), Floats(SecondMoment), Settings, Step, alsoTo, digestOfResult);
     }
 
     /// <summary>
@@ -70,16 +71,37 @@ public sealed class Adam(double learningRate, double beta1 = 0.9, double beta2 =
     /// in a fixed order (the JIT does not contract them into fused multiply-adds, and the vector and
     /// scalar paths round alike), so any process that applies it to the same bits gets the same bits:
     /// a relay's replica of the coordinator's optimiser relies on it. The new θ is also written to
-    /// <paramref name="alsoTo"/> unless it is empty.
+    /// <paramref name="alsoTo"/> unless it is empty, and its float32 bytes are appended to
+    /// <paramref name="digestOfResult"/> when given.
     /// </summary>
     public static void Update(Span<float> theta, ReadOnlySpan<float> gradientSum, float divisor, Span<float> m, Span<float> v, AdamSettings settings, long step,
-        Span<float> alsoTo = default)
+        Span<float> alsoTo = default, NonCryptographicHashAlgorithm? digestOfResult = null)
     {
         if (gradientSum.Length != theta.Length || m.Length != theta.Length || v.Length != theta.Length || (!alsoTo.IsEmpty && alsoTo.Length != theta.Length))
             throw new ArgumentException("θ, the gradient, both moments (and the copy) must have the same length");
+        if (step < 1) throw new ArgumentOutOfRangeException(nameof(step), "Adam's updates are numbered from 1");
         // Without a copy, the second store goes to θ itself: one loop, no branch in it.
         var copy = alsoTo.IsEmpty ? theta : alsoTo;
-        if (step < 1) throw new ArgumentOutOfRangeException(nameof(step), "Adam's updates are numbered from 1");
+        if (digestOfResult is null)
+        {
+            UpdateRange(theta, gradientSum, divisor, m, v, copy, settings, step);
+            return;
+        }
+        // Block by block, each block's new θ hashed while it is still in the cache (one pass over
+        // memory, not two); the streamed hash equals the hash of the whole.
+        for (int start = 0; start < theta.Length; start += DigestBlock)
+        {
+            int length = Math.Min(DigestBlock, theta.Length - start);
+            UpdateRange(theta.Slice(start, length), gradientSum.Slice(start, length), divisor, m.Slice(start, length), v.Slice(start, length), copy.Slice(start, length), settings, step);
+            digestOfResult.Append(MemoryMarshal.AsBytes(copy.Slice(start, length)));
+        }
+    }
+
+    // Elements per block of a digested update: 64 KiB of θ, a multiple of every vector width.
+    private const int DigestBlock = 16_384;
+
+    private static void UpdateRange(Span<float> theta, ReadOnlySpan<float> gradientSum, float divisor, Span<float> m, Span<float> v, Span<float> copy, AdamSettings settings, long step)
+    {
         float b1 = (float)settings.Beta1, a1 = (float)(1 - settings.Beta1), b2 = (float)settings.Beta2, a2 = (float)(1 - settings.Beta2);
         float c2 = (float)Math.Sqrt(1 - Math.Pow(settings.Beta2, step)), eps = (float)settings.Epsilon;
         float stepSize = (float)(-settings.LearningRate / (1 - Math.Pow(settings.Beta1, step)));

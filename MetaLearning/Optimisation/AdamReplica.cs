@@ -103,9 +103,10 @@ public sealed class AdamReplica
             Parameters.CopyTo(next, 0);
             firstMoment ??= new float[elements];
             secondMoment ??= new float[elements];
-            Adam.Update(MemoryMarshal.Cast<byte, float>(next.AsSpan()), g.Sum, recipe.Divisor, firstMoment, secondMoment, recipe.Settings, recipe.OptimizerStep);
+            var digest = ParameterDigest.Stream();
+            Adam.Update(MemoryMarshal.Cast<byte, float>(next.AsSpan()), g.Sum, recipe.Divisor, firstMoment, secondMoment, recipe.Settings, recipe.OptimizerStep, digestOfResult: digest);
             gradient = null;
-            if (!ParameterDigest.Of(next).AsSpan().SequenceEqual(recipe.Digest))
+            if (!digest.GetCurrentHash().AsSpan().SequenceEqual(recipe.Digest))
             {
                 broken = true;
                 return ReplayOutcome.DigestMismatch;

@@ -11,4 +11,7 @@ public static class ParameterDigest
 {
     /// <summary>The digest of <paramref name="float32Bytes"/>.</summary>
     public static byte[] Of(ReadOnlySpan<byte> float32Bytes) => XxHash128.Hash(float32Bytes);
+
+    /// <summary>A digest to append bytes to piece by piece (its hash equals <see cref="Of"/> of them all).</summary>
+    public static NonCryptographicHashAlgorithm Stream() => new XxHash128();
 }

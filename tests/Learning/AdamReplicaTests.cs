@@ -65,6 +65,26 @@ public sealed class AdamReplicaTests
     }
 
     [Fact]
+    public void AnUpdateHashedBlockByBlockGivesTheSameBitsAndTheDigestOfTheWhole()
+    {
+        const int n = 40_003; // three blocks and a tail
+        var random = new Random(9);
+        float[] Make() => Enumerable.Range(0, n).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
+        var theta = Make(); var sum = Make(); var m = Make(); var v = Make().Select(Math.Abs).ToArray();
+        var (theta2, m2, v2) = ((float[])theta.Clone(), (float[])m.Clone(), (float[])v.Clone());
+        var copy = new float[n];
+        var digest = ParameterDigest.Stream();
+
+        Adam.Update(theta, sum, 7, m, v, Settings, 3, copy, digest);
+        Adam.Update(theta2, sum, 7, m2, v2, Settings, 3);
+
+        Assert.Equal(theta2, theta);
+        Assert.Equal(theta, copy);
+        Assert.Equal(v2, v);
+        Assert.Equal(ParameterDigest.Of(MemoryMarshal.AsBytes(theta.AsSpan())), digest.GetCurrentHash());
+    }
+
+    [Fact]
     public void AReplicaReplaysEveryUpdateToTheCoordinatorsBits()
     {
         var (start, sums, versions, recipes) = Coordinator(steps: 4);
