@@ -27,10 +27,10 @@ public sealed class PublishedParameters(long version, long[] shape, byte[] bytes
 }
 
 /// <summary>
-/// Gives a copy of a run's outer optimiser moments, or null if the optimiser is no longer at
-/// <c>optimizerStep</c> updates (or has no moments yet: then both are null).
+/// Gives a copy of a run's outer optimiser moments as float32 bytes, or null if the optimiser is no
+/// longer at <c>optimizerStep</c> updates (or has no moments yet: then both are null).
 /// </summary>
-public delegate (float[]? FirstMoment, float[]? SecondMoment)? OptimizerStateSource(long optimizerStep);
+public delegate (byte[]? FirstMoment, byte[]? SecondMoment)? OptimizerStateSource(long optimizerStep);
 
 /// <summary>
 /// The meta-parameters each run has published for its workers. Serialised once per version, then
@@ -117,7 +117,7 @@ public sealed class ParameterStore
     /// The run's optimiser moments after <paramref name="version"/>, copied, if that version is the
     /// current one, the run shares its state and its optimiser is still there; otherwise null.
     /// </summary>
-    public (long OptimizerStep, float[]? FirstMoment, float[]? SecondMoment)? OptimizerState(string runId, long version)
+    public (long OptimizerStep, byte[]? FirstMoment, byte[]? SecondMoment)? OptimizerState(string runId, long version)
     {
         if (Get(runId, version) is not { } published || !optimizerStates.TryGetValue(runId, out var source)) return null;
         return source(published.OptimizerStep) is { } moments ? (published.OptimizerStep, moments.FirstMoment, moments.SecondMoment) : null;

@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using Google.Protobuf;
 using MetaCluster.Coordinator.DataPlane;
 using MetaCluster.Learning.Optimisation;
 using MetaCluster.Learning.Parameters;
@@ -31,8 +30,8 @@ public static class OuterStep
     /// Applies the meta-update with the mean of the shards' summed gradient and publishes the result
     /// as <paramref name="version"/> + 1, written into the published bytes in the same pass (no copy
     /// of θ afterwards). When one relayed result made that sum (<paramref name="soleRelayedResult"/>),
-    /// the publication carries how a relay that forwarded it can replay the update, θ's digest
-    /// included (≈ 0.3 ms per 4 MB, against sending the 4 MB).
+    /// the publication carries how a relay that forwarded it can replay the update, with θ's digest,
+    /// taken inside the same pass.
     /// </summary>
     public static void UpdateAndPublish(ParameterStore store, string runId, Adam adam, Tensor theta, float[] gradientSum, int metaBatch, long version, ShardKey? soleRelayedResult)
     {
@@ -43,19 +42,6 @@ public static class OuterStep
             : new AdamRecipe(version, version + 1, soleRelayedResult.Step, soleRelayedResult.Attempt, metaBatch, adam.Settings, adam.Step, digest!.GetCurrentHash());
         store.PublishOwned(runId, version + 1, bytes, adam.Step, recipe);
     }
-
-    /// <summary>The wire form of <paramref name="recipe"/>.</summary>
-    public static AdamReplay ToProto(AdamRecipe recipe, string runId) => new()
-    {
-        BaseVersion = recipe.BaseVersion,
-        GradientKey = new ShardKey { RunId = runId, Step = recipe.GradientStep, Shard = 0, Attempt = recipe.GradientAttempt },
-        Divisor = recipe.Divisor,
-        LearningRate = recipe.Settings.LearningRate,
-        Beta1 = recipe.Settings.Beta1,
-        Beta2 = recipe.Settings.Beta2,
-        Epsilon = recipe.Settings.Epsilon,
-        Digest = ByteString.CopyFrom(recipe.Digest),
-    };
 
     private static ReadOnlySpan<byte> Float32Bytes(Tensor theta, int elements)
     {

@@ -38,14 +38,14 @@ public sealed class SharedOptimizer(Adam adam) : IDisposable
         lock (gate) adam.Apply(theta, gradient);
     }
 
-    // Copies of the moments if the optimiser is still at exactly optimizerStep updates.
-    private (float[]? FirstMoment, float[]? SecondMoment)? Copy(long optimizerStep)
+    // Copies of the moments' float32 bytes if the optimiser is still at exactly optimizerStep updates.
+    private (byte[]? FirstMoment, byte[]? SecondMoment)? Copy(long optimizerStep)
     {
         lock (gate)
         {
             if (closed || adam.Step != optimizerStep) return null;
             if (adam.FirstMoment is null || adam.SecondMoment is null) return (null, null);
-            return (adam.FirstMoment.data<float>().ToArray(), adam.SecondMoment.data<float>().ToArray());
+            return (adam.FirstMoment.bytes.ToArray(), adam.SecondMoment.bytes.ToArray());
         }
     }
 

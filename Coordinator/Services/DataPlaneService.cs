@@ -2,7 +2,6 @@ using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using Grpc.Core;
 using MetaCluster.Coordinator.DataPlane;
-using MetaCluster.Coordinator.Runs;
 using MetaCluster.Protos.DataPlane.V1;
 using MetaCluster.Protos.Wire;
 using DataPlaneContract = MetaCluster.Protos.DataPlane.V1.DataPlane;
@@ -57,7 +56,7 @@ public sealed class DataPlaneService(ParameterStore parameters, ShardResultInbox
             Version = published.Version,
             OptimizerStep = published.OptimizerStep,
             Replicable = parameters.SharesOptimizerState(request.RunId),
-            Replay = published.Recipe is { } recipe ? OuterStep.ToProto(recipe, request.RunId) : null,
+            Replay = published.Recipe is { } recipe ? AdamReplayWire.ToProto(recipe, request.RunId) : null,
         };
         metrics.AddSent(update.CalculateSize());
         return Task.FromResult(update);
@@ -70,7 +69,7 @@ public sealed class DataPlaneService(ParameterStore parameters, ShardResultInbox
             ?? throw new RpcException(new Status(StatusCode.NotFound, $"run '{request.RunId}' shares no optimiser state at version {request.Version} (not the current version, or a run that keeps it to itself)"));
         if (state.FirstMoment is null || state.SecondMoment is null) return; // before the first update: zero
         foreach (var (name, moment) in new[] { ("adam.m", state.FirstMoment), ("adam.v", state.SecondMoment) })
-            foreach (var chunk in TensorWire.Chunk(name, [moment.LongLength], MemoryMarshal.AsBytes(moment.AsSpan()).ToArray()))
+            foreach (var chunk in TensorWire.Chunk(name, [moment.LongLength / sizeof(float)], moment))
             {
                 await responseStream.WriteAsync(chunk, context.CancellationToken);
                 metrics.AddSent(chunk.Data.Length);

@@ -37,9 +37,7 @@ public sealed class Adam(double learningRate, double beta1 = 0.9, double beta2 =
     public void Apply(Tensor parameters, Tensor gradient)
     {
         using var noGrad = no_grad();
-        FirstMoment ??= zeros_like(parameters);
-        SecondMoment ??= zeros_like(parameters);
-        Step++;
+        BeginUpdate(parameters);
         if (IsManaged(parameters) && IsManaged(gradient) && IsManaged(FirstMoment) && IsManaged(SecondMoment) && gradient.numel() == parameters.numel())
             Update(Floats(parameters), Floats(gradient), 1f, Floats(FirstMoment), Floats(SecondMoment), Settings, Step);
         else
@@ -58,9 +56,7 @@ public sealed class Adam(double learningRate, double beta1 = 0.9, double beta2 =
         if (!IsManaged(parameters) || parameters.numel() != gradientSum.Length || divisor < 1)
             throw new ArgumentException("ApplySum needs contiguous float32 CPU parameters as long as the gradient sum, and a positive divisor");
         using var noGrad = no_grad();
-        FirstMoment ??= zeros_like(parameters);
-        SecondMoment ??= zeros_like(parameters);
-        Step++;
+        BeginUpdate(parameters);
         Update(Floats(parameters), gradientSum, divisor, Floats(FirstMoment), Floats(SecondMoment), Settings, Step, alsoTo, digestOfResult);
     }
 
@@ -141,6 +137,15 @@ public sealed class Adam(double learningRate, double beta1 = 0.9, double beta2 =
             theta[i] = ti;
             copy[i] = ti;
         }
+    }
+
+    // Zero moments before the first update, then count this one.
+    [System.Diagnostics.CodeAnalysis.MemberNotNull(nameof(FirstMoment), nameof(SecondMoment))]
+    private void BeginUpdate(Tensor parameters)
+    {
+        FirstMoment ??= zeros_like(parameters);
+        SecondMoment ??= zeros_like(parameters);
+        Step++;
     }
 
     private void ApplyWithLibTorch(Tensor parameters, Tensor gradient, double sqrtCorrection2, double stepSize)

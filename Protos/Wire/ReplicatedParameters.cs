@@ -21,7 +21,7 @@ public enum ParameterSource
 /// <summary>
 /// One run's parameters as a reduction relay gets them when its result is the whole step's
 /// gradient (<see cref="RelayPlan.ReplicateUpdate"/>): it asks the coordinator how each version came
-/// about (<c>GetParameterUpdate</c>, a few dozen bytes) and, when the version is the one it holds
+/// about (<c>GetParameterUpdate</c>, about 100 bytes) and, when the version is the one it holds
 /// after one Adam update with the gradient it forwarded itself, computes it on its
 /// <see cref="AdamReplica"/> instead of fetching 4 bytes per parameter. Otherwise it fetches the
 /// version and, if the run shares its optimiser, the moments (<c>GetOptimizerState</c>) to start a
@@ -50,7 +50,7 @@ public sealed class ReplicatedParameters(string runId)
             var source = ParameterSource.Fetched;
             if (replica is { } held && update.Replay is { } replay)
             {
-                switch (held.TryReplay(Recipe(update, replay), out var replayed))
+                switch (held.TryReplay(AdamReplayWire.ToRecipe(update, replay), out var replayed))
                 {
                     case ReplayOutcome.Replayed:
                         return (shape, replayed!, ParameterSource.Replayed);
@@ -100,8 +100,4 @@ public sealed class ReplicatedParameters(string runId)
         return new AdamReplica(request.Version, parameters, optimizerStep,
             MemoryMarshal.Cast<byte, float>(state[0].Bytes).ToArray(), MemoryMarshal.Cast<byte, float>(state[1].Bytes).ToArray());
     }
-
-    private AdamRecipe Recipe(ParameterUpdate update, AdamReplay replay) =>
-        new(replay.BaseVersion, update.Version, replay.GradientKey?.Step ?? -1, replay.GradientKey?.Attempt ?? -1, replay.Divisor,
-            new AdamSettings(replay.LearningRate, replay.Beta1, replay.Beta2, replay.Epsilon), update.OptimizerStep, replay.Digest.ToByteArray());
 }

@@ -74,14 +74,7 @@ public sealed partial class RelayParameters(DataPlaneChannels channels, ILogger<
     {
         var (shape, bytes, source) = await parameters.GetAsync(channels.Client(upstreamUrl), version);
         if (source == ParameterSource.FetchedAfterMismatch) LogReplayMismatch(parameters.RunId, version);
-        Interlocked.Increment(ref obtained[(int)source]);
-        ClusterMetrics.RecordRelayParameterVersion(source switch
-        {
-            ParameterSource.Replayed => "replayed",
-            ParameterSource.FetchedAfterMismatch => "fetched_after_mismatch",
-            _ => "fetched",
-        });
-        if (source != ParameterSource.Replayed) ClusterMetrics.RecordBytes("received", "relay", bytes.LongLength);
+        Count(source, bytes.LongLength);
         return (shape, bytes);
     }
 
@@ -89,10 +82,21 @@ public sealed partial class RelayParameters(DataPlaneChannels channels, ILogger<
     {
         using var call = channels.Client(upstreamUrl).GetParameters(new GetParametersRequest { RunId = runId, Version = version });
         var parameters = await TensorStreams.ReadOneAsync(call.ResponseStream, $"parameters of run {runId} version {version}");
-        Interlocked.Increment(ref obtained[(int)ParameterSource.Fetched]);
-        ClusterMetrics.RecordRelayParameterVersion("fetched");
-        ClusterMetrics.RecordBytes("received", "relay", parameters.Bytes.LongLength);
+        Count(ParameterSource.Fetched, parameters.Bytes.LongLength);
         return (parameters.Shape, parameters.Bytes);
+    }
+
+    // One version obtained: counted here and in the metrics, its bytes as received unless replayed.
+    private void Count(ParameterSource source, long bytes)
+    {
+        Interlocked.Increment(ref obtained[(int)source]);
+        ClusterMetrics.RecordRelayParameterVersion(source switch
+        {
+            ParameterSource.Replayed => "replayed",
+            ParameterSource.FetchedAfterMismatch => "fetched_after_mismatch",
+            _ => "fetched",
+        });
+        if (source != ParameterSource.Replayed) ClusterMetrics.RecordBytes("received", "relay", bytes);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId} version {Version}: the relay's replayed parameters did not match the coordinator's digest; fetched them whole and dropped the replica")]
