@@ -1,5 +1,6 @@
-using MetaCluster.Options;
+using MetaCluster.ServiceDefaults.Options;
 using MetaCluster.TaskWorker.Hosting;
+using MetaCluster.ServiceDefaults.Hosting;
 
 NativeMemoryTuning.Apply();
 try

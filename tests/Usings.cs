@@ -1,2 +1,2 @@
 global using Xunit;
-global using MetaCluster.Coordinator.Processes;
+global using MetaCluster.Testing.Processes;

@@ -1,12 +1,13 @@
 using System.Globalization;
 using System.Text.Json;
 using Grpc.Core;
-using MetaCluster.Options;
+using MetaCluster.ServiceDefaults.Options;
 using MetaCluster.Coordinator.Output;
 using MetaCluster.Coordinator.Runs;
 using MetaCluster.Protos.Api.V1;
+using MetaCluster.Abstractions;
 using ApiRunState = MetaCluster.Protos.Api.V1.RunState;
-using RunState = MetaCluster.Coordinator.Runs.RunState;
+using RunState = MetaCluster.Abstractions.RunState;
 
 namespace MetaCluster.Coordinator.Cli;
 

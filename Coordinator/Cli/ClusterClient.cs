@@ -1,7 +1,7 @@
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
-using MetaCluster.Options;
+using MetaCluster.ServiceDefaults.Options;
 using MetaCluster.Protos.Api.V1;
 
 namespace MetaCluster.Coordinator.Cli;

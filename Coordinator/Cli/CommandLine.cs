@@ -1,4 +1,4 @@
-using MetaCluster.Options;
+using MetaCluster.ServiceDefaults.Options;
 namespace MetaCluster.Coordinator.Cli;
 
 /// <summary>The Coordinator executable's verbs.</summary>
@@ -17,7 +17,6 @@ public static class CommandLine
           runs     list a coordinator's runs (--coordinator URL)
           workers  list a coordinator's live workers (--coordinator URL)
           report   write plots and report.md for a run directory (--run DIR)
-          bench    run benchmark suites; writes bench.json and bench.md (--suite throughput,scaling|all)
           help     show this text
 
         train options:
@@ -36,7 +35,7 @@ public static class CommandLine
                                         default, or over gRPC on loopback as between processes)
           --config FILE (JSON object of the options above; flags override it)
 
-        """ + "\n" + BenchOptions.Usage + "\n\nbench suites and their own options:\n" + "{SUITES}";
+        """;
 
     private static async Task<int> ServeAsync(ServeOptions options, TextWriter output, CancellationToken cancellationToken)
     {
@@ -54,7 +53,7 @@ public static class CommandLine
         errors ??= Console.Error;
         if (args.Length == 0 || args[0] is "help" or "--help" or "-h")
         {
-            output.WriteLine(Usage.Replace("{SUITES}", BenchOptions.SuiteUsage(), StringComparison.Ordinal));
+            output.WriteLine(Usage);
             return args.Length == 0 ? 2 : 0;
         }
         using var cancel = new CancellationTokenSource();
@@ -73,8 +72,7 @@ public static class CommandLine
                 "runs" => await ClientCommands.ListAsync(args[1..], output),
                 "workers" => await ClientCommands.WorkersAsync(args[1..], output),
                 "report" => ReportCommand.Run(args[1..], output),
-                "bench" => await BenchCommand.RunAsync(BenchOptions.Parse(args[1..]), args[1..], output, cancel.Token),
-                _ => throw new UsageException($"unknown verb '{args[0]}' (available: train, eval, serve, submit, watch, stop, runs, workers, report, bench, help)"),
+                _ => throw new UsageException($"unknown verb '{args[0]}' (available: train, eval, serve, submit, watch, stop, runs, workers, report, help)"),
             };
         }
         catch (UsageException e)

@@ -6,8 +6,9 @@ using MetaCluster.Learning.Algorithms;
 using MetaCluster.Learning.Evaluation;
 using MetaCluster.Learning.Images;
 using MetaCluster.Learning.Tasks;
-using MetaCluster.Options;
+using MetaCluster.ServiceDefaults.Options;
 using static TorchSharp.torch;
+using MetaCluster.Abstractions;
 
 namespace MetaCluster.Coordinator.Cli;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using MetaCluster.Coordinator.Runs;
 using Spectre.Console;
+using MetaCluster.Abstractions;
 
 namespace MetaCluster.Coordinator.Cli;
 

@@ -1,6 +1,7 @@
-using MetaCluster.Options;
+using MetaCluster.ServiceDefaults.Options;
 using System.Globalization;
 using MetaCluster.Coordinator.Runs;
+using MetaCluster.Abstractions;
 
 namespace MetaCluster.Coordinator.Cli;
 

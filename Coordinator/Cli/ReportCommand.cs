@@ -1,5 +1,6 @@
 using MetaCluster.Coordinator.Output;
-using MetaCluster.Options;
+using MetaCluster.ServiceDefaults.Options;
+using MetaCluster.Coordinator.Reporting;
 
 namespace MetaCluster.Coordinator.Cli;
 

@@ -1,6 +1,7 @@
 using System.Net;
-using MetaCluster.Options;
+using MetaCluster.ServiceDefaults.Options;
 using MetaCluster.TaskWorker.Hosting;
+using MetaCluster.ServiceDefaults.Hosting;
 
 namespace MetaCluster.Coordinator.Cli;
 

@@ -1,9 +1,10 @@
-using MetaCluster.Options;
+using MetaCluster.ServiceDefaults.Options;
 using System.Globalization;
 using System.Text.Json;
-using MetaCluster.Coordinator.Hosting;
 using MetaCluster.Coordinator.Output;
 using MetaCluster.Coordinator.Runs;
+using MetaCluster.Abstractions;
+using MetaCluster.Embedded;
 
 namespace MetaCluster.Coordinator.Cli;
 
@@ -23,7 +24,9 @@ public static class TrainCommand
 
         await using var cluster = await EmbeddedCluster.StartAsync(new EmbeddedClusterOptions(run.Workers, run.Device, options.Threads, MetricsPort: options.MetricsPort, ConsoleTraces: options.TraceConsole,
             InProcessDataPlane: options.InProcessDataPlane), cancellationToken);
-        var status = await RunToEndAsync(cluster, run, new ProgressPrinter(output, !Console.IsOutputRedirected && ReferenceEquals(output, Console.Out)), cancellationToken);
+        var progress = new ProgressPrinter(output, !Console.IsOutputRedirected && ReferenceEquals(output, Console.Out));
+        var status = await cluster.RunToEndAsync(run, progress.Show, cancellationToken);
+        progress.Finish();
 
         if (status.State != RunState.Completed)
         {
@@ -33,23 +36,6 @@ public static class TrainCommand
         PrintSummary(output, JsonSerializer.Deserialize<RunSummary>(status.SummaryJson!, RunJson.Indented)!);
         if (options.Report && run.OutputDirectory is not null) ReportCommand.WriteReport(run.OutputDirectory, output);
         return 0;
-    }
-
-    /// <summary>Starts a run on a cluster and waits for its end, reporting progress.</summary>
-    public static async Task<RunStatus> RunToEndAsync(EmbeddedCluster cluster, RunDefinition run, ProgressPrinter? progress, CancellationToken cancellationToken)
-    {
-        string runId = $"run-{Guid.NewGuid():N}"[..16];
-        var grain = cluster.Grains.GetGrain<IMetaRunGrain>(runId);
-        var status = await grain.StartAsync(run);
-        using var stopOnCancel = cancellationToken.Register(() => grain.StopAsync());
-        while (!status.IsFinished)
-        {
-            await Task.Delay(200, CancellationToken.None);
-            status = await grain.GetStatusAsync();
-            progress?.Show(status);
-        }
-        progress?.Finish();
-        return status;
     }
 
     /// <summary>Prints a finished run's headline figures.</summary>

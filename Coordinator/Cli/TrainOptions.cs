@@ -1,9 +1,10 @@
-using MetaCluster.Options;
+using MetaCluster.ServiceDefaults.Options;
 using System.Text.RegularExpressions;
 using MetaCluster.Coordinator.Runs;
 using MetaCluster.Learning.Algorithms;
 using MetaCluster.Learning.Tasks;
-using MetaCluster.Protos.Wire;
+using MetaCluster.DataPlane.Wire;
+using MetaCluster.Abstractions;
 
 namespace MetaCluster.Coordinator.Cli;
 

@@ -1,18 +1,20 @@
-using MetaCluster.Protos.Wire;
+using MetaCluster.DataPlane.Wire;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using MetaCluster.Coordinator.Cli;
 using MetaCluster.Coordinator.DataPlane;
 using MetaCluster.Coordinator.Runs;
 using MetaCluster.Coordinator.Security;
-using MetaCluster.Protos.Security;
+using MetaCluster.DataPlane.Security;
 using MetaCluster.Coordinator.Services;
 using MetaCluster.TaskWorker.Grains;
 using MetaCluster.TaskWorker.Hosting;
-using MetaCluster.TaskWorker.Observability;
+using MetaCluster.ServiceDefaults.Telemetry;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Orleans.Configuration;
+using MetaCluster.ServiceDefaults.Hosting;
+using MetaCluster.DataPlane.Transport;
 
 namespace MetaCluster.Coordinator.Hosting;
 

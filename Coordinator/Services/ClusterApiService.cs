@@ -1,13 +1,13 @@
 using System.Text.Json;
 using Grpc.Core;
-using MetaCluster.Options;
+using MetaCluster.ServiceDefaults.Options;
 using MetaCluster.Coordinator.Cli;
 using MetaCluster.Coordinator.Runs;
 using MetaCluster.Coordinator.Security;
 using MetaCluster.Protos.Api.V1;
-using MetaCluster.TaskWorker.Contracts;
+using MetaCluster.Abstractions;
 using ApiRunState = MetaCluster.Protos.Api.V1.RunState;
-using RunState = MetaCluster.Coordinator.Runs.RunState;
+using RunState = MetaCluster.Abstractions.RunState;
 
 namespace MetaCluster.Coordinator.Services;
 

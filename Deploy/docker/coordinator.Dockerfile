@@ -21,8 +21,12 @@ COPY global.json Directory.Build.props Directory.Build.targets Directory.Package
 COPY build/ build/
 COPY Protos/Protos.csproj Protos/
 COPY MetaLearning/MetaLearning.csproj MetaLearning/
-COPY TaskWorker/TaskWorker.csproj TaskWorker/
-COPY bench/SimulatedWorkers/SimulatedWorkers.csproj bench/SimulatedWorkers/
+COPY Cluster.Abstractions/Cluster.Abstractions.csproj Cluster.Abstractions/
+COPY Cluster.DataPlane/Cluster.DataPlane.csproj Cluster.DataPlane/
+COPY Cluster.ServiceDefaults/Cluster.ServiceDefaults.csproj Cluster.ServiceDefaults/
+COPY Coordinator.Grains/Coordinator.Grains.csproj Coordinator.Grains/
+COPY TaskWorker.Grains/TaskWorker.Grains.csproj TaskWorker.Grains/
+COPY Cluster.Embedded/Cluster.Embedded.csproj Cluster.Embedded/
 COPY Coordinator/Coordinator.csproj Coordinator/
 RUN --mount=type=cache,id=metacluster-nuget,target=/root/.nuget/packages \
     dotnet restore Coordinator/Coordinator.csproj -p:TorchBackend=cpu

@@ -27,6 +27,10 @@ COPY global.json Directory.Build.props Directory.Build.targets Directory.Package
 COPY build/ build/
 COPY Protos/Protos.csproj Protos/
 COPY MetaLearning/MetaLearning.csproj MetaLearning/
+COPY Cluster.Abstractions/Cluster.Abstractions.csproj Cluster.Abstractions/
+COPY Cluster.DataPlane/Cluster.DataPlane.csproj Cluster.DataPlane/
+COPY Cluster.ServiceDefaults/Cluster.ServiceDefaults.csproj Cluster.ServiceDefaults/
+COPY TaskWorker.Grains/TaskWorker.Grains.csproj TaskWorker.Grains/
 COPY TaskWorker/TaskWorker.csproj TaskWorker/
 RUN --mount=type=cache,id=metacluster-nuget,target=/root/.nuget/packages \
     dotnet restore TaskWorker/TaskWorker.csproj -p:TorchBackend=${TORCH_BACKEND}

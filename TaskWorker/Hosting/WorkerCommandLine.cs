@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
-using MetaCluster.Options;
+using MetaCluster.ServiceDefaults.Options;
+using MetaCluster.ServiceDefaults.Hosting;
 
 namespace MetaCluster.TaskWorker.Hosting;
 

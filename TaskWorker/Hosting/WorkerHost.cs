@@ -1,5 +1,6 @@
 using System.Net;
-using MetaCluster.TaskWorker.Observability;
+using MetaCluster.ServiceDefaults.Telemetry;
+using MetaCluster.ServiceDefaults.Hosting;
 
 namespace MetaCluster.TaskWorker.Hosting;
 

@@ -1,3 +1,4 @@
+using MetaCluster.Bench.Cli;
 using System.Text.Json;
 using MetaCluster.Coordinator.Cli;
 
@@ -14,8 +15,8 @@ public sealed class BenchCommandTests
         {
             var output = new StringWriter();
             var errors = new StringWriter();
-            int exit = await CommandLine.RunAsync(
-                ["bench", "--suite", "throughput", "--configs", "sinusoid-maml", "--quick", "--reference", "none", "--out", dir], output, errors);
+            int exit = await BenchProgram.RunAsync(
+                ["--suite", "throughput", "--configs", "sinusoid-maml", "--quick", "--reference", "none", "--out", dir], output, errors);
             Assert.True(exit == 0, errors.ToString() + output);
 
             using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "bench.json")));
@@ -48,7 +49,7 @@ public sealed class BenchCommandTests
 
             // bench.md is a view of bench.json: --render writes the same text again from it.
             File.Delete(Path.Combine(dir, "bench.md"));
-            Assert.Equal(0, await CommandLine.RunAsync(["bench", "--render", dir], new StringWriter(), errors));
+            Assert.Equal(0, await BenchProgram.RunAsync(["--render", dir], new StringWriter(), errors));
             Assert.Equal(markdown, File.ReadAllText(Path.Combine(dir, "bench.md")));
         }
         finally
@@ -58,23 +59,23 @@ public sealed class BenchCommandTests
     }
 
     [Theory]
-    [InlineData(new[] { "bench", "--suite", "nope" }, "--suite")]
-    [InlineData(new[] { "bench", "--repeats", "0" }, "--repeats")]
-    [InlineData(new[] { "bench", "--bogus", "1" }, "--bogus")]
-    [InlineData(new[] { "bench", "--suite", "throughput", "--configs", "sinusoid-sgd" }, "--configs")]
-    [InlineData(new[] { "bench", "--suite", "throughput", "--reference", "maybe" }, "--reference")]
-    [InlineData(new[] { "bench", "--suite", "throughput", "--target-seconds", "-1" }, "--target-seconds")]
-    [InlineData(new[] { "bench", "--suite", "scaling", "--configs", "sinusoid-maml" }, "--configs")]
-    [InlineData(new[] { "bench", "--suite", "scaling", "--scaling-workers", "1,0" }, "--scaling-workers")]
-    [InlineData(new[] { "bench", "--suite", "scaling", "--scaling-modes", "threads" }, "--scaling-modes")]
-    [InlineData(new[] { "bench", "--suite", "scaling", "--scaling-workers", "8", "--scaling-meta-batch", "4" }, "--scaling-meta-batch")]
-    [InlineData(new[] { "bench", "--render", "/nonexistent-bench-folder" }, "--render")]
-    [InlineData(new[] { "bench", "--render", "/tmp", "--quick" }, "--render")]
+    [InlineData(new[] { "--suite", "nope" }, "--suite")]
+    [InlineData(new[] { "--repeats", "0" }, "--repeats")]
+    [InlineData(new[] { "--bogus", "1" }, "--bogus")]
+    [InlineData(new[] { "--suite", "throughput", "--configs", "sinusoid-sgd" }, "--configs")]
+    [InlineData(new[] { "--suite", "throughput", "--reference", "maybe" }, "--reference")]
+    [InlineData(new[] { "--suite", "throughput", "--target-seconds", "-1" }, "--target-seconds")]
+    [InlineData(new[] { "--suite", "scaling", "--configs", "sinusoid-maml" }, "--configs")]
+    [InlineData(new[] { "--suite", "scaling", "--scaling-workers", "1,0" }, "--scaling-workers")]
+    [InlineData(new[] { "--suite", "scaling", "--scaling-modes", "threads" }, "--scaling-modes")]
+    [InlineData(new[] { "--suite", "scaling", "--scaling-workers", "8", "--scaling-meta-batch", "4" }, "--scaling-meta-batch")]
+    [InlineData(new[] { "--render", "/nonexistent-bench-folder" }, "--render")]
+    [InlineData(new[] { "--render", "/tmp", "--quick" }, "--render")]
     public async Task ABadOptionGivesOneLineNamingItAndExitCodeTwo(string[] args, string named)
     {
         var output = new StringWriter();
         var errors = new StringWriter();
-        Assert.Equal(2, await CommandLine.RunAsync(args, output, errors));
+        Assert.Equal(2, await BenchProgram.RunAsync(args, output, errors));
         var line = Assert.Single(errors.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.StartsWith("error: ", line);
         Assert.Contains(named, line);

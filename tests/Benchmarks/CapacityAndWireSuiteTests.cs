@@ -1,6 +1,6 @@
-using MetaCluster.Coordinator.Benchmarks;
-using MetaCluster.Coordinator.Benchmarks.Capacity;
-using MetaCluster.Coordinator.Benchmarks.Wire;
+using MetaCluster.Bench;
+using MetaCluster.Bench.Capacity;
+using MetaCluster.Bench.Wire;
 using MetaCluster.Tests.Cluster;
 
 namespace MetaCluster.Tests.Benchmarks;

@@ -1,4 +1,4 @@
-using MetaCluster.Coordinator.Benchmarks.Measurement;
+using MetaCluster.Bench.Measurement;
 
 namespace MetaCluster.Tests.Benchmarks;
 

@@ -1,6 +1,7 @@
-using MetaCluster.Options;
+using MetaCluster.ServiceDefaults.Options;
 using System.Diagnostics;
 using MetaCluster.Coordinator.Cli;
+using MetaCluster.Coordinator.Runs;
 
 namespace MetaCluster.Tests.Cli;
 

@@ -4,6 +4,7 @@ using MetaCluster.Coordinator.Cli;
 using MetaCluster.Coordinator.Runs;
 using MetaCluster.Learning.Images;
 using MetaCluster.Tests.Images;
+using MetaCluster.Abstractions;
 
 namespace MetaCluster.Tests.Cli;
 

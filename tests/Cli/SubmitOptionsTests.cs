@@ -1,6 +1,8 @@
 using MetaCluster.Coordinator.Cli;
 using MetaCluster.Coordinator.Services;
-using MetaCluster.Options;
+using MetaCluster.ServiceDefaults.Options;
+using MetaCluster.Abstractions;
+using MetaCluster.Coordinator.Runs;
 
 namespace MetaCluster.Tests.Cli;
 
@@ -34,11 +36,11 @@ public sealed class SubmitOptionsTests
         Assert.Contains("--out", Assert.Throws<UsageException>(() => ClientCommands.ToRequest(["--out", "x"])).Message);
 
     // Records with array properties compare arrays by reference; compare them by content.
-    private sealed class RunDefinitionComparer : IEqualityComparer<MetaCluster.Coordinator.Runs.RunDefinition>
+    private sealed class RunDefinitionComparer : IEqualityComparer<MetaCluster.Abstractions.RunDefinition>
     {
-        public bool Equals(MetaCluster.Coordinator.Runs.RunDefinition? x, MetaCluster.Coordinator.Runs.RunDefinition? y) =>
+        public bool Equals(MetaCluster.Abstractions.RunDefinition? x, MetaCluster.Abstractions.RunDefinition? y) =>
             System.Text.Json.JsonSerializer.Serialize(x) == System.Text.Json.JsonSerializer.Serialize(y);
 
-        public int GetHashCode(MetaCluster.Coordinator.Runs.RunDefinition obj) => 0;
+        public int GetHashCode(MetaCluster.Abstractions.RunDefinition obj) => 0;
     }
 }

@@ -1,11 +1,12 @@
-using MetaCluster.Coordinator.Hosting;
 using MetaCluster.Coordinator.Runs;
 using MetaCluster.Learning.Algorithms;
 using MetaCluster.Learning.Models;
 using MetaCluster.Learning.Tasks;
-using MetaCluster.Protos.Wire;
+using MetaCluster.DataPlane.Wire;
 using Microsoft.Extensions.DependencyInjection;
 using static TorchSharp.torch;
+using MetaCluster.Abstractions;
+using MetaCluster.Embedded;
 
 namespace MetaCluster.Tests.Cluster;
 

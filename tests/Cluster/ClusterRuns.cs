@@ -1,9 +1,10 @@
 using MetaCluster.Coordinator.Checkpoints;
 using MetaCluster.Coordinator.Cli;
-using MetaCluster.Coordinator.Hosting;
 using MetaCluster.Coordinator.Runs;
 using MetaCluster.TaskWorker.DataPlane;
 using Microsoft.Extensions.DependencyInjection;
+using MetaCluster.Abstractions;
+using MetaCluster.Embedded;
 
 namespace MetaCluster.Tests.Cluster;
 
@@ -21,7 +22,7 @@ internal static class ClusterRuns
     {
         await using var cluster = await EmbeddedCluster.StartAsync(new EmbeddedClusterOptions(run.Workers, Threads: 1, InProcessDataPlane: inProcessDataPlane));
         Assert.Equal(inProcessDataPlane, cluster.Services.GetService<InProcessDataPlane>()?.Serves(cluster.DataPlaneUrl) ?? false);
-        var status = await TrainCommand.RunToEndAsync(cluster, run, progress: null, CancellationToken.None);
+        var status = await cluster.RunToEndAsync(run, cancellationToken: CancellationToken.None);
         Assert.True(status.State == RunState.Completed, $"run ended {status.State}: {status.Error}");
         return (status, Checkpoint.Load(Path.Combine(run.OutputDirectory!, "checkpoints", "final.ckpt")));
     }

@@ -1,5 +1,4 @@
 using MetaCluster.Coordinator.DataPlane;
-using MetaCluster.Coordinator.Hosting;
 using MetaCluster.Coordinator.Runs;
 using MetaCluster.Learning.Algorithms;
 using MetaCluster.Learning.Tasks;
@@ -7,6 +6,8 @@ using MetaCluster.Protos.DataPlane.V1;
 using MetaCluster.Tests.Learning;
 using Microsoft.Extensions.DependencyInjection;
 using static TorchSharp.torch;
+using MetaCluster.Abstractions;
+using MetaCluster.Embedded;
 
 namespace MetaCluster.Tests.Cluster;
 

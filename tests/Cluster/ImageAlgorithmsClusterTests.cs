@@ -1,6 +1,7 @@
 using System.Text.Json;
 using MetaCluster.Coordinator.Runs;
 using MetaCluster.Tests.Images;
+using MetaCluster.Abstractions;
 
 namespace MetaCluster.Tests.Cluster;
 

@@ -2,17 +2,20 @@ using System.Text.Json;
 using MetaCluster.Coordinator.Checkpoints;
 using MetaCluster.Coordinator.Cli;
 using MetaCluster.Coordinator.DataPlane;
-using MetaCluster.Coordinator.Hosting;
 using MetaCluster.Coordinator.Runs;
 using MetaCluster.Learning.Algorithms;
 using MetaCluster.Learning.Tasks;
 using MetaCluster.Protos.DataPlane.V1;
-using MetaCluster.Protos.Wire;
+using MetaCluster.DataPlane.Wire;
 using MetaCluster.TaskWorker.Execution;
 using MetaCluster.TaskWorker.Relay;
 using MetaCluster.Tests.Learning;
 using Microsoft.Extensions.DependencyInjection;
 using static TorchSharp.torch;
+using MetaCluster.Abstractions;
+using MetaCluster.DataPlane.Replication;
+using MetaCluster.Embedded;
+using MetaCluster.DataPlane.Reduction;
 
 namespace MetaCluster.Tests.Cluster;
 
@@ -194,7 +197,7 @@ public sealed class PreReductionTests
                 if (plan.Key.Step == 3 && Interlocked.Exchange(ref injected, 1) == 0) sum[0] = sum[0] > 0 ? -1 : 1;
             };
         }
-        var status = await TrainCommand.RunToEndAsync(cluster, run, progress: null, CancellationToken.None);
+        var status = await cluster.RunToEndAsync(run, cancellationToken: CancellationToken.None);
         Assert.True(status.State == RunState.Completed, $"run ended {status.State}: {status.Error}");
         Assert.Equal(fault == Fault.None ? 0 : 1, injected);
         using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "summary.json")));

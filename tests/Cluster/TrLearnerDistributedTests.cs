@@ -2,7 +2,6 @@ using System.Text.Json;
 using MetaCluster.Coordinator.Checkpoints;
 using MetaCluster.Coordinator.Cli;
 using MetaCluster.Coordinator.DataPlane;
-using MetaCluster.Coordinator.Hosting;
 using MetaCluster.Coordinator.Runs;
 using MetaCluster.Learning.Algorithms;
 using MetaCluster.Learning.Models;
@@ -13,6 +12,8 @@ using MetaCluster.TaskWorker.Execution;
 using MetaCluster.Tests.Learning;
 using Microsoft.Extensions.DependencyInjection;
 using static TorchSharp.torch;
+using MetaCluster.Abstractions;
+using MetaCluster.Embedded;
 using TwoPhase = MetaCluster.Tests.Learning.TrLearnerTwoPhaseTests;
 
 namespace MetaCluster.Tests.Cluster;
@@ -174,7 +175,7 @@ public sealed class TrLearnerDistributedTests
                     ? new InvalidOperationException("injected: worker lost between phase 1 and phase 2")
                     : null;
         }
-        var status = await TrainCommand.RunToEndAsync(cluster, run, progress: null, CancellationToken.None);
+        var status = await cluster.RunToEndAsync(run, cancellationToken: CancellationToken.None);
         Assert.True(status.State == RunState.Completed, $"run ended {status.State}: {status.Error}");
         Assert.Equal(fault ? 1 : 0, injected);
         using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "summary.json")));

@@ -1,5 +1,5 @@
 using MetaCluster.Protos.DataPlane.V1;
-using MetaCluster.Protos.Wire;
+using MetaCluster.DataPlane.Wire;
 
 namespace MetaCluster.Tests.DataPlane;
 

@@ -1,8 +1,8 @@
 using System.Numerics.Tensors;
-using MetaCluster.Coordinator.Aggregation;
+using MetaCluster.DataPlane.Reduction;
 using MetaCluster.Coordinator.DataPlane;
 using MetaCluster.Protos.DataPlane.V1;
-using MetaCluster.Protos.Wire;
+using MetaCluster.DataPlane.Wire;
 
 namespace MetaCluster.Tests.DataPlane;
 

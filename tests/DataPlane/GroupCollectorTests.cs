@@ -2,9 +2,11 @@ using Grpc.Core;
 using MetaCluster.Coordinator.DataPlane;
 using MetaCluster.Coordinator.Services;
 using MetaCluster.Protos.DataPlane.V1;
-using MetaCluster.Protos.Wire;
+using MetaCluster.DataPlane.Wire;
 using MetaCluster.TaskWorker.DataPlane;
 using MetaCluster.TaskWorker.Hosting;
+using MetaCluster.DataPlane.Reduction;
+using MetaCluster.DataPlane.Transport;
 
 namespace MetaCluster.Tests.DataPlane;
 

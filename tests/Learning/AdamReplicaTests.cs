@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using MetaCluster.Learning.Optimisation;
 using MetaCluster.Learning.Parameters;
 using static TorchSharp.torch;
+using MetaCluster.DataPlane.Replication;
 
 namespace MetaCluster.Tests.Learning;
 

@@ -1,10 +1,12 @@
 using System.Diagnostics;
 using MetaCluster.Protos.DataPlane.V1;
 using MetaCluster.Tests.Cluster;
-using MetaCluster.TaskWorker.Observability;
+using MetaCluster.ServiceDefaults.Telemetry;
 using OpenTelemetry;
 using OpenTelemetry.Trace;
 using Orleans.Diagnostics;
+using MetaCluster.Abstractions;
+using MetaCluster.TaskWorker.Observability;
 
 namespace MetaCluster.Tests.Observability;
 

@@ -1,10 +1,12 @@
 using System.Globalization;
 using System.Text.Json;
 using MetaCluster.Coordinator.Cli;
-using MetaCluster.Coordinator.Hosting;
 using MetaCluster.Coordinator.Runs;
 using MetaCluster.Tests.Cluster;
 using MetaCluster.Tests.Processes;
+using MetaCluster.Abstractions;
+using MetaCluster.Embedded;
+using MetaCluster.ServiceDefaults.Hosting;
 
 namespace MetaCluster.Tests.Observability;
 
@@ -25,7 +27,7 @@ public sealed class PrometheusScrapeTests
         ]);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
 
-        var status = await TrainCommand.RunToEndAsync(cluster, ClusterRuns.Sinusoid(workers: 2, shards: 2, steps: 60, state), progress: null, CancellationToken.None);
+        var status = await cluster.RunToEndAsync(ClusterRuns.Sinusoid(workers: 2, shards: 2, steps: 60, state));
         Assert.Equal(RunState.Completed, status.State);
         string exposition = await http.GetStringAsync($"http://127.0.0.1:{metricsPort}/metrics");
         Assert.Contains($"metacluster_tasks_per_second{{otel_scope_name=\"MetaCluster\",metacluster_run_id=\"{status.RunId}\"}}", exposition);

@@ -2,7 +2,8 @@ using System.Buffers.Binary;
 using MetaCluster.Coordinator.Cli;
 using MetaCluster.Coordinator.Output;
 using MetaCluster.Tests.Cluster;
-using MetaCluster.TaskWorker.Observability;
+using MetaCluster.ServiceDefaults.Telemetry;
+using MetaCluster.Coordinator.Reporting;
 
 namespace MetaCluster.Tests.Observability;
 

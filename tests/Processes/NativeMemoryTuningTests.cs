@@ -1,4 +1,5 @@
 using MetaCluster.TaskWorker.Hosting;
+using MetaCluster.ServiceDefaults.Hosting;
 
 namespace MetaCluster.Tests.Processes;
 

@@ -54,9 +54,9 @@ public sealed class ProcessClusterTests(RedisFixture redis, ITestOutputHelper lo
         var adapt = new AdaptAndPredictRequest
         {
             RunId = runId,
-            SupportX = MetaCluster.Protos.Wire.TensorWire.ToProto([-2f, -1f, 0f, 1f, 2f], [5, 1]),
-            SupportY = MetaCluster.Protos.Wire.TensorWire.ToProto([-1.8f, -0.9f, 0f, 0.9f, 1.8f], [5, 1]),
-            QueryX = MetaCluster.Protos.Wire.TensorWire.ToProto([0.5f, 1.5f, -3f], [3, 1]),
+            SupportX = MetaCluster.DataPlane.Wire.TensorWire.ToProto([-2f, -1f, 0f, 1f, 2f], [5, 1]),
+            SupportY = MetaCluster.DataPlane.Wire.TensorWire.ToProto([-1.8f, -0.9f, 0f, 0.9f, 1.8f], [5, 1]),
+            QueryX = MetaCluster.DataPlane.Wire.TensorWire.ToProto([0.5f, 1.5f, -3f], [3, 1]),
             InnerSteps = 10,
         };
         var predicted = await cluster.Client.AdaptAndPredictAsync(adapt);

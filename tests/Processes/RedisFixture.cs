@@ -1,4 +1,4 @@
-using MetaCluster.Coordinator.Processes;
+using MetaCluster.Testing.Processes;
 
 namespace MetaCluster.Tests.Processes;
 

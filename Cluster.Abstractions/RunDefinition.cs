@@ -1,0 +1,67 @@
+namespace MetaCluster.Abstractions;
+
+/// <summary>Everything that defines a meta-training run; the same whether it runs embedded or in a cluster.</summary>
+[GenerateSerializer, Immutable, Alias("MetaCluster.RunDefinition")]
+public sealed record RunDefinition
+{
+    [Id(0)] public string Task { get; init; } = "sinusoid";
+    [Id(1)] public string Algorithm { get; init; } = "maml";
+    [Id(2)] public int Ways { get; init; } = 1;
+    [Id(3)] public int Shots { get; init; } = 5;
+    [Id(4)] public int Query { get; init; } = 10;
+    [Id(5)] public int MetaBatch { get; init; } = 25;
+    [Id(6)] public int InnerSteps { get; init; } = 1;
+    [Id(7)] public double InnerLr { get; init; } = 0.01;
+    [Id(8)] public double OuterLr { get; init; } = 0.001;
+    [Id(9)] public int MetaSteps { get; init; } = 2000;
+    [Id(10)] public int EvalTasks { get; init; } = 600;
+    [Id(11)] public int[] EvalInnerSteps { get; init; } = [1, 10];
+    [Id(12)] public int EvalQuery { get; init; }
+    [Id(13)] public ulong Seed { get; init; }
+    /// <summary>Shards per meta-batch; results are identical for a given value however shards are spread.</summary>
+    [Id(14)] public int Shards { get; init; } = 1;
+    [Id(15)] public int Workers { get; init; } = 1;
+    [Id(16)] public string Device { get; init; } = "cpu";
+    [Id(17)] public string? OutputDirectory { get; init; }
+    [Id(18)] public int LogEvery { get; init; } = 10;
+    /// <summary>Evaluation tasks per evaluation shard.</summary>
+    [Id(19)] public int EvalShardTasks { get; init; } = 100;
+    /// <summary>A shard not done in this time is reassigned.</summary>
+    [Id(20)] public double ShardTimeoutSeconds { get; init; } = 600;
+    /// <summary>Meta-steps between checkpoints (0: only the final one).</summary>
+    [Id(21)] public int CheckpointEvery { get; init; } = 100;
+    /// <summary>Continue from the newest checkpoint in the output directory, if there is one.</summary>
+    [Id(22)] public bool Resume { get; init; }
+    [Id(23)] public string[] Data { get; init; } = [];
+    [Id(24)] public string[] EvalData { get; init; } = [];
+    [Id(25)] public string[] EvalGroups { get; init; } = [];
+    [Id(26)] public string? EvalClasses { get; init; }
+    [Id(27)] public string? Target { get; init; }
+    [Id(28)] public bool Rotations { get; init; }
+    /// <summary>TRLearner's weight λ; 0 switches it off (the one-phase step).</summary>
+    [Id(29)] public double TrLambda { get; init; }
+    /// <summary>TRLearner: heads H of the similarity layer.</summary>
+    [Id(30)] public int TrHeads { get; init; } = 4;
+    /// <summary>TRLearner: temperature τ of the relation softmax.</summary>
+    [Id(31)] public double TrTau { get; init; } = 0.5;
+    /// <summary>TRLearner: meta-data samples m per task.</summary>
+    [Id(32)] public int TrMetaData { get; init; } = 5;
+    /// <summary>TRLearner: how meta-data are chosen, hardest or random.</summary>
+    [Id(33)] public string TrSampler { get; init; } = "hardest";
+    /// <summary>Element type of the outer gradients on the wire: f32, bf16 or f16 (parameters stay float32).</summary>
+    [Id(34)] public string GradDtype { get; init; } = "f32";
+    /// <summary>fused: algorithms use their hand-written kernels where they have one; autograd: never.</summary>
+    [Id(35)] public string Kernels { get; init; } = "fused";
+    /// <summary>
+    /// Shards per pre-reduction group: each k consecutive shards of a training step run on one
+    /// worker process, which sends their gradients summed (in shard order) as one. 1: every shard
+    /// sends its own. Results are identical for given (shards, k) however groups are spread.
+    /// </summary>
+    [Id(36)] public int ReduceGroup { get; init; } = 1;
+    /// <summary>
+    /// Fan-in of the reduction tree: each f consecutive groups form a super-group whose groups run on
+    /// (up to) f worker processes and meet at the first one's relay, which sends the coordinator one
+    /// gradient and fetches θ from it once for all f. 1: groups go straight to the coordinator.
+    /// </summary>
+    [Id(37)] public int ReduceTree { get; init; } = 1;
+}

@@ -1,0 +1,55 @@
+using System.Security.Cryptography;
+using System.Text;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+
+namespace MetaCluster.DataPlane.Security;
+
+/// <summary>The token every gRPC call must carry, or null when none is required (loopback).</summary>
+public sealed record ApiCredentials(string? Token);
+
+/// <summary>
+/// Requires <c>authorization: Bearer &lt;token&gt;</c> on every call but the gRPC health service
+/// (Kubernetes probes carry no credentials). Compares in constant time.
+/// </summary>
+public sealed class BearerTokenInterceptor(ApiCredentials credentials) : Interceptor
+{
+    private const string HealthService = "/grpc.health.v1.Health/";
+
+    public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        Check(context);
+        return continuation(request, context);
+    }
+
+    public override Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        Check(context);
+        return continuation(requestStream, context);
+    }
+
+    public override Task ServerStreamingServerHandler<TRequest, TResponse>(TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        Check(context);
+        return continuation(request, responseStream, context);
+    }
+
+    public override Task DuplexStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        Check(context);
+        return continuation(requestStream, responseStream, context);
+    }
+
+    private void Check(ServerCallContext context)
+    {
+        if (credentials.Token is null || context.Method.StartsWith(HealthService, StringComparison.Ordinal)) return;
+        string? header = context.RequestHeaders.GetValue("authorization");
+        const string prefix = "Bearer ";
+        if (header is null || !header.StartsWith(prefix, StringComparison.Ordinal))
+            throw new RpcException(new Status(StatusCode.Unauthenticated, "this server requires 'authorization: Bearer <token>'"));
+        var given = Encoding.UTF8.GetBytes(header[prefix.Length..]);
+        var expected = Encoding.UTF8.GetBytes(credentials.Token);
+        if (!CryptographicOperations.FixedTimeEquals(given, expected))
+            throw new RpcException(new Status(StatusCode.Unauthenticated, "invalid token"));
+    }
+}

@@ -1,0 +1,60 @@
+using MetaCluster.Abstractions;
+using MetaCluster.DataPlane.Wire;
+using MetaCluster.Learning.Relations;
+using MetaCluster.Learning.Tasks;
+using MetaCluster.Protos.DataPlane.V1;
+
+namespace MetaCluster.Coordinator.Runs;
+
+/// <summary>
+/// What a <see cref="RunDefinition"/> (a plain record shared by every silo and client) means to the
+/// learning library and on the wire.
+/// </summary>
+public static class RunDefinitionMapping
+{
+    /// <summary>TRLearner's settings.</summary>
+    public static TrLearnerSettings TrLearner(this RunDefinition run) =>
+        new(run.TrLambda, run.TrMetaData, ParseSampler(run.TrSampler), run.TrHeads, Temperature: run.TrTau);
+
+    /// <summary>A sampler name as the command line spells it.</summary>
+    public static MetaDataStrategy ParseSampler(string name) => name switch
+    {
+        "hardest" => MetaDataStrategy.Hardest,
+        "random" => MetaDataStrategy.Random,
+        _ => throw new ArgumentException($"TRLearner sampler must be hardest or random, got '{name}'"),
+    };
+
+    /// <summary>The data options of the task family.</summary>
+    public static TaskDataOptions ToDataOptions(this RunDefinition run) => new()
+    {
+        Data = run.Data, EvalData = run.EvalData, EvalGroups = run.EvalGroups, EvalClassList = run.EvalClasses,
+        Target = run.Target, Rotations = run.Rotations, Ways = run.Ways,
+    };
+
+    /// <summary>The worker-facing part of the definition.</summary>
+    public static RunSpec ToSpec(this RunDefinition run)
+    {
+        var spec = new RunSpec
+        {
+            Task = run.Task, Algorithm = run.Algorithm, Ways = run.Ways, Shots = run.Shots, Query = run.Query,
+            InnerSteps = run.InnerSteps, InnerLr = run.InnerLr, Seed = run.Seed, EvalQuery = run.EvalQuery,
+        };
+        spec.EvalInnerSteps.AddRange(run.EvalInnerSteps);
+        spec.Data.AddRange(run.Data);
+        spec.EvalData.AddRange(run.EvalData);
+        spec.EvalGroups.AddRange(run.EvalGroups);
+        spec.EvalClasses = run.EvalClasses ?? "";
+        spec.Target = run.Target ?? "";
+        spec.Rotations = run.Rotations;
+        // f32 stays unspecified, so a float32 run's spec is what it was before the option existed.
+        if (run.GradDtype != "f32") spec.GradDtype = GradientCodec.Parse(run.GradDtype);
+        if (run.Kernels != "fused") spec.Kernels = run.Kernels;
+        if (run.TrLambda != 0)
+        {
+            spec.TrLambda = run.TrLambda;
+            spec.TrMetaData = run.TrMetaData;
+            spec.TrSampler = run.TrSampler;
+        }
+        return spec;
+    }
+}

@@ -1,0 +1,44 @@
+using System.Collections.Concurrent;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Grpc.Net.Client;
+using MetaCluster.DataPlane.Wire;
+using MetaCluster.TaskWorker.Hosting;
+using Microsoft.Extensions.Options;
+using MetaCluster.DataPlane.Transport;
+using DataPlaneContract = MetaCluster.Protos.DataPlane.V1.DataPlane;
+
+namespace MetaCluster.TaskWorker.DataPlane;
+
+/// <summary>One gRPC channel per coordinator address, shared by all workers of the process.</summary>
+/// <param name="options">The worker's options (its token).</param>
+/// <param name="handler">Replaces the default HTTP handler of every channel (benchmarks count bytes through it); null for the default.</param>
+/// <param name="local">The coordinator's data plane when it runs in this process and is to be called without the network; null for gRPC everywhere.</param>
+public sealed class DataPlaneChannels(IOptions<WorkerOptions> options, Func<HttpMessageHandler>? handler = null, InProcessDataPlane? local = null) : IDisposable
+{
+    /// <summary>Largest message accepted: a chunk plus its framing, with room to spare.</summary>
+    public const int MaxMessageBytes = DataPlaneTransport.MaxMessageBytes;
+
+    private readonly ConcurrentDictionary<string, GrpcChannel> channels = new();
+
+    /// <summary>A client for the data plane at <paramref name="url"/>.</summary>
+    public DataPlaneContract.DataPlaneClient Client(string url)
+    {
+        if (local is not null && local.Serves(url)) return new(local.Invoker);
+        var channel = channels.GetOrAdd(url, u => DataPlaneTransport.CreateChannel(u, handler?.Invoke()));
+        string? token = options.Value.Token;
+        return token is null
+            ? new(channel)
+            : new(channel.Intercept(metadata =>
+            {
+                metadata.Add("authorization", $"Bearer {token}");
+                return metadata;
+            }));
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        foreach (var channel in channels.Values) channel.Dispose();
+    }
+}

@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using MetaCluster.Protos.DataPlane.V1;
+using MetaCluster.DataPlane.Wire;
+using MetaCluster.TaskWorker.DataPlane;
+using MetaCluster.ServiceDefaults.Telemetry;
+using Microsoft.Extensions.Logging;
+using MetaCluster.DataPlane.Replication;
+
+namespace MetaCluster.TaskWorker.Relay;
+
+/// <summary>
+/// The parameters a relay serves to the workers of its super-groups: each run's latest version,
+/// obtained once from upstream (the coordinator) as raw bytes and shared by every caller. For a run
+/// whose plans say the relay's result is the whole step (<see cref="RelayPlan.ReplicateUpdate"/>),
+/// versions come through <see cref="ReplicatedParameters"/>: replayed from the forwarded gradient on
+/// a replica of the coordinator's Adam where they can be, fetched where they cannot.
+/// </summary>
+public sealed partial class RelayParameters(DataPlaneChannels channels, ILogger<RelayParameters> logger)
+{
+    // A run's replica is dropped when no plan of the run has been opened here for this long.
+    private static readonly TimeSpan ReplicaIdleLimit = TimeSpan.FromMinutes(10);
+
+    private readonly Lock gate = new();
+    private readonly Dictionary<string, (long Version, Task<(long[] Shape, byte[] Bytes)> Fetch)> latest = [];
+    private readonly Dictionary<string, (ReplicatedParameters Parameters, long LastPlan)> replicated = [];
+    private readonly long[] obtained = new long[Enum.GetValues<ParameterSource>().Length];
+
+    /// <summary>Parameter versions this relay has obtained so far, by how.</summary>
+    public long Obtained(ParameterSource source) => Interlocked.Read(ref obtained[(int)source]);
+
+    /// <summary>Version <paramref name="version"/> of a run's parameters, fetched from <paramref name="upstreamUrl"/> if not held.</summary>
+    public Task<(long[] Shape, byte[] Bytes)> GetAsync(string upstreamUrl, string runId, long version)
+    {
+        lock (gate)
+        {
+            if (latest.TryGetValue(runId, out var entry) && entry.Version == version && !entry.Fetch.IsFaulted && !entry.Fetch.IsCanceled)
+                return entry.Fetch;
+            var fetch = replicated.TryGetValue(runId, out var replica)
+                ? ReplayOrFetchAsync(replica.Parameters, upstreamUrl, version)
+                : FetchAsync(upstreamUrl, runId, version);
+            if (!latest.TryGetValue(runId, out entry) || entry.Version <= version) latest[runId] = (version, fetch);
+            return fetch;
+        }
+    }
+
+    /// <summary>
+    /// Notes a plan opened here: when it says the relay's result is the whole step, the run's
+    /// versions come through a replica from now on.
+    /// </summary>
+    public void Planned(RelayPlan plan)
+    {
+        if (!plan.ReplicateUpdate) return;
+        long now = Stopwatch.GetTimestamp();
+        lock (gate)
+        {
+            foreach (var idle in replicated.Where(r => Stopwatch.GetElapsedTime(r.Value.LastPlan, now) > ReplicaIdleLimit).Select(r => r.Key).ToList())
+                replicated.Remove(idle);
+            replicated[plan.Key.RunId] = (replicated.TryGetValue(plan.Key.RunId, out var held) ? held.Parameters : new ReplicatedParameters(plan.Key.RunId), now);
+        }
+    }
+
+    /// <summary>
+    /// Records the gradient forwarded for <paramref name="plan"/>, as the coordinator will have
+    /// received it: the next version may be replayed from it.
+    /// </summary>
+    public void Forwarded(RelayPlan plan, float[] sumAsSent)
+    {
+        if (!plan.ReplicateUpdate) return;
+        ReplicatedParameters? parameters;
+        lock (gate) parameters = replicated.TryGetValue(plan.Key.RunId, out var held) ? held.Parameters : null;
+        parameters?.RecordGradient(plan.Key.Step, plan.Key.Attempt, sumAsSent);
+    }
+
+    private async Task<(long[] Shape, byte[] Bytes)> ReplayOrFetchAsync(ReplicatedParameters parameters, string upstreamUrl, long version)
+    {
+        var (shape, bytes, source) = await parameters.GetAsync(channels.Client(upstreamUrl), version);
+        if (source == ParameterSource.FetchedAfterMismatch) LogReplayMismatch(parameters.RunId, version);
+        Count(source, bytes.LongLength);
+        return (shape, bytes);
+    }
+
+    private async Task<(long[] Shape, byte[] Bytes)> FetchAsync(string upstreamUrl, string runId, long version)
+    {
+        using var call = channels.Client(upstreamUrl).GetParameters(new GetParametersRequest { RunId = runId, Version = version });
+        var parameters = await TensorStreams.ReadOneAsync(call.ResponseStream, $"parameters of run {runId} version {version}");
+        Count(ParameterSource.Fetched, parameters.Bytes.LongLength);
+        return (parameters.Shape, parameters.Bytes);
+    }
+
+    // One version obtained: counted here and in the metrics, its bytes as received unless replayed.
+    private void Count(ParameterSource source, long bytes)
+    {
+        Interlocked.Increment(ref obtained[(int)source]);
+        ClusterMetrics.RecordRelayParameterVersion(source switch
+        {
+            ParameterSource.Replayed => "replayed",
+            ParameterSource.FetchedAfterMismatch => "fetched_after_mismatch",
+            _ => "fetched",
+        });
+        if (source != ParameterSource.Replayed) ClusterMetrics.RecordBytes("received", "relay", bytes);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId} version {Version}: the relay's replayed parameters did not match the coordinator's digest; fetched them whole and dropped the replica")]
+    private partial void LogReplayMismatch(string runId, long version);
+}

@@ -1,0 +1,70 @@
+using MetaCluster.DataPlane.Wire;
+using System.Net;
+using MetaCluster.Coordinator.DataPlane;
+using MetaCluster.Coordinator.Hosting;
+using MetaCluster.Coordinator.Services;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using MetaCluster.DataPlane.Transport;
+
+namespace MetaCluster.Bench.Loopback;
+
+/// <summary>
+/// A coordinator's data plane on a loopback port, for the benchmarks: the real
+/// <see cref="DataPlaneService"/> with the coordinator's own services (parameter store, result
+/// inbox, step collectors, ordered gradient sum) in Kestrel over HTTP/2, as the embedded cluster
+/// hosts it, without Orleans: a benchmark plays the run's loop itself and tells its simulated
+/// workers which step to run.
+/// </summary>
+public sealed class LoopbackDataPlane : IAsyncDisposable
+{
+    private readonly WebApplication app;
+
+    private LoopbackDataPlane(WebApplication app, string url)
+    {
+        this.app = app;
+        Url = url;
+    }
+
+    /// <summary>Where workers reach it, e.g. http://127.0.0.1:41234.</summary>
+    public string Url { get; }
+
+    /// <summary>The published parameters.</summary>
+    public ParameterStore Parameters => app.Services.GetRequiredService<ParameterStore>();
+
+    /// <summary>The collectors of the runs' current steps.</summary>
+    public ShardResultInbox Inbox => app.Services.GetRequiredService<ShardResultInbox>();
+
+    /// <summary>Bytes the service counted.</summary>
+    public DataPlaneMetrics Metrics => app.Services.GetRequiredService<DataPlaneMetrics>();
+
+    /// <summary>Starts listening on a free loopback port.</summary>
+    public static async Task<LoopbackDataPlane> StartAsync(CancellationToken cancellationToken)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            DataPlaneKestrel.Configure(k);
+            k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2);
+        });
+        builder.Services.AddCoordinator();
+        var app = builder.Build();
+        app.MapGrpcService<DataPlaneService>();
+        await app.StartAsync(cancellationToken);
+        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new LoopbackDataPlane(app, address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        await app.StopAsync();
+        await app.DisposeAsync();
+    }
+}
