@@ -9,21 +9,14 @@ namespace MetaCluster.Abstractions;
 public interface ITaskWorkerGrain : IGrainWithStringKey
 {
     /// <summary>
-    /// Rebuilds the shard's tasks from their keys, runs them with the parameters of the requested
-    /// version, and streams the result to the request's data-plane address. Returns once the
-    /// coordinator has acknowledged (or dropped) the result.
+    /// Runs one shard's work, of whichever kind the request names (train, a pre-reduction group,
+    /// evaluate, predict, or a TRLearner phase): rebuilds the tasks from their keys, computes with
+    /// the parameters of the requested version, and streams the result to the request's data-plane
+    /// address. Returns once that address has acknowledged (or dropped) the result; whether the
+    /// result counts is the coordinator's collector's to say, not the receipt's.
     /// </summary>
     [ResponseTimeout("01:00:00")]
-    Task<ShardReceipt> RunShardAsync(EncodedShardRequest request);
-
-    /// <summary>
-    /// Runs a pre-reduction group: consecutive training shards of one step and attempt, side by side
-    /// in this worker's process, and streams one result for them all (the members' headers and
-    /// their gradients summed in shard order). Returns once the coordinator (or the request's relay)
-    /// has acknowledged it.
-    /// </summary>
-    [ResponseTimeout("01:00:00")]
-    Task<ShardReceipt> RunShardGroupAsync(EncodedShardRequest[] members);
+    Task<ShardReceipt> RunAsync(EncodedShardRequest request);
 
     /// <summary>
     /// Opens a reduction session on this worker's process relay for a super-group of a training
@@ -35,14 +28,14 @@ public interface ITaskWorkerGrain : IGrainWithStringKey
     Task<string> OpenRelayAsync(byte[] plan);
 
     /// <summary>
-    /// The coordinator's verdict on the super-group a relay session of this worker's process
-    /// forwarded (<paramref name="planKey"/>: the plan's <c>ShardKey</c>, Protobuf-encoded); fails
-    /// with the forward's error if forwarding failed, and answers stale for a session no longer held.
-    /// Lets the coordinator retry a super-group at once instead of waiting out the shard timeout.
+    /// Completes once the relay session of <paramref name="planKey"/> (the plan's <c>ShardKey</c>,
+    /// Protobuf-encoded) has forwarded its result and heard back, or was abandoned; fails with the
+    /// forward's error if forwarding failed. Lets the coordinator retry a super-group at once
+    /// instead of waiting out the shard timeout.
     /// </summary>
     [Orleans.Concurrency.AlwaysInterleave]
     [ResponseTimeout("01:00:00")]
-    Task<MetaCluster.Protos.DataPlane.V1.ShardResultAck.Types.Outcome> AwaitRelayAsync(byte[] planKey);
+    Task AwaitRelayAsync(byte[] planKey);
 
     /// <summary>Announces this worker to the registry and keeps it active while its silo lives.</summary>
     Task StartAsync(string device);

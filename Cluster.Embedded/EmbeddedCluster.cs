@@ -28,7 +28,11 @@ namespace MetaCluster.Embedded;
 /// </param>
 public sealed record EmbeddedClusterOptions(
     int Workers, string Device = "cpu", int Threads = 0, LogLevel LogLevel = LogLevel.Warning, int? MetricsPort = null, bool ConsoleTraces = false,
-    bool InProcessDataPlane = false);
+    bool InProcessDataPlane = false)
+{
+    /// <summary>Changes the cluster's services after the product registered them (tests wrap them, e.g. to inject faults).</summary>
+    public Action<IServiceCollection>? ConfigureServices { get; init; }
+}
 
 /// <summary>
 /// A whole cluster in one process: an Orleans silo with localhost clustering hosting the run
@@ -71,7 +75,8 @@ public sealed class EmbeddedCluster : IAsyncDisposable
         string clusterId = $"embedded-{Guid.NewGuid():N}";
         builder.UseOrleans(silo => silo
             .UseLocalhostClustering(FreePorts.Next(), FreePorts.Next(), serviceId: "metacluster", clusterId: clusterId)
-            .AddActivityPropagation());
+            .AddActivityPropagation()
+            .HostOnly(CoordinatorServiceCollectionExtensions.GrainClasses, TaskWorkerHostingExtensions.GrainClasses));
         builder.Services.AddCoordinator();
         builder.Services.AddTaskWorkers(w =>
         {
@@ -86,6 +91,7 @@ public sealed class EmbeddedCluster : IAsyncDisposable
                 () => services.GetRequiredService<DataPlaneEndpoint>().Url,
                 () => new InProcessDataPlaneInvoker(ActivatorUtilities.CreateInstance<DataPlaneService>(services))));
 
+        options.ConfigureServices?.Invoke(builder.Services);
         var app = builder.Build();
         app.MapGrpcService<DataPlaneService>();
         if (options.MetricsPort is { } port)

@@ -13,10 +13,11 @@ namespace MetaCluster.DataPlane.Reduction;
 /// (<see cref="IsCorrupted"/>): floating-point addition cannot be undone exactly, so the caller
 /// restarts the step.
 /// Buffers of early shards come from <paramref name="buffers"/> (when given) and go back to it once
-/// folded in; so does the sum's own array, which its user hands back once done with it
-/// (the coordinator's result inbox takes it back). The sum needs no clearing: shard 0 is copied into it, not added.
+/// folded in; so does the sum's own array, through the <see cref="GradientLease"/> its user takes
+/// (<see cref="TakeSum"/>), or at <see cref="Dispose"/> when nobody took it. The sum needs no
+/// clearing: shard 0 is copied into it, not added.
 /// </summary>
-public sealed class OrderedGradientSum(int shards, int elements, GradientBufferPool? buffers = null)
+public sealed class OrderedGradientSum(int shards, int elements, GradientBufferPool? buffers = null) : IDisposable
 {
     private readonly Lock gate = new();
     private readonly float[] sum = buffers?.Rent(elements) ?? GC.AllocateUninitializedArray<float>(elements);
@@ -24,9 +25,30 @@ public sealed class OrderedGradientSum(int shards, int elements, GradientBufferP
     private readonly bool[] finished = new bool[shards];
     private int nextToFold;
     private int directShard = -1;
+    private bool taken;
 
     /// <summary>Elements of the gradient.</summary>
     public int Elements => elements;
+
+    /// <summary>
+    /// The sum of whole gradients in their order (a worker's pre-reduction group): the same
+    /// additions, in the same order, as when they stream in, so where a group is summed does not
+    /// change a bit of it.
+    /// </summary>
+    public static float[] Of(IReadOnlyList<float[]> gradients)
+    {
+        if (gradients.Count == 0) throw new ArgumentException("a sum needs at least one gradient", nameof(gradients));
+        var sum = new OrderedGradientSum(gradients.Count, gradients[0].Length);
+        for (int i = 0; i < gradients.Count; i++)
+        {
+            if (gradients[i].Length != sum.Elements) throw new ArgumentException($"gradient {i} has {gradients[i].Length} elements, the first {sum.Elements}", nameof(gradients));
+            using var sink = sum.Begin(i);
+            sink.Add(0, gradients[i]);
+            sink.Complete();
+        }
+        using var lease = sum.TakeSum();
+        return lease.Detach();
+    }
 
     /// <summary>True once every shard is folded in.</summary>
     public bool IsComplete { get { lock (gate) return nextToFold == shards; } }
@@ -34,17 +56,31 @@ public sealed class OrderedGradientSum(int shards, int elements, GradientBufferP
     /// <summary>True when a direct stream broke part-way: the step must be recomputed.</summary>
     public bool IsCorrupted { get; private set; }
 
-    /// <summary>The sum, once <see cref="IsComplete"/>.</summary>
-    public float[] Sum
+    /// <summary>
+    /// Hands the complete sum over to its user, once: the lease gives the array back to the pool
+    /// when disposed.
+    /// </summary>
+    public GradientLease TakeSum()
     {
-        get
+        lock (gate)
         {
-            lock (gate)
-            {
-                if (nextToFold != shards || IsCorrupted) throw new InvalidOperationException("the sum is not complete");
-                return sum;
-            }
+            if (nextToFold != shards || IsCorrupted) throw new InvalidOperationException("the sum is not complete");
+            if (taken) throw new InvalidOperationException("the sum was already taken");
+            taken = true;
+            return new GradientLease(sum, buffers);
         }
+    }
+
+    /// <summary>Gives the sum's array back to the pool unless a lease took it (a round that was abandoned).</summary>
+    public void Dispose()
+    {
+        lock (gate)
+        {
+            // A stream still writing into the sum (a direct shard) would race a reuse: then the array is left to the GC.
+            if (taken || directShard >= 0) return;
+            taken = true;
+        }
+        buffers?.Return(sum);
     }
 
     /// <summary>Starts receiving a shard's gradient.</summary>

@@ -104,7 +104,8 @@ public sealed class AdamReplica
             firstMoment ??= new float[elements];
             secondMoment ??= new float[elements];
             var digest = ParameterDigest.Stream();
-            Adam.Update(MemoryMarshal.Cast<byte, float>(next.AsSpan()), g.Sum, recipe.Divisor, firstMoment, secondMoment, recipe.Settings, recipe.OptimizerStep, digestOfResult: digest);
+            Adam.UpdateInBlocks(MemoryMarshal.Cast<byte, float>(next.AsSpan()), g.Sum, recipe.Divisor, firstMoment, secondMoment, recipe.Settings, recipe.OptimizerStep,
+                (_, block) => digest.Append(MemoryMarshal.AsBytes(block)));
             gradient = null;
             if (!digest.GetCurrentHash().AsSpan().SequenceEqual(recipe.Digest))
             {

@@ -10,16 +10,15 @@ namespace MetaCluster.DataPlane.Wire;
 public static class ShardResultStreams
 {
     /// <summary>
-    /// Reads the stream's first message, which must be a header with a key and well-formed group
-    /// members (<see cref="GroupHeaders"/>); throws <see cref="StatusCode.InvalidArgument"/> otherwise.
+    /// Reads the stream's first message, which must be a well-formed header
+    /// (<see cref="ResultHeaderRules"/>); throws <see cref="StatusCode.InvalidArgument"/> otherwise.
     /// </summary>
     public static async Task<ShardResultHeader> ReadHeaderAsync(IAsyncStreamReader<ShardResultPart> stream, CancellationToken cancellationToken)
     {
         if (!await stream.MoveNext(cancellationToken) || stream.Current.PartCase != ShardResultPart.PartOneofCase.Header)
             throw Invalid("the first message of a shard result must be its header");
         var header = stream.Current.Header;
-        if (header.Key is null) throw Invalid("header.key is missing");
-        if (GroupHeaders.Problem(header) is { } problem) throw Invalid(problem);
+        if (ResultHeaderRules.Problem(header) is { } problem) throw Invalid(problem);
         return header;
     }
 

@@ -12,8 +12,14 @@ public static class ClusterTelemetry
     /// <summary>Name of the coordinator's source: runs, meta-steps, shard assignments, aggregation, update.</summary>
     public const string CoordinatorSourceName = "MetaCluster.Coordinator";
 
-    /// <summary>Name of the workers' source: shards, inner loops, tensor transfer.</summary>
+    /// <summary>Name of the workers' source: shards, tensor transfer.</summary>
     public const string TaskWorkerSourceName = "MetaCluster.TaskWorker";
+
+    /// <summary>Name of the learning library's own source (inner loops, outer backward, fused kernels): <c>MetaCluster.Learning.Diagnostics.LearningTelemetry.SourceName</c>.</summary>
+    public const string LearningSourceName = "MetaCluster.Learning";
+
+    /// <summary>The meter every component records on (the coordinator's runs, the workers, the data plane).</summary>
+    public const string MeterName = "MetaCluster";
 
     /// <summary>The coordinator's spans.</summary>
     public static ActivitySource CoordinatorSource { get; } = new(CoordinatorSourceName, Version);

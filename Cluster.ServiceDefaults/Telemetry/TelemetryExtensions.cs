@@ -46,7 +46,7 @@ public static class TelemetryExtensions
             .ConfigureResource(resource => resource.AddService(configuration["OTEL_SERVICE_NAME"] ?? settings.ServiceName, serviceInstanceId: $"{Environment.MachineName}-{Environment.ProcessId}"))
             .WithTracing(tracing =>
             {
-                tracing.AddSource(ClusterTelemetry.CoordinatorSourceName, ClusterTelemetry.TaskWorkerSourceName)
+                tracing.AddSource(ClusterTelemetry.CoordinatorSourceName, ClusterTelemetry.TaskWorkerSourceName, ClusterTelemetry.LearningSourceName)
                     // Grain calls (Orleans activity propagation); the runtime's own spans (membership, directory) stay out.
                     .AddSource(ActivitySources.ApplicationGrainActivitySourceName)
                     .AddAspNetCoreInstrumentation(o => o.Filter = http => !IsScrapeOrProbe(http.Request.Path))
@@ -57,7 +57,7 @@ public static class TelemetryExtensions
             })
             .WithMetrics(metrics =>
             {
-                metrics.AddMeter(ClusterMetrics.MeterName)
+                metrics.AddMeter(ClusterTelemetry.MeterName)
                     .AddAspNetCoreInstrumentation()
                     .AddHttpClientInstrumentation()
                     .AddRuntimeInstrumentation();

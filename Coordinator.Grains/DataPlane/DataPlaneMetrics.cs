@@ -1,4 +1,5 @@
 using MetaCluster.ServiceDefaults.Telemetry;
+using MetaCluster.DataPlane;
 
 namespace MetaCluster.Coordinator.DataPlane;
 
@@ -17,13 +18,13 @@ public sealed class DataPlaneMetrics
     public void AddSent(long bytes)
     {
         Interlocked.Add(ref sent, bytes);
-        ClusterMetrics.RecordBytes("sent", "coordinator", bytes);
+        DataPlaneMeter.RecordBytes("sent", "coordinator", bytes);
     }
 
     /// <summary>Counts received bytes (also in the <c>metacluster.data_plane.bytes</c> counter).</summary>
     public void AddReceived(long bytes)
     {
         Interlocked.Add(ref received, bytes);
-        ClusterMetrics.RecordBytes("received", "coordinator", bytes);
+        DataPlaneMeter.RecordBytes("received", "coordinator", bytes);
     }
 }

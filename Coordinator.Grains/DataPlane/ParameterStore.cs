@@ -34,7 +34,8 @@ public sealed class PublishedParameters(long version, long[] shape, byte[] bytes
 public delegate (byte[]? FirstMoment, byte[]? SecondMoment)? OptimizerStateSource(long optimizerStep);
 
 /// <summary>
-/// The meta-parameters each run has published for its workers. Serialised once per version, then
+/// The meta-parameters each run has published for its workers, written only through
+/// <see cref="ParameterPublisher"/>. Serialised once per version, then
 /// streamed to every worker that asks for that version. A version's bytes are reused for a later
 /// version once it is replaced and no stream is reading it (<see cref="Lease"/>), so publishing
 /// does not put a parameter-sized array on the large-object heap every step.
@@ -47,14 +48,14 @@ public sealed class ParameterStore
     private readonly ConcurrentDictionary<string, OptimizerStateSource> optimizerStates = new();
 
     /// <summary>Publishes a version (replacing the previous one).</summary>
-    public void Publish(string runId, long version, ReadOnlySpan<float> values) => Publish(runId, version, MemoryMarshal.AsBytes(values));
+    internal void Publish(string runId, long version, ReadOnlySpan<float> values) => Publish(runId, version, MemoryMarshal.AsBytes(values));
 
     /// <summary>
     /// Publishes a version given as the little-endian bytes of its float32 values, copied once, made
     /// by <paramref name="optimizerStep"/> optimiser updates, the last one described by
     /// <paramref name="recipe"/> when a relay can replay it.
     /// </summary>
-    public void Publish(string runId, long version, ReadOnlySpan<byte> float32Bytes, long optimizerStep = 0, AdamRecipe? recipe = null)
+    internal void Publish(string runId, long version, ReadOnlySpan<byte> float32Bytes, long optimizerStep = 0, AdamRecipe? recipe = null)
     {
         if (float32Bytes.Length % sizeof(float) != 0) throw new ArgumentException("parameters must be whole float32 values", nameof(float32Bytes));
         var bytes = Rent(float32Bytes.Length);
@@ -66,7 +67,7 @@ public sealed class ParameterStore
     /// An array of <paramref name="length"/> bytes to fill and publish with <see cref="PublishOwned"/>:
     /// a retired version's when one is free (its old contents are still there).
     /// </summary>
-    public byte[] Rent(int length)
+    internal byte[] Rent(int length)
     {
         byte[]? bytes;
         lock (gate) spare.Remove(length, out bytes);
@@ -77,7 +78,7 @@ public sealed class ParameterStore
     /// Publishes a version whose float32 bytes the caller filled (from <see cref="Rent"/> or its own)
     /// and hands over: no copy is made, and the caller must not write to them again.
     /// </summary>
-    public void PublishOwned(string runId, long version, byte[] bytes, long optimizerStep = 0, AdamRecipe? recipe = null)
+    internal void PublishOwned(string runId, long version, byte[] bytes, long optimizerStep = 0, AdamRecipe? recipe = null)
     {
         if (bytes.Length % sizeof(float) != 0) throw new ArgumentException("parameters must be whole float32 values", nameof(bytes));
         var published = new PublishedParameters(version, [bytes.LongLength / sizeof(float)], bytes, optimizerStep, recipe);
@@ -107,7 +108,7 @@ public sealed class ParameterStore
     }
 
     /// <summary>Lets relays copy the run's optimiser state (<see cref="OptimizerState"/>) until the run is removed.</summary>
-    public void ShareOptimizerState(string runId, OptimizerStateSource source) => optimizerStates[runId] = source;
+    internal void ShareOptimizerState(string runId, OptimizerStateSource source) => optimizerStates[runId] = source;
 
     /// <summary>
     /// Whether the run shares its optimiser state (<see cref="ShareOptimizerState"/>).

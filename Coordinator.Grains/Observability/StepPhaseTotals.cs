@@ -4,7 +4,7 @@ namespace MetaCluster.Coordinator.Observability;
 
 /// <summary>
 /// Where a run's meta-steps spent their time: the summed duration of each phase
-/// (<see cref="ClusterMetrics.Phases"/>) over the steps of the run, reported
+/// (<see cref="RunMetrics.Phases"/>) over the steps of the run, reported
 /// in summary.json as the mean milliseconds per step. It is what the per-step histogram says, kept
 /// with the run so a run directory answers "where does the time go" without a metrics backend.
 /// </summary>

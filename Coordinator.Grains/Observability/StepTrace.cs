@@ -46,6 +46,9 @@ public sealed class StepTrace : IDisposable
         return new StepTrace(runId, run, span, totals);
     }
 
+    /// <summary>Adds time spent inside a phase (the slowest shard's compute within fan-out) to the run's totals only.</summary>
+    public void AddToTotals(string phase, TimeSpan elapsed) => totals?.Add(phase, elapsed);
+
     /// <summary>The step's span, for attributes known only at its end.</summary>
     public Activity? Span => step;
 
@@ -53,7 +56,7 @@ public sealed class StepTrace : IDisposable
     public void EndPhase(string phase)
     {
         var now = DateTimeOffset.UtcNow;
-        ClusterMetrics.RecordStepPhase(runId, phase, now - phaseStart);
+        RunMetrics.RecordStepPhase(runId, phase, now - phaseStart);
         totals?.Add(phase, now - phaseStart);
         if (step is not null)
         {

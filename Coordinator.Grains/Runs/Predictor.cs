@@ -1,7 +1,9 @@
-using MetaCluster.Coordinator.DataPlane;
-using MetaCluster.Protos.DataPlane.V1;
-using MetaCluster.DataPlane.Wire;
 using MetaCluster.Abstractions;
+using MetaCluster.Coordinator.DataPlane;
+using MetaCluster.Coordinator.Steps;
+using MetaCluster.DataPlane.Wire;
+using MetaCluster.Protos.DataPlane.V1;
+using WorkKind = MetaCluster.Protos.DataPlane.V1.ShardRequest.WorkOneofCase;
 
 namespace MetaCluster.Coordinator.Runs;
 
@@ -11,41 +13,24 @@ public sealed record Prediction(TensorProto? Values, string WorkerId, string? Er
 /// <summary>
 /// How a meta-trained model is used: a worker adapts it to a support set and predicts the
 /// queries. The parameters go to the worker over the data plane like any step's; the user's task
-/// (a support set and queries, typically kilobytes) travels in the shard request.
+/// (a support set and queries, typically kilobytes) travels in the request.
 /// </summary>
-public sealed class Predictor(MetaStepExecutor executor, ParameterStore parameters, DataPlaneEndpoint endpoint)
+public sealed class Predictor(DirectRound round, ParameterPublisher publisher, DataPlaneEndpoint endpoint)
 {
     /// <summary>Adapts <paramref name="theta"/> with <paramref name="innerSteps"/> steps on the support set and predicts the queries.</summary>
     public async Task<Prediction> PredictAsync(RunDefinition run, float[] theta, TensorProto supportX, TensorProto supportY, TensorProto queryX,
         int innerSteps, CancellationToken cancellationToken)
     {
-        string key = $"predict-{Guid.NewGuid():N}";
-        parameters.Publish(key, 0, theta);
-        try
+        using var published = publisher.PublishOnce("predict", theta);
+        var work = new RoundWork(published.Key, 0, 0, 1, run.ToSpec(), endpoint.Url, WorkKind.Predict)
         {
-            var request = new ShardRequest
-            {
-                Key = new ShardKey { RunId = key },
-                ParameterVersion = 0,
-                Spec = run.ToSpec(),
-                MetaBatch = 1,
-                DataPlaneUrl = endpoint.Url,
-                Mode = ShardMode.Predict,
-                SupportX = supportX,
-                SupportY = supportY,
-                QueryX = queryX,
-                PredictInnerSteps = innerSteps,
-            };
-            var result = await executor.RunAsync(request, [[0L]], 0, TimeSpan.FromSeconds(run.ShardTimeoutSeconds), cancellationToken);
-            var header = result.Headers[0];
-            return header.Error.Length > 0
-                ? new Prediction(null, header.WorkerId, header.Error)
-                : new Prediction(header.Predictions, header.WorkerId, null);
-        }
-        finally
-        {
-            parameters.Remove(key);
-        }
+            Prediction = new PredictWork { SupportX = supportX, SupportY = supportY, QueryX = queryX, InnerSteps = innerSteps },
+        };
+        var result = await round.RunAsync(work, [[0L]], 0, TimeSpan.FromSeconds(run.ShardTimeoutSeconds), cancellationToken);
+        var header = result.Shards[0];
+        return header.Predict.OutcomeCase == PredictResult.OutcomeOneofCase.Error
+            ? new Prediction(null, header.WorkerId, header.Predict.Error)
+            : new Prediction(header.Predict.Predictions, header.WorkerId, null);
     }
 
     /// <summary>Checks a tensor the user sent: present, float32, bytes matching its shape.</summary>

@@ -46,9 +46,8 @@ public static class RunDefinitionMapping
         spec.EvalClasses = run.EvalClasses ?? "";
         spec.Target = run.Target ?? "";
         spec.Rotations = run.Rotations;
-        // f32 stays unspecified, so a float32 run's spec is what it was before the option existed.
-        if (run.GradDtype != "f32") spec.GradDtype = GradientCodec.Parse(run.GradDtype);
-        if (run.Kernels != "fused") spec.Kernels = run.Kernels;
+        spec.GradDtype = GradientCodec.Parse(run.GradDtype);
+        spec.Kernels = run.Kernels;
         if (run.TrLambda != 0)
         {
             spec.TrLambda = run.TrLambda;

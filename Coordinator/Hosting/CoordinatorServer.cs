@@ -7,12 +7,9 @@ using MetaCluster.Coordinator.Runs;
 using MetaCluster.Coordinator.Security;
 using MetaCluster.DataPlane.Security;
 using MetaCluster.Coordinator.Services;
-using MetaCluster.TaskWorker.Grains;
-using MetaCluster.TaskWorker.Hosting;
 using MetaCluster.ServiceDefaults.Telemetry;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
-using Orleans.Configuration;
 using MetaCluster.ServiceDefaults.Hosting;
 using MetaCluster.DataPlane.Transport;
 
@@ -62,8 +59,9 @@ public static class CoordinatorServer
         {
             options.Membership.Apply(silo);
             silo.AddActivityPropagation();
-            // Worker grains must never be placed on the coordinator: it does no task compute.
-            silo.Configure<GrainTypeOptions>(o => o.Classes.Remove(typeof(TaskWorkerGrain)));
+            // The run and registry grains only: worker grains live in TaskWorker processes (the
+            // coordinator does no task compute), though this executable also embeds them for train.
+            silo.HostOnly(CoordinatorServiceCollectionExtensions.GrainClasses);
         });
         builder.Services.AddCoordinator();
         builder.Services.AddSingleton(new ApiCredentials(options.Token));

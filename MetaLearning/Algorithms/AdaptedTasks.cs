@@ -1,3 +1,4 @@
+using MetaCluster.Learning.Diagnostics;
 using MetaCluster.Learning.Models;
 using MetaCluster.Learning.Tasks;
 using static TorchSharp.torch;
@@ -13,6 +14,19 @@ namespace MetaCluster.Learning.Algorithms;
 /// </summary>
 public sealed class AdaptedTasks : IDisposable
 {
+    /// <summary>
+    /// What <see cref="IMetaAlgorithm.ComputeShard"/> does without a fused kernel: adapt (the
+    /// <c>inner-loop</c> span), then backpropagate the query losses (<c>outer-backward</c>).
+    /// </summary>
+    public static ShardOutcome AdaptThenBackward(Func<AdaptedTasks> adapt)
+    {
+        AdaptedTasks adapted;
+        using (LearningTelemetry.Start("inner-loop")) adapted = adapt();
+        using (adapted)
+        using (LearningTelemetry.Start("outer-backward"))
+            return adapted.Outcome();
+    }
+
     private readonly IFunctionalModel model;
     private readonly Tensor[] weights;
 

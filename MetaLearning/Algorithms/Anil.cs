@@ -42,11 +42,8 @@ public sealed class Anil(InnerLoopSettings inner, bool firstOrder = false) : IMe
     }
 
     /// <inheritdoc/>
-    public ShardOutcome ComputeShard(IFunctionalModel model, Tensor theta, TaskBatch batch)
-    {
-        using var adapted = Adapt(model, theta, batch);
-        return adapted.Outcome();
-    }
+    public ShardOutcome ComputeShard(IFunctionalModel model, Tensor theta, TaskBatch batch) =>
+        AdaptedTasks.AdaptThenBackward(() => Adapt(model, theta, batch));
 
     /// <inheritdoc/>
     public EvaluationOutcome Evaluate(IFunctionalModel model, Tensor theta, TaskBatch batch, IReadOnlyList<int> innerSteps) =>

@@ -50,12 +50,6 @@ public interface IMetaAlgorithm
     /// </summary>
     AdaptedTasks Adapt(IFunctionalModel model, Tensor theta, TaskBatch batch);
 
-    /// <summary>
-    /// Whether <see cref="ComputeShard"/> computes this shard with a fused kernel rather than
-    /// <see cref="Adapt"/> followed by a backward pass (hosts then call <see cref="ComputeShard"/>).
-    /// </summary>
-    bool ComputesShardFused(IFunctionalModel model, Tensor theta, TaskBatch batch) => false;
-
     /// <summary>Adapts every task of the batch and returns the summed outer gradient with respect to <paramref name="theta"/>.</summary>
     ShardOutcome ComputeShard(IFunctionalModel model, Tensor theta, TaskBatch batch);
 

@@ -1,3 +1,4 @@
+using MetaCluster.Learning.Diagnostics;
 using MetaCluster.Learning.Fused;
 using MetaCluster.Learning.Models;
 using MetaCluster.Learning.Tasks;
@@ -43,16 +44,20 @@ public sealed class Maml(InnerLoopSettings inner, bool firstOrder, bool fusedKer
         return AdaptedTasks.FromQueryOutputs(model, meta, fast, batch, model.Head(fast, features), features);
     }
 
-    /// <inheritdoc/>
-    public bool ComputesShardFused(IFunctionalModel model, Tensor theta, TaskBatch batch) =>
+    /// <summary>Whether <see cref="ComputeShard"/> takes the hand-written kernel for this shard rather than autograd.</summary>
+    public bool UsesFusedKernel(IFunctionalModel model, Tensor theta, TaskBatch batch) =>
         fusedKernels && FusedMlpMaml.Supports(model, theta, batch);
 
     /// <inheritdoc/>
     public ShardOutcome ComputeShard(IFunctionalModel model, Tensor theta, TaskBatch batch)
     {
-        if (fusedKernels && FusedMlpMaml.TryComputeShard(model, theta, batch, inner, firstOrder) is { } fused) return fused;
-        using var adapted = Adapt(model, theta, batch);
-        return adapted.Outcome();
+        if (UsesFusedKernel(model, theta, batch))
+        {
+            using var span = LearningTelemetry.Start("fused-shard");
+            return FusedMlpMaml.TryComputeShard(model, theta, batch, inner, firstOrder)
+                ?? throw new InvalidOperationException("the fused kernel declined a shard it said it supports");
+        }
+        return AdaptedTasks.AdaptThenBackward(() => Adapt(model, theta, batch));
     }
 
     /// <inheritdoc/>

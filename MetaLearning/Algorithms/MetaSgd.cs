@@ -58,11 +58,8 @@ public sealed class MetaSgd(InnerLoopSettings inner) : IMetaAlgorithm
     }
 
     /// <inheritdoc/>
-    public ShardOutcome ComputeShard(IFunctionalModel model, Tensor metaParameters, TaskBatch batch)
-    {
-        using var adapted = Adapt(model, metaParameters, batch);
-        return adapted.Outcome();
-    }
+    public ShardOutcome ComputeShard(IFunctionalModel model, Tensor metaParameters, TaskBatch batch) =>
+        AdaptedTasks.AdaptThenBackward(() => Adapt(model, metaParameters, batch));
 
     /// <inheritdoc/>
     public EvaluationOutcome Evaluate(IFunctionalModel model, Tensor metaParameters, TaskBatch batch, IReadOnlyList<int> innerSteps)

@@ -60,11 +60,8 @@ public sealed class MultiTaskLearning(InnerLoopSettings inner) : IMetaAlgorithm
     }
 
     /// <inheritdoc/>
-    public ShardOutcome ComputeShard(IFunctionalModel model, Tensor theta, TaskBatch batch)
-    {
-        using var adapted = Adapt(model, theta, batch);
-        return adapted.Outcome();
-    }
+    public ShardOutcome ComputeShard(IFunctionalModel model, Tensor theta, TaskBatch batch) =>
+        AdaptedTasks.AdaptThenBackward(() => Adapt(model, theta, batch));
 
     /// <summary>Fine-tunes only the last layer on each task's support set, from the shared head, and records the query metric.</summary>
     public EvaluationOutcome Evaluate(IFunctionalModel model, Tensor theta, TaskBatch batch, IReadOnlyList<int> innerSteps) =>

@@ -36,11 +36,8 @@ public sealed class ProtoNet : IMetaAlgorithm
     }
 
     /// <inheritdoc/>
-    public ShardOutcome ComputeShard(IFunctionalModel model, Tensor theta, TaskBatch batch)
-    {
-        using var adapted = Adapt(model, theta, batch);
-        return adapted.Outcome();
-    }
+    public ShardOutcome ComputeShard(IFunctionalModel model, Tensor theta, TaskBatch batch) =>
+        AdaptedTasks.AdaptThenBackward(() => Adapt(model, theta, batch));
 
     /// <summary>Query accuracy with prototypes from the support set; the same in every column, as there are no inner steps.</summary>
     public EvaluationOutcome Evaluate(IFunctionalModel model, Tensor theta, TaskBatch batch, IReadOnlyList<int> innerSteps)

@@ -1,4 +1,3 @@
-using System.IO.Hashing;
 using System.Numerics;
 using System.Runtime.InteropServices;
 using TorchSharp;
@@ -47,56 +46,59 @@ public sealed class Adam(double learningRate, double beta1 = 0.9, double beta2 =
     /// <summary>
     /// Applies one update with the mean gradient <paramref name="gradientSum"/> / <paramref name="divisor"/>
     /// (each element divided in float32 inside the pass, so no mean gradient is materialised), to
-    /// contiguous float32 CPU <paramref name="parameters"/> of the same length; the updated values
-    /// are also written to <paramref name="alsoTo"/> when it is not empty (the copy workers fetch,
-    /// made in the same pass), and hashed into <paramref name="digestOfResult"/> when given.
+    /// contiguous float32 CPU <paramref name="parameters"/> of the same length. When
+    /// <paramref name="updated"/> is given, it sees each block of new values right after the pass
+    /// wrote it (see <see cref="UpdateInBlocks"/>).
     /// </summary>
-    public void ApplySum(Tensor parameters, ReadOnlySpan<float> gradientSum, int divisor, Span<float> alsoTo = default, NonCryptographicHashAlgorithm? digestOfResult = null)
+    public void ApplySum(Tensor parameters, ReadOnlySpan<float> gradientSum, int divisor, UpdatedBlock? updated = null)
     {
         if (!IsManaged(parameters) || parameters.numel() != gradientSum.Length || divisor < 1)
             throw new ArgumentException("ApplySum needs contiguous float32 CPU parameters as long as the gradient sum, and a positive divisor");
         using var noGrad = no_grad();
         BeginUpdate(parameters);
-        Update(Floats(parameters), gradientSum, divisor, Floats(FirstMoment), Floats(SecondMoment), Settings, Step, alsoTo, digestOfResult);
+        if (updated is null) Update(Floats(parameters), gradientSum, divisor, Floats(FirstMoment), Floats(SecondMoment), Settings, Step);
+        else UpdateInBlocks(Floats(parameters), gradientSum, divisor, Floats(FirstMoment), Floats(SecondMoment), Settings, Step, updated);
     }
 
     /// <summary>
     /// Update number <paramref name="step"/> (1-based) of Adam in float32 on flat spans, with the
     /// gradient <paramref name="gradientSum"/>[i] / <paramref name="divisor"/>: one vectorised pass
     /// over θ, m and v, no allocation and no libtorch. Every operation is an IEEE float32 operation
-    /// in a fixed order (the JIT does not contract them into fused multiply-adds, and the vector and
-    /// scalar paths round alike), so any process that applies it to the same bits gets the same bits:
-    /// a relay's replica of the coordinator's optimiser relies on it. The new θ is also written to
-    /// <paramref name="alsoTo"/> unless it is empty, and its float32 bytes are appended to
-    /// <paramref name="digestOfResult"/> when given.
+    /// in a fixed order, element by element (the JIT does not contract them into fused
+    /// multiply-adds, and the vector and scalar paths round alike), so any process that applies it
+    /// to the same bits gets the same bits, and applying it to slices gives the bits of the whole.
     /// </summary>
-    public static void Update(Span<float> theta, ReadOnlySpan<float> gradientSum, float divisor, Span<float> m, Span<float> v, AdamSettings settings, long step,
-        Span<float> alsoTo = default, NonCryptographicHashAlgorithm? digestOfResult = null)
+    public static void Update(Span<float> theta, ReadOnlySpan<float> gradientSum, float divisor, Span<float> m, Span<float> v, AdamSettings settings, long step)
     {
-        if (gradientSum.Length != theta.Length || m.Length != theta.Length || v.Length != theta.Length || (!alsoTo.IsEmpty && alsoTo.Length != theta.Length))
-            throw new ArgumentException("θ, the gradient, both moments (and the copy) must have the same length");
+        if (gradientSum.Length != theta.Length || m.Length != theta.Length || v.Length != theta.Length)
+            throw new ArgumentException("θ, the gradient and both moments must have the same length");
         if (step < 1) throw new ArgumentOutOfRangeException(nameof(step), "Adam's updates are numbered from 1");
-        // Without a copy, the second store goes to θ itself: one loop, no branch in it.
-        var copy = alsoTo.IsEmpty ? theta : alsoTo;
-        if (digestOfResult is null)
+        UpdateRange(theta, gradientSum, divisor, m, v, settings, step);
+    }
+
+    /// <summary>
+    /// <see cref="Update"/> in blocks of <see cref="BlockElements"/>, handing each block of new θ to
+    /// <paramref name="updated"/> right after it is written: whoever copies or hashes the new values
+    /// reads them while they are still in the cache, instead of making a second pass over memory.
+    /// </summary>
+    public static void UpdateInBlocks(Span<float> theta, ReadOnlySpan<float> gradientSum, float divisor, Span<float> m, Span<float> v, AdamSettings settings, long step,
+        UpdatedBlock updated)
+    {
+        if (gradientSum.Length != theta.Length || m.Length != theta.Length || v.Length != theta.Length)
+            throw new ArgumentException("θ, the gradient and both moments must have the same length");
+        if (step < 1) throw new ArgumentOutOfRangeException(nameof(step), "Adam's updates are numbered from 1");
+        for (int start = 0; start < theta.Length; start += BlockElements)
         {
-            UpdateRange(theta, gradientSum, divisor, m, v, copy, settings, step);
-            return;
-        }
-        // Block by block, each block's new θ hashed while it is still in the cache (one pass over
-        // memory, not two); the streamed hash equals the hash of the whole.
-        for (int start = 0; start < theta.Length; start += DigestBlock)
-        {
-            int length = Math.Min(DigestBlock, theta.Length - start);
-            UpdateRange(theta.Slice(start, length), gradientSum.Slice(start, length), divisor, m.Slice(start, length), v.Slice(start, length), copy.Slice(start, length), settings, step);
-            digestOfResult.Append(MemoryMarshal.AsBytes(copy.Slice(start, length)));
+            int length = Math.Min(BlockElements, theta.Length - start);
+            UpdateRange(theta.Slice(start, length), gradientSum.Slice(start, length), divisor, m.Slice(start, length), v.Slice(start, length), settings, step);
+            updated(start, theta.Slice(start, length));
         }
     }
 
-    // Elements per block of a digested update: 64 KiB of θ, a multiple of every vector width.
-    private const int DigestBlock = 16_384;
+    /// <summary>Elements per block of <see cref="UpdateInBlocks"/>: 64 KiB of θ, a multiple of every vector width.</summary>
+    public const int BlockElements = 16_384;
 
-    private static void UpdateRange(Span<float> theta, ReadOnlySpan<float> gradientSum, float divisor, Span<float> m, Span<float> v, Span<float> copy, AdamSettings settings, long step)
+    private static void UpdateRange(Span<float> theta, ReadOnlySpan<float> gradientSum, float divisor, Span<float> m, Span<float> v, AdamSettings settings, long step)
     {
         float b1 = (float)settings.Beta1, a1 = (float)(1 - settings.Beta1), b2 = (float)settings.Beta2, a2 = (float)(1 - settings.Beta2);
         float c2 = (float)Math.Sqrt(1 - Math.Pow(settings.Beta2, step)), eps = (float)settings.Epsilon;
@@ -112,7 +114,6 @@ public sealed class Adam(double learningRate, double beta1 = 0.9, double beta2 =
             var vv = MemoryMarshal.Cast<float, Vector<float>>(v);
             var tv = MemoryMarshal.Cast<float, Vector<float>>(theta);
             var gv = MemoryMarshal.Cast<float, Vector<float>>(gradientSum);
-            var cv = MemoryMarshal.Cast<float, Vector<float>>(copy);
             for (int j = 0; j < gv.Length; j++)
             {
                 var gj = gv[j] / vdiv;
@@ -120,9 +121,7 @@ public sealed class Adam(double learningRate, double beta1 = 0.9, double beta2 =
                 var vj = vv[j] * vb2 + gj * gj * va2;
                 mv[j] = mj;
                 vv[j] = vj;
-                var tj = tv[j] + vstep * (mj / (Vector.SquareRoot(vj) / vc2 + veps));
-                tv[j] = tj;
-                cv[j] = tj;
+                tv[j] = tv[j] + vstep * (mj / (Vector.SquareRoot(vj) / vc2 + veps));
             }
             i = gv.Length * Vector<float>.Count;
         }
@@ -133,9 +132,7 @@ public sealed class Adam(double learningRate, double beta1 = 0.9, double beta2 =
             float vi = v[i] * b2 + gi * gi * a2;
             m[i] = mi;
             v[i] = vi;
-            float ti = theta[i] + stepSize * (mi / (MathF.Sqrt(vi) / c2 + eps));
-            theta[i] = ti;
-            copy[i] = ti;
+            theta[i] = theta[i] + stepSize * (mi / (MathF.Sqrt(vi) / c2 + eps));
         }
     }
 
@@ -174,6 +171,9 @@ public sealed class Adam(double learningRate, double beta1 = 0.9, double beta2 =
         FirstMoment?.Dispose(); SecondMoment?.Dispose();
     }
 }
+
+/// <summary>Sees one block of freshly updated parameters, starting at element <paramref name="offset"/>.</summary>
+public delegate void UpdatedBlock(int offset, ReadOnlySpan<float> values);
 
 /// <summary>Adam's hyper-parameters.</summary>
 public readonly record struct AdamSettings(double LearningRate, double Beta1 = 0.9, double Beta2 = 0.999, double Epsilon = 1e-8);

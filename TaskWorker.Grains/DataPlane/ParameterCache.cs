@@ -1,8 +1,10 @@
 using Grpc.Core;
+using MetaCluster.DataPlane.Reduction;
 using MetaCluster.Protos.DataPlane.V1;
 using MetaCluster.ServiceDefaults.Telemetry;
 using TorchSharp;
 using static TorchSharp.torch;
+using MetaCluster.DataPlane;
 
 namespace MetaCluster.TaskWorker.DataPlane;
 
@@ -12,29 +14,16 @@ namespace MetaCluster.TaskWorker.DataPlane;
 /// </summary>
 public sealed class ParameterCache(DataPlaneChannels channels)
 {
-    private readonly Lock gate = new();
-    private readonly Dictionary<string, (long Version, Task<Tensor> Fetch)> latest = [];
+    private readonly LatestVersionCache<Tensor> latest = new();
 
     /// <summary>
     /// Parameters of <paramref name="version"/> of a run, on <paramref name="device"/>, from the data
     /// plane at <paramref name="url"/> (a relay when <paramref name="upstreamUrl"/>, the coordinator's, is given).
     /// </summary>
-    public Task<Tensor> GetAsync(string url, string runId, long version, Device device, CancellationToken cancellationToken, string? upstreamUrl = null)
-    {
-        lock (gate)
-        {
-            if (latest.TryGetValue(runId, out var entry) && entry.Version == version && !entry.Fetch.IsFaulted)
-                return entry.Fetch;
-            var fetch = FetchAsync(url, upstreamUrl, runId, version, device, cancellationToken);
-            if (!latest.TryGetValue(runId, out entry) || entry.Version <= version)
-            {
-                // The previous version is not disposed here: a shard of it may still be running.
-                // Once unreachable, its native memory goes with the tensor's finalizer.
-                latest[runId] = (version, fetch);
-            }
-            return fetch;
-        }
-    }
+    public Task<Tensor> GetAsync(string url, string runId, long version, Device device, CancellationToken cancellationToken, string? upstreamUrl = null) =>
+        // A version no longer held is not disposed here: a shard of it may still be running; once
+        // unreachable, its native memory goes with the tensor's finalizer.
+        latest.GetAsync(runId, version, () => FetchAsync(url, upstreamUrl, runId, version, device, cancellationToken));
 
     private async Task<Tensor> FetchAsync(string url, string? upstreamUrl, string runId, long version, Device device, CancellationToken cancellationToken)
     {
@@ -68,7 +57,7 @@ public sealed class ParameterCache(DataPlaneChannels channels)
             values?.Dispose();
             throw;
         }
-        ClusterMetrics.RecordBytes("received", "worker", received);
+        DataPlaneMeter.RecordBytes("received", "worker", received);
         System.Diagnostics.Activity.Current?.SetTag(ClusterTelemetry.Attributes.Bytes, received);
         if (device.type == DeviceType.CPU) return values;
         using (values) return values.to(device);

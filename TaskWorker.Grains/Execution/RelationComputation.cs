@@ -32,8 +32,9 @@ public static class RelationComputation
     /// <summary>Phase 1, second half: rebuilds the pooled meta-data X from the request's references and returns g_i(X) flat, with its shape.</summary>
     public static (float[] Values, long[] Shape) Outputs(ShardRequest request, ResolvedRunSpec resolved, RelationShard shard, ScalarType dtype)
     {
-        if (request.PooledMetaData.Count == 0) throw new ArgumentException("request.pooled_meta_data is empty");
-        var references = request.PooledMetaData.Select(r => new Learning.Relations.MetaDataRef(r.TaskIndex, r.QuerySample)).ToArray();
+        var pooledRefs = request.RelationOutputs?.PooledMetaData ?? throw new ArgumentException("the request is not relation_outputs work");
+        if (pooledRefs.Count == 0) throw new ArgumentException("request.relation_outputs.pooled_meta_data is empty");
+        var references = pooledRefs.Select(r => new Learning.Relations.MetaDataRef(r.TaskIndex, r.QuerySample)).ToArray();
         using var scope = NewDisposeScope();
         var pooled = MetaDataPool.Gather(resolved.Family, request.Spec.Seed, TaskStream.Train, request.Key.Step, resolved.TrainShape, references);
         if (pooled.is_floating_point()) pooled = pooled.to(dtype);

@@ -11,7 +11,7 @@ namespace MetaCluster.TaskWorker.Hosting;
 /// (locally, through <see cref="Orleans.Placement.PreferLocalPlacementAttribute"/>), which
 /// register themselves with the cluster's worker registry.
 /// </summary>
-public sealed partial class WorkerStarter(IGrainFactory grains, ShardRunner runner, IOptions<WorkerOptions> options, ILogger<WorkerStarter> logger) : IHostedService
+public sealed partial class WorkerStarter(IGrainFactory grains, IWorkRunner runner, IOptions<WorkerOptions> options, ILogger<WorkerStarter> logger) : IHostedService
 {
     private readonly CancellationTokenSource stopping = new();
     private Task? heartbeat;

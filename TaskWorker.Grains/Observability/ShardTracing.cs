@@ -8,20 +8,32 @@ namespace MetaCluster.TaskWorker.Observability;
 public static class ShardTracing
 {
     /// <summary>
-    /// Starts the <c>shard</c> span: a child of the grain call's span when Orleans propagated it,
-    /// else of the coordinator's span named in <c>ShardRequest.trace_parent</c>.
+    /// Starts the span of one request: <c>shard</c>, or <c>shard-group</c> for a pre-reduction
+    /// group (whose members each get a <c>shard</c> span under it). A child of the grain call's span
+    /// when Orleans propagated it, else of the coordinator's span named in <c>ShardRequest.trace_parent</c>.
     /// </summary>
-    public static Activity? StartShard(string workerId, string device, ShardRequest request) =>
-        TaskWorkerSource.StartActivity("shard", ActivityKind.Server, ShardParent(request.TraceParent),
-        [
-            new(Attributes.RunId, request.Key.RunId), new(Attributes.Step, request.Key.Step),
-            new(Attributes.Shard, request.Key.Shard), new(Attributes.Attempt, request.Key.Attempt),
-            new(Attributes.Worker, workerId), new(Attributes.Device, device),
-            new(Attributes.Tasks, request.TaskIndices.Count), new(Attributes.Mode, request.Mode.ToString()),
-        ]);
+    public static Activity? StartShard(string workerId, string device, ShardRequest request)
+    {
+        bool group = request.WorkCase == ShardRequest.WorkOneofCase.TrainGroup;
+        int tasks = group ? request.TrainGroup.Members.Sum(m => m.TaskIndices.Count) : request.TaskIndices.Count;
+        return TaskWorkerSource.StartActivity(group ? "shard-group" : "shard", ActivityKind.Server, ShardParent(request.TraceParent),
+            Tags(workerId, device, request, request.Key, tasks));
+    }
 
-    /// <summary>Starts a child span of the current shard span (inner loop, outer backward, tensor transfer).</summary>
+    /// <summary>Starts the <c>shard</c> span of one member of a group, under the group's span.</summary>
+    public static Activity? StartMember(string workerId, string device, ShardRequest group, ShardKey member, int tasks) =>
+        TaskWorkerSource.StartActivity("shard", ActivityKind.Internal, default(ActivityContext), Tags(workerId, device, group, member, tasks));
+
+    /// <summary>Starts a child span of the current shard span (tensor transfer, evaluation).</summary>
     public static Activity? Start(string name, ShardRequest request) =>
         TaskWorkerSource.StartActivity(name, ActivityKind.Internal, default(ActivityContext),
             [new(Attributes.Step, request.Key.Step), new(Attributes.Shard, request.Key.Shard)]);
+
+    private static KeyValuePair<string, object?>[] Tags(string workerId, string device, ShardRequest request, ShardKey key, int tasks) =>
+    [
+        new(Attributes.RunId, key.RunId), new(Attributes.Step, key.Step),
+        new(Attributes.Shard, key.Shard), new(Attributes.Attempt, key.Attempt),
+        new(Attributes.Worker, workerId), new(Attributes.Device, device),
+        new(Attributes.Tasks, tasks), new(Attributes.Mode, WorkNames.Of(request.WorkCase)),
+    ];
 }

@@ -1,10 +1,12 @@
 using System.Diagnostics;
+using MetaCluster.DataPlane.Reduction;
 using MetaCluster.Protos.DataPlane.V1;
 using MetaCluster.DataPlane.Wire;
 using MetaCluster.TaskWorker.DataPlane;
 using MetaCluster.ServiceDefaults.Telemetry;
 using Microsoft.Extensions.Logging;
 using MetaCluster.DataPlane.Replication;
+using MetaCluster.DataPlane;
 
 namespace MetaCluster.TaskWorker.Relay;
 
@@ -15,13 +17,13 @@ namespace MetaCluster.TaskWorker.Relay;
 /// versions come through <see cref="ReplicatedParameters"/>: replayed from the forwarded gradient on
 /// a replica of the coordinator's Adam where they can be, fetched where they cannot.
 /// </summary>
-public sealed partial class RelayParameters(DataPlaneChannels channels, ILogger<RelayParameters> logger)
+public sealed partial class RelayParameters(DataPlaneChannels channels, ILogger<RelayParameters> logger) : IForwardedGradients
 {
     // A run's replica is dropped when no plan of the run has been opened here for this long.
     private static readonly TimeSpan ReplicaIdleLimit = TimeSpan.FromMinutes(10);
 
     private readonly Lock gate = new();
-    private readonly Dictionary<string, (long Version, Task<(long[] Shape, byte[] Bytes)> Fetch)> latest = [];
+    private readonly LatestVersionCache<(long[] Shape, byte[] Bytes)> latest = new();
     private readonly Dictionary<string, (ReplicatedParameters Parameters, long LastPlan)> replicated = [];
     private readonly long[] obtained = new long[Enum.GetValues<ParameterSource>().Length];
 
@@ -31,16 +33,11 @@ public sealed partial class RelayParameters(DataPlaneChannels channels, ILogger<
     /// <summary>Version <paramref name="version"/> of a run's parameters, fetched from <paramref name="upstreamUrl"/> if not held.</summary>
     public Task<(long[] Shape, byte[] Bytes)> GetAsync(string upstreamUrl, string runId, long version)
     {
-        lock (gate)
-        {
-            if (latest.TryGetValue(runId, out var entry) && entry.Version == version && !entry.Fetch.IsFaulted && !entry.Fetch.IsCanceled)
-                return entry.Fetch;
-            var fetch = replicated.TryGetValue(runId, out var replica)
-                ? ReplayOrFetchAsync(replica.Parameters, upstreamUrl, version)
-                : FetchAsync(upstreamUrl, runId, version);
-            if (!latest.TryGetValue(runId, out entry) || entry.Version <= version) latest[runId] = (version, fetch);
-            return fetch;
-        }
+        ReplicatedParameters? replica;
+        lock (gate) replica = replicated.TryGetValue(runId, out var held) ? held.Parameters : null;
+        return latest.GetAsync(runId, version, () => replica is not null
+            ? ReplayOrFetchAsync(replica, upstreamUrl, version)
+            : FetchAsync(upstreamUrl, runId, version));
     }
 
     /// <summary>
@@ -59,11 +56,8 @@ public sealed partial class RelayParameters(DataPlaneChannels channels, ILogger<
         }
     }
 
-    /// <summary>
-    /// Records the gradient forwarded for <paramref name="plan"/>, as the coordinator will have
-    /// received it: the next version may be replayed from it.
-    /// </summary>
-    public void Forwarded(RelayPlan plan, float[] sumAsSent)
+    /// <inheritdoc/>
+    public void Record(RelayPlan plan, float[] sumAsSent)
     {
         if (!plan.ReplicateUpdate) return;
         ReplicatedParameters? parameters;
@@ -91,13 +85,13 @@ public sealed partial class RelayParameters(DataPlaneChannels channels, ILogger<
     private void Count(ParameterSource source, long bytes)
     {
         Interlocked.Increment(ref obtained[(int)source]);
-        ClusterMetrics.RecordRelayParameterVersion(source switch
+        DataPlaneMeter.RecordRelayParameterVersion(source switch
         {
             ParameterSource.Replayed => "replayed",
             ParameterSource.FetchedAfterMismatch => "fetched_after_mismatch",
             _ => "fetched",
         });
-        if (source != ParameterSource.Replayed) ClusterMetrics.RecordBytes("received", "relay", bytes);
+        if (source != ParameterSource.Replayed) DataPlaneMeter.RecordBytes("received", "relay", bytes);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId} version {Version}: the relay's replayed parameters did not match the coordinator's digest; fetched them whole and dropped the replica")]

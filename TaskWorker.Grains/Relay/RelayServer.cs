@@ -19,8 +19,8 @@ namespace MetaCluster.TaskWorker.Relay;
 /// data plane's window sizes. Off loopback every call must carry the cluster's bearer token, as at
 /// the coordinator.
 /// </summary>
-public sealed partial class RelayServer(IOptions<WorkerOptions> options, RelaySessions sessions, RelayParameters parameters, ShardResultSender sender,
-    Execution.WorkerFaults faults, RelayEndpoint endpoint, ILogger<RelayServer> logger) : IHostedService
+public sealed partial class RelayServer(IOptions<WorkerOptions> options, RelaySessions sessions, RelayParameters parameters,
+    RelayEndpoint endpoint, ILogger<RelayServer> logger) : IHostedService
 {
     private WebApplication? app;
 
@@ -42,7 +42,7 @@ public sealed partial class RelayServer(IOptions<WorkerOptions> options, RelaySe
             DataPlaneKestrel.Configure(k);
             k.Listen(loopback ? o.RelayAddress : IPAddress.Any, o.RelayPort, l => l.Protocols = HttpProtocols.Http2);
         });
-        builder.Services.AddSingleton(sessions).AddSingleton(parameters).AddSingleton(sender).AddSingleton(faults);
+        builder.Services.AddSingleton(sessions).AddSingleton(parameters);
         builder.Services.AddSingleton(new ApiCredentials(loopback ? null : o.Token));
         builder.Services.AddGrpc(g =>
         {

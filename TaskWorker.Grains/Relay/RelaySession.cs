@@ -1,122 +1,86 @@
-using MetaCluster.Protos.DataPlane.V1;
-using MetaCluster.DataPlane.Wire;
-using MetaCluster.TaskWorker.Execution;
 using MetaCluster.DataPlane.Reduction;
+using MetaCluster.Protos.DataPlane.V1;
+using ResultKind = MetaCluster.Protos.DataPlane.V1.ShardResultHeader.ResultOneofCase;
 
 namespace MetaCluster.TaskWorker.Relay;
 
 /// <summary>
-/// One super-group of one step at a reduction relay (see <see cref="RelayPlan"/>): takes each
-/// group's pre-reduced result once, under the plan's step and attempt; once every group is in, sums
-/// the groups in group order (<see cref="GroupGradient"/>) and forwards one result upstream;
-/// <see cref="Verdict"/> is the coordinator's answer. A session that is abandoned (replaced by a
-/// newer plan, or out of time) forwards nothing.
+/// One super-group of one step at a reduction relay (see <see cref="RelayPlan"/>): the same
+/// exactly-once core as the coordinator's rounds (<see cref="UnitCollector"/>, units = the plan's
+/// groups, every one assigned the plan's attempt) takes each group's pre-reduced result once and
+/// folds the gradients in group order; once every group is in, the session forwards one result
+/// upstream. <see cref="Forwarded"/> completes when the upstream acknowledged it (or the session
+/// was abandoned: replaced by a newer plan, or out of time) and fails if forwarding did.
 /// </summary>
-public sealed class RelaySession
+public sealed class RelaySession : IDisposable
 {
-    private readonly Lock gate = new();
-    private readonly ShardResultHeader?[] headers;
-    private readonly float[]?[] gradients;
-    private readonly TaskCompletionSource<ShardResultAck.Types.Outcome> verdict = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private int arrived;
+    private readonly TaskCompletionSource forwarded = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>Opens the session of <paramref name="plan"/>.</summary>
-    public RelaySession(RelayPlan plan)
+    /// <summary>Opens the session of <paramref name="plan"/>; <paramref name="forward"/> sends its result once every group is in.</summary>
+    public RelaySession(RelayPlan plan, Func<RelayPlan, ShardResultHeader, GradientLease, Task> forward)
     {
         if (plan.Key is null || plan.GroupSize < 1 || plan.EndShard <= plan.Key.Shard || plan.Elements < 1 || string.IsNullOrEmpty(plan.UpstreamUrl))
             throw new ArgumentException("a relay plan needs a key, group_size ≥ 1, end_shard > key.shard, elements ≥ 1 and upstream_url");
         Plan = plan;
-        int groups = (plan.EndShard - plan.Key.Shard + plan.GroupSize - 1) / plan.GroupSize;
-        headers = new ShardResultHeader?[groups];
-        gradients = new float[]?[groups];
+        Collector = new UnitCollector(plan.Key.RunId, plan.Key.Step, ResultKind.TrainGroup, plan.EndShard - plan.Key.Shard, plan.Elements, plan.GroupSize, plan.Key.Shard);
+        for (int unit = 0; unit < Collector.Units; unit++) Collector.Assign(unit, plan.Key.Attempt);
+        Collector.WhenAllAccepted.ContinueWith(_ => ForwardAsync(forward), TaskScheduler.Default);
     }
 
     /// <summary>The plan.</summary>
     public RelayPlan Plan { get; }
 
-    /// <summary>Groups of the super-group.</summary>
-    public int Groups => headers.Length;
+    /// <summary>The groups' results as they arrive.</summary>
+    public UnitCollector Collector { get; }
 
-    /// <summary>The upstream verdict on the super-group (stale when abandoned).</summary>
-    public Task<ShardResultAck.Types.Outcome> Verdict => verdict.Task;
+    /// <summary>Completes when the super-group's result was acknowledged upstream, or the session abandoned; fails with the forward's error.</summary>
+    public Task Forwarded => forwarded.Task;
 
     /// <summary>Whether the session has ended (forwarded or abandoned).</summary>
-    public bool IsOver => verdict.Task.IsCompleted;
+    public bool IsOver => forwarded.Task.IsCompleted;
 
-    /// <summary>Whether <paramref name="key"/> names a group of this session's step and attempt.</summary>
+    /// <summary>Whether <paramref name="key"/> names a shard of this session's step and attempt.</summary>
     public bool Covers(ShardKey key) =>
-        key.RunId == Plan.Key.RunId && key.Step == Plan.Key.Step && key.Attempt == Plan.Key.Attempt && key.Phase == ShardPhase.Single
+        key.RunId == Plan.Key.RunId && key.Step == Plan.Key.Step && key.Attempt == Plan.Key.Attempt
         && key.Shard >= Plan.Key.Shard && key.Shard < Plan.EndShard;
 
-    /// <summary>
-    /// Checks a group's header against the plan and returns its group index, or -1 when that group
-    /// is already in (a duplicate). Throws <see cref="ArgumentException"/> naming what does not fit.
-    /// </summary>
-    public int Admit(ShardResultHeader header)
+    private async Task ForwardAsync(Func<RelayPlan, ShardResultHeader, GradientLease, Task> forward)
     {
-        int offset = header.Key.Shard - Plan.Key.Shard;
-        if (offset % Plan.GroupSize != 0) throw new ArgumentException($"shard {header.Key.Shard} does not start one of this relay's groups of {Plan.GroupSize} from shard {Plan.Key.Shard}");
-        int group = offset / Plan.GroupSize;
-        int size = Math.Min(Plan.GroupSize, Plan.EndShard - header.Key.Shard);
-        int members = header.Members.Count == 0 ? 1 : header.Members.Count;
-        if (members != size) throw new ArgumentException($"the group at shard {header.Key.Shard} has {size} shards, header.members lists {members}");
-        lock (gate) return headers[group] is null ? group : -1;
-    }
-
-    /// <summary>
-    /// Records a group's header and decoded gradient. Returns false if the group was already in;
-    /// when it completes the super-group, <paramref name="forward"/> runs once with the summed result.
-    /// </summary>
-    public bool Accept(int group, ShardResultHeader header, float[] gradient, Func<ShardResultHeader, float[], Task<ShardResultAck.Types.Outcome>> forward)
-    {
-        bool complete;
-        lock (gate)
-        {
-            if (headers[group] is not null || IsOver) return false;
-            headers[group] = header;
-            gradients[group] = gradient;
-            complete = ++arrived == Groups;
-        }
-        if (complete) _ = ForwardAsync(forward);
-        return true;
-    }
-
-    private async Task ForwardAsync(Func<ShardResultHeader, float[], Task<ShardResultAck.Types.Outcome>> forward)
-    {
+        if (IsOver) return;
         try
         {
-            var result = new ShardResultHeader { Key = Plan.Key.Clone(), HasGradient = true };
-            foreach (var h in headers)
+            var groups = Collector.UnitResults;
+            var result = new ShardResultHeader { Key = Plan.Key.Clone(), WorkerId = groups[0].WorkerId, TrainGroup = new TrainGroupResult() };
+            foreach (var group in groups)
             {
-                // A member without a worker id was run by its group's worker (the collector would
-                // otherwise credit the relay's first group).
-                result.Members.AddRange(h!.Members.Count == 0 ? [h] : h.Members.Select(m => { if (m.WorkerId.Length == 0) m.WorkerId = h.WorkerId; return m; }));
-                result.ComputeSeconds += h.ComputeSeconds;
-                result.GradientSaturated += h.GradientSaturated;
+                result.TrainGroup.Members.AddRange(group.TrainGroup.Members);
+                result.TrainGroup.GradientSaturated += group.TrainGroup.GradientSaturated;
+                result.ComputeSeconds += group.ComputeSeconds;
             }
-            result.WorkerId = headers[0]!.WorkerId;
-            var sum = GroupGradient.Sum(gradients!);
-            Array.Clear(gradients);
-            verdict.TrySetResult(await forward(result, sum));
+            await forward(Plan, result, Collector.Gradient!.TakeSum());
+            forwarded.TrySetResult();
         }
         catch (Exception e)
         {
-            verdict.TrySetException(e);
+            forwarded.TrySetException(e);
         }
     }
 
-    /// <summary>Ends the session without forwarding (its verdict is <see cref="ShardResultAck.Types.Outcome.Stale"/>).</summary>
+    /// <summary>Ends the session without forwarding.</summary>
     public void Abandon()
     {
-        lock (gate) Array.Clear(gradients);
-        verdict.TrySetResult(ShardResultAck.Types.Outcome.Stale);
+        forwarded.TrySetResult();
+        Collector.Dispose();
     }
 
     /// <summary>Runs <paramref name="expire"/> after <paramref name="timeout"/> unless the session ends first (its timer then goes with it).</summary>
     public void ExpireAfter(TimeSpan timeout, Action expire)
     {
         var ended = new CancellationTokenSource();
-        verdict.Task.ContinueWith(_ => ended.Cancel(), TaskScheduler.Default);
+        forwarded.Task.ContinueWith(_ => ended.Cancel(), TaskScheduler.Default);
         Task.Delay(timeout, ended.Token).ContinueWith(t => { if (!t.IsCanceled) expire(); }, TaskScheduler.Default);
     }
+
+    /// <inheritdoc/>
+    public void Dispose() => Abandon();
 }

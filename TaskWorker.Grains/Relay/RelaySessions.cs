@@ -7,7 +7,7 @@ namespace MetaCluster.TaskWorker.Relay;
 /// session of the same run and first shard from an earlier step or attempt (abandoning it); a
 /// session also ends when its plan's time runs out.
 /// </summary>
-public sealed class RelaySessions
+public sealed class RelaySessions(IRelayForwarder forwarder)
 {
     private readonly Lock gate = new();
     private readonly List<RelaySession> open = [];
@@ -15,12 +15,12 @@ public sealed class RelaySessions
     /// <summary>Opens a session for <paramref name="plan"/>.</summary>
     public RelaySession Open(RelayPlan plan)
     {
-        var session = new RelaySession(plan);
+        var session = new RelaySession(plan, forwarder.ForwardAsync);
         List<RelaySession> replaced;
         lock (gate)
         {
             // Sessions of the same super-group from an earlier step or attempt go, and ended ones of
-            // earlier steps; an ended one of this step stays, for its verdict to be asked for.
+            // earlier steps; an ended one of this step stays, for its outcome to be asked for.
             replaced = open.Where(s => (s.Plan.Key.RunId == plan.Key.RunId && s.Plan.Key.Shard == plan.Key.Shard)
                 || (s.IsOver && (s.Plan.Key.RunId != plan.Key.RunId || s.Plan.Key.Step < plan.Key.Step))).ToList();
             open.RemoveAll(replaced.Contains);

@@ -22,6 +22,7 @@ public static class WorkerHost
         {
             options.Membership.Apply(silo);
             silo.AddActivityPropagation();
+            silo.HostOnly(TaskWorkerHostingExtensions.GrainClasses);
         });
         builder.Services.AddTaskWorkers(w =>
         {

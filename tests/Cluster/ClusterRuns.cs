@@ -1,4 +1,7 @@
 using MetaCluster.Coordinator.Checkpoints;
+using MetaCluster.Coordinator.DataPlane;
+using MetaCluster.Coordinator.Steps;
+using MetaCluster.Protos.DataPlane.V1;
 using MetaCluster.Coordinator.Cli;
 using MetaCluster.Coordinator.Runs;
 using MetaCluster.TaskWorker.DataPlane;
@@ -25,6 +28,19 @@ internal static class ClusterRuns
         var status = await cluster.RunToEndAsync(run, cancellationToken: CancellationToken.None);
         Assert.True(status.State == RunState.Completed, $"run ended {status.State}: {status.Error}");
         return (status, Checkpoint.Load(Path.Combine(run.OutputDirectory!, "checkpoints", "final.ckpt")));
+    }
+
+    /// <summary>
+    /// One training round of <paramref name="definition"/>'s step <paramref name="step"/> through
+    /// <paramref name="cluster"/>'s real rounds, with <paramref name="theta"/> published for it: the
+    /// shards (or groups of <paramref name="groupSize"/>) run on its workers, gradients over gRPC.
+    /// </summary>
+    public static Task<RoundResult> TrainingRoundAsync(EmbeddedCluster cluster, RunDefinition definition, float[] theta, long step, IReadOnlyList<long[]> shards,
+        int groupSize = 1, string runId = "round-check")
+    {
+        cluster.Services.GetRequiredService<ParameterPublisher>().Publish(runId, version: 1, theta);
+        var work = new RoundWork(runId, step, 1, definition.MetaBatch, definition.ToSpec(), cluster.DataPlaneUrl, ShardRequest.WorkOneofCase.Train);
+        return cluster.Services.GetRequiredService<DirectRound>().RunAsync(work, shards, theta.Length, TimeSpan.FromMinutes(2), CancellationToken.None, groupSize);
     }
 
     /// <summary>θ at the start of <see cref="Sinusoid"/> runs (seed 3).</summary>

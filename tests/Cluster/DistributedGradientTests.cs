@@ -35,24 +35,13 @@ public sealed class DistributedGradientTests
 
         // The cluster: W workers, one shard each, tensors over gRPC.
         await using var cluster = await EmbeddedCluster.StartAsync(new EmbeddedClusterOptions(workers, Threads: 1));
-        var parameters = cluster.Services.GetRequiredService<ParameterStore>();
-        var executor = cluster.Services.GetRequiredService<MetaStepExecutor>();
-        parameters.Publish("gradient-check", version: 9, theta.data<float>().ToArray());
-        var template = new ShardRequest
-        {
-            Key = new ShardKey { RunId = "gradient-check", Step = step },
-            ParameterVersion = 9,
-            Spec = definition.ToSpec(),
-            MetaBatch = MetaBatch,
-            DataPlaneUrl = cluster.DataPlaneUrl,
-            Mode = ShardMode.Train,
-        };
-        var result = await executor.RunAsync(template, ShardPlan.Split(MetaBatch, workers), (int)theta.numel(), TimeSpan.FromMinutes(2), CancellationToken.None);
+        var result = await ClusterRuns.TrainingRoundAsync(cluster, definition, theta.data<float>().ToArray(), step, ShardPlan.Split(MetaBatch, workers));
+        using var gradient = result.Gradient!;
 
-        Assert.Equal(workers, result.Headers.Select(h => h.WorkerId).Distinct().Count());
-        var distributed = result.GradientSum!.Select(g => (double)g / MetaBatch).ToArray();
+        Assert.Equal(workers, result.Shards.Select(h => h.WorkerId).Distinct().Count());
+        var distributed = gradient.Values.Select(g => (double)g / MetaBatch).ToArray();
         GradientAssert.Close(distributed, expected.Select(g => (double)g).ToArray(), 1e-5);
-        Assert.Equal(MetaBatch, result.Headers.Sum(h => h.TaskIndices.Count));
+        Assert.Equal(MetaBatch, result.Shards.Sum(h => h.TaskIndices.Count));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using MetaCluster.Testing.Faults;
 using System.Text.Json;
 using MetaCluster.Coordinator.Checkpoints;
 using MetaCluster.Coordinator.Cli;
@@ -16,6 +17,7 @@ using MetaCluster.Abstractions;
 using MetaCluster.DataPlane.Replication;
 using MetaCluster.Embedded;
 using MetaCluster.DataPlane.Reduction;
+using MetaCluster.Coordinator.Steps;
 
 namespace MetaCluster.Tests.Cluster;
 
@@ -45,24 +47,26 @@ public sealed class PreReductionTests
             using var batch = family.Sample(definition.Seed, TaskStream.Train, step, tasks, new EpisodeShape(1, 5, 10));
             return maml.ComputeShard(model, theta, batch).GradientSum.data<float>().ToArray();
         }).ToArray();
-        var groups = new[] { GroupGradient.Sum([perShard[0], perShard[1]]), GroupGradient.Sum([perShard[2], perShard[3]]), perShard[4] };
-        var expected = GroupGradient.Sum(groups);
+        var groups = new[] { InOrder([perShard[0], perShard[1]]), InOrder([perShard[2], perShard[3]]), perShard[4] };
+        var expected = InOrder(groups);
 
         await using var cluster = await EmbeddedCluster.StartAsync(new EmbeddedClusterOptions(2, Threads: 1));
-        var result = await RunStepAsync(cluster, definition, theta, step, shards, groupSize: 2);
+        var result = await ClusterRuns.TrainingRoundAsync(cluster, definition, theta.data<float>().ToArray(), step, shards, groupSize: 2, runId: "groups");
+        using var gradient = result.Gradient!;
 
-        GradientAssert.Close(result.GradientSum!.Select(g => (double)g).ToArray(), expected.Select(g => (double)g).ToArray(), 1e-6);
-        Assert.Equal(5, result.Headers.Count);
+        GradientAssert.Close(gradient.Values.Select(g => (double)g).ToArray(), expected.Select(g => (double)g).ToArray(), 1e-6);
+        Assert.Equal(5, result.Shards.Count);
         for (int s = 0; s < 5; s++)
         {
-            Assert.Equal(s, result.Headers[s].Key.Shard);
-            Assert.Equal(shards[s], result.Headers[s].TaskIndices);
-            Assert.Equal(shards[s].Length, result.Headers[s].TaskLosses.Count);
-            Assert.NotEmpty(result.Headers[s].WorkerId);
+            Assert.Equal(s, result.Shards[s].Key.Shard);
+            Assert.Equal(shards[s], result.Shards[s].TaskIndices);
+            Assert.Equal(shards[s].Length, result.Shards[s].Train.TaskLosses.Count);
+            Assert.NotEmpty(result.Shards[s].WorkerId);
         }
-        // Shards of a group were run by one worker.
-        Assert.Equal(result.Headers[0].WorkerId, result.Headers[1].WorkerId);
-        Assert.Equal(result.Headers[2].WorkerId, result.Headers[3].WorkerId);
+        // Shards of a group were run by one worker, and reached the coordinator as one result each.
+        Assert.Equal(3, result.Units.Count);
+        Assert.Equal(result.Shards[0].WorkerId, result.Shards[1].WorkerId);
+        Assert.Equal(result.Shards[2].WorkerId, result.Shards[3].WorkerId);
     }
 
     [Fact]
@@ -173,15 +177,15 @@ public sealed class PreReductionTests
     {
         string outDir = ClusterRuns.TempDirectory();
         var run = ClusterRuns.Sinusoid(workers: 2, shards: 4, steps: 6, outDir) with { ReduceGroup = 2, ReduceTree = treeFanIn, ShardTimeoutSeconds = 600, GradDtype = gradDtype };
-        await using var cluster = await EmbeddedCluster.StartAsync(new EmbeddedClusterOptions(run.Workers, Threads: 1));
+        var faults = new WorkerFaults();
+        await using var cluster = await EmbeddedCluster.StartAsync(new EmbeddedClusterOptions(run.Workers, Threads: 1) { ConfigureServices = faults.InjectInto });
         int injected = 0;
-        var faults = cluster.Services.GetRequiredService<WorkerFaults>();
         if (fault == Fault.GroupMember)
         {
-            // The second member of step 3's second group fails once, after the first member was fine:
-            // nothing of the failed attempt may reach the step.
+            // Step 3's second group (shards 2 and 3) fails once, in its worker: nothing of the
+            // failed attempt may reach the step.
             faults.BeforeShard = (_, request) =>
-                request.Key is { Step: 3, Shard: 3 } && Interlocked.Exchange(ref injected, 1) == 0
+                request.Key.Step == 3 && request.TrainGroup?.Members.Any(m => m.Shard == 3) == true && Interlocked.Exchange(ref injected, 1) == 0
                     ? new InvalidOperationException("injected: worker lost during a group")
                     : null;
         }
@@ -208,20 +212,12 @@ public sealed class PreReductionTests
             Enum.GetValues<ParameterSource>().ToDictionary(s => s, relay.Obtained), summary.RootElement.GetProperty("bytes_sent").GetInt64());
     }
 
-    private static async Task<StepResult> RunStepAsync(EmbeddedCluster cluster, RunDefinition definition, Tensor theta, long step, long[][] shards, int groupSize)
+    // Whole gradients summed in their order, elementwise in float32: the order the two levels of pre-reduction fix.
+    private static float[] InOrder(IReadOnlyList<float[]> gradients)
     {
-        var parameters = cluster.Services.GetRequiredService<ParameterStore>();
-        var executor = cluster.Services.GetRequiredService<MetaStepExecutor>();
-        parameters.Publish("groups", version: 1, theta.data<float>().ToArray());
-        var template = new ShardRequest
-        {
-            Key = new ShardKey { RunId = "groups", Step = step },
-            ParameterVersion = 1,
-            Spec = definition.ToSpec(),
-            MetaBatch = definition.MetaBatch,
-            DataPlaneUrl = cluster.DataPlaneUrl,
-            Mode = ShardMode.Train,
-        };
-        return await executor.RunAsync(template, shards, (int)theta.numel(), TimeSpan.FromMinutes(2), CancellationToken.None, groupSize);
+        var sum = gradients[0].ToArray();
+        for (int i = 1; i < gradients.Count; i++)
+            for (int j = 0; j < sum.Length; j++) sum[j] += gradients[i][j];
+        return sum;
     }
 }

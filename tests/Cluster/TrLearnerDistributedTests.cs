@@ -1,3 +1,5 @@
+using MetaCluster.Coordinator.Steps;
+using MetaCluster.Testing.Faults;
 using System.Text.Json;
 using MetaCluster.Coordinator.Checkpoints;
 using MetaCluster.Coordinator.Cli;
@@ -47,28 +49,20 @@ public sealed class TrLearnerDistributedTests
 
         // The cluster: one shard per worker, every tensor over gRPC.
         await using var cluster = await EmbeddedCluster.StartAsync(new EmbeddedClusterOptions(workers, Threads: 1));
-        cluster.Services.GetRequiredService<ParameterStore>().Publish("tr-gradient", version: 3, theta.data<float>().ToArray());
-        var executor = cluster.Services.GetRequiredService<MetaStepExecutor>();
-        var template = new ShardRequest
-        {
-            Key = new ShardKey { RunId = "tr-gradient", Step = TwoPhase.Step },
-            ParameterVersion = 3,
-            Spec = definition.ToSpec(),
-            MetaBatch = Tasks,
-            DataPlaneUrl = cluster.DataPlaneUrl,
-            Mode = ShardMode.Train,
-        };
-        RelationRound? relation = null;
-        var result = await executor.RunRelationStepAsync(template, ShardPlan.Split(Tasks, workers), (int)theta.numel(), TimeSpan.FromMinutes(2),
+        cluster.Services.GetRequiredService<ParameterPublisher>().Publish("tr-gradient", version: 3, theta.data<float>().ToArray());
+        var work = new RoundWork("tr-gradient", TwoPhase.Step, 3, Tasks, definition.ToSpec(), cluster.DataPlaneUrl, ShardRequest.WorkOneofCase.Train);
+        RelationEvaluation? relation = null;
+        var result = await cluster.Services.GetRequiredService<RelationRound>().RunAsync(work, ShardPlan.Split(Tasks, workers), (int)theta.numel(), TimeSpan.FromMinutes(2), maxRestarts: 8,
             (adapted, outputs) =>
             {
                 relation?.Dispose();
-                relation = RelationRound.Evaluate(adapted, outputs, projections, TwoPhase.Temperature);
+                relation = RelationEvaluation.Evaluate(adapted, outputs, projections, TwoPhase.Temperature);
                 return relation.Upstream;
-            }, CancellationToken.None);
+            }, _ => { }, CancellationToken.None);
         using var _ = relation;
+        using var gradient = result.Backward.Gradient!;
 
-        Assert.Equal(workers, result.Headers.Select(h => h.WorkerId).Distinct().Count());
+        Assert.Equal(workers, result.Adapted.Select(h => h.WorkerId).Distinct().Count());
         Assert.Equal(0, result.Retries);
         Assert.Equal(Enumerable.Range(0, Tasks).Select(i => (long)i), relation!.Tasks);
         Assert.Equal(0, cluster.Services.GetRequiredService<RelationShardStore>().Count);
@@ -78,7 +72,7 @@ public sealed class TrLearnerDistributedTests
         var reference = TwoPhase.Reference(family, model, new EpisodeShape(1, 5, 10), theta.to(ScalarType.Float64), projections.to(ScalarType.Float64), rates, Tasks);
         Assert.True(Math.Abs(relation.Gradients.Loss - reference.RelationLoss) <= 1e-5 * Math.Abs(reference.RelationLoss),
             $"L_TR {relation.Gradients.Loss} differs from the reference {reference.RelationLoss}");
-        GradientAssert.Close(result.GradientSum.Select(g => (double)g).ToArray(), reference.Theta.data<double>().ToArray(), 1e-5);
+        GradientAssert.Close(gradient.Values.Select(g => (double)g).ToArray(), reference.Theta.data<double>().ToArray(), 1e-5);
         GradientAssert.Close((TwoPhase.Lambda * relation.Gradients.ProjectionGradients).flatten().data<double>().ToArray(),
             reference.Projections.flatten().data<double>().ToArray(), 1e-5);
         // L_TR's share is large enough that dropping or mis-weighting it would fail the check.
@@ -165,13 +159,14 @@ public sealed class TrLearnerDistributedTests
     {
         string outDir = ClusterRuns.TempDirectory();
         var run = ClusterRuns.Sinusoid(workers: 2, shards: 2, steps: 5, outDir) with { MetaBatch = 6, TrLambda = 0.5, TrMetaData = 3 };
-        await using var cluster = await EmbeddedCluster.StartAsync(new EmbeddedClusterOptions(run.Workers, Threads: 1));
+        var faults = new WorkerFaults();
+        await using var cluster = await EmbeddedCluster.StartAsync(new EmbeddedClusterOptions(run.Workers, Threads: 1) { ConfigureServices = faults.InjectInto });
         int injected = 0;
         if (fault)
         {
             // Shard 1's worker "dies" after step 2's phase 1: it loses its graphs and fails the backward phase, once.
-            cluster.Services.GetRequiredService<WorkerFaults>().BeforeShard = (_, request) =>
-                request.Key is { Step: 2, Shard: 1, Phase: ShardPhase.RelationBackward } && Interlocked.Exchange(ref injected, 1) == 0
+            faults.BeforeShard = (_, request) =>
+                request.Key is { Step: 2, Shard: 1 } && request.WorkCase == ShardRequest.WorkOneofCase.RelationBackward && Interlocked.Exchange(ref injected, 1) == 0
                     ? new InvalidOperationException("injected: worker lost between phase 1 and phase 2")
                     : null;
         }

@@ -1,3 +1,4 @@
+using MetaCluster.DataPlane.Reduction;
 using MetaCluster.Protos.DataPlane.V1;
 using MetaCluster.TaskWorker.Relay;
 
@@ -14,49 +15,68 @@ public sealed class RelaySessionTests
 
     private static ShardResultHeader Group(int first, int members, int attempt = 1)
     {
-        var header = new ShardResultHeader { Key = new ShardKey { RunId = "run", Step = 3, Shard = first, Attempt = attempt }, WorkerId = $"w{first}", HasGradient = true, ComputeSeconds = 1 };
+        var header = new ShardResultHeader { Key = new ShardKey { RunId = "run", Step = 3, Shard = first, Attempt = attempt }, WorkerId = $"w{first}", ComputeSeconds = 1, TrainGroup = new() };
         for (int i = 0; i < members; i++)
-            header.Members.Add(new ShardResultHeader { Key = new ShardKey { RunId = "run", Step = 3, Shard = first + i, Attempt = attempt } });
+            header.TrainGroup.Members.Add(new ShardResultHeader { Key = new ShardKey { RunId = "run", Step = 3, Shard = first + i, Attempt = attempt }, Train = new() });
         return header;
+    }
+
+    // What the relay's data-plane service does with a group's result: admit, stream the gradient into the sum, accept.
+    private static bool Deliver(RelaySession session, ShardResultHeader group, float[] gradient)
+    {
+        var collector = session.Collector;
+        if (collector.Admit(group) != ShardResultAck.Types.Outcome.Accepted) return false;
+        using (var sink = collector.Gradient!.Begin(collector.CoveredUnit(group)))
+        {
+            sink.Add(0, gradient);
+            sink.Complete();
+        }
+        return collector.Accept(group);
+    }
+
+    private sealed class RecordingForwarder : IRelayForwarder
+    {
+        public List<(ShardResultHeader Header, float[] Sum)> Forwarded { get; } = [];
+
+        public Task ForwardAsync(RelayPlan plan, ShardResultHeader result, GradientLease sum)
+        {
+            Forwarded.Add((result, sum.Detach()));
+            return Task.CompletedTask;
+        }
     }
 
     [Fact]
     public void OnlyWholeGroupsOfThePlansStepAndAttemptAreAdmitted()
     {
-        var session = new RelaySession(Plan());
-        Assert.Equal(3, session.Groups); // {4,5} {6,7} {8}
+        var session = new RelaySession(Plan(), new RecordingForwarder().ForwardAsync);
+        Assert.Equal(3, session.Collector.Units); // {4,5} {6,7} {8}
         Assert.True(session.Covers(Group(6, 2).Key));
         Assert.False(session.Covers(Group(6, 2, attempt: 0).Key));
         Assert.False(session.Covers(Group(2, 2).Key));
-        Assert.Throws<ArgumentException>(() => session.Admit(Group(5, 2)));
-        Assert.Throws<ArgumentException>(() => session.Admit(Group(6, 1)));
-        Assert.Equal(1, session.Admit(Group(6, 2)));
-        var last = Group(8, 0);
-        Assert.Equal(2, session.Admit(last)); // a one-shard group may come single
+        Assert.Throws<ArgumentException>(() => session.Collector.Admit(Group(5, 2)));
+        Assert.Throws<ArgumentException>(() => session.Collector.Admit(Group(6, 1)));
+        Assert.Equal(ShardResultAck.Types.Outcome.Accepted, session.Collector.Admit(Group(6, 2)));
+        Assert.Equal(ShardResultAck.Types.Outcome.Stale, session.Collector.Admit(Group(6, 2, attempt: 0)));
+        Assert.Equal(ShardResultAck.Types.Outcome.Accepted, session.Collector.Admit(Group(8, 1)));
     }
 
     [Fact]
     public async Task TheGroupsAreSummedInGroupOrderAndForwardedOnceWithEveryMembersHeader()
     {
-        var session = new RelaySession(Plan());
-        var forwarded = new List<(ShardResultHeader Header, float[] Sum)>();
-        Task<ShardResultAck.Types.Outcome> Forward(ShardResultHeader h, float[] sum)
-        {
-            forwarded.Add((h, sum));
-            return Task.FromResult(ShardResultAck.Types.Outcome.Accepted);
-        }
+        var forwarder = new RecordingForwarder();
+        var session = new RelaySession(Plan(), forwarder.ForwardAsync);
         // Arriving out of order: the sum is still ((g0 + g1) + g2).
-        Assert.True(session.Accept(2, Group(8, 1), [1e-8f, 0, 3], Forward));
-        Assert.True(session.Accept(0, Group(4, 2), [1, 1e8f, 1], Forward));
-        Assert.False(session.Accept(0, Group(4, 2), [9, 9, 9], Forward));
-        Assert.Empty(forwarded);
-        Assert.True(session.Accept(1, Group(6, 2), [-1, -1e8f, 1], Forward));
+        Assert.True(Deliver(session, Group(8, 1), [1e-8f, 0, 3]));
+        Assert.True(Deliver(session, Group(4, 2), [1, 1e8f, 1]));
+        Assert.False(Deliver(session, Group(4, 2), [9, 9, 9]));
+        Assert.Empty(forwarder.Forwarded);
+        Assert.True(Deliver(session, Group(6, 2), [-1, -1e8f, 1]));
 
-        Assert.Equal(ShardResultAck.Types.Outcome.Accepted, await session.Verdict);
-        var (header, sum) = Assert.Single(forwarded);
+        await session.Forwarded.WaitAsync(TimeSpan.FromSeconds(30));
+        var (header, sum) = Assert.Single(forwarder.Forwarded);
         Assert.Equal([(1f + -1f) + 1e-8f, (1e8f + -1e8f) + 0f, (1f + 1f) + 3f], sum);
-        Assert.Equal([4, 5, 6, 7, 8], header.Members.Select(m => m.Key.Shard));
-        Assert.Equal("w4", header.Members[1].WorkerId);
+        Assert.Equal([4, 5, 6, 7, 8], header.TrainGroup.Members.Select(m => m.Key.Shard));
+        Assert.Equal("w4", header.TrainGroup.Members[1].WorkerId);
         Assert.Equal(4, header.Key.Shard);
         Assert.Equal(3, header.ComputeSeconds);
     }
@@ -64,24 +84,33 @@ public sealed class RelaySessionTests
     [Fact]
     public async Task ANewerPlanForTheSameSuperGroupAbandonsTheOldSession()
     {
-        var sessions = new RelaySessions();
+        var forwarder = new RecordingForwarder();
+        var sessions = new RelaySessions(forwarder);
         var old = sessions.Open(Plan(attempt: 1));
         var fresh = sessions.Open(Plan(attempt: 2));
-        Assert.Equal(ShardResultAck.Types.Outcome.Stale, await old.Verdict);
+        await old.Forwarded.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(old.IsOver);
         Assert.Same(fresh, sessions.Find(Group(6, 2, attempt: 2).Key));
         Assert.Null(sessions.Find(Group(6, 2, attempt: 1).Key));
-        Assert.False(old.Accept(0, Group(4, 2), [1, 2, 3], (_, _) => throw new InvalidOperationException("an abandoned session forwards nothing")));
+        // An abandoned session forwards nothing, even if every group still reached it.
+        Deliver(old, Group(4, 2), [1, 2, 3]);
+        Deliver(old, Group(6, 2), [1, 2, 3]);
+        Deliver(old, Group(8, 1), [1, 2, 3]);
+        await Task.Delay(100);
+        Assert.Empty(forwarder.Forwarded);
     }
 
     [Fact]
     public async Task ASessionWhoseGroupsDoNotAllArriveInTimeIsAbandoned()
     {
-        var sessions = new RelaySessions();
+        var forwarder = new RecordingForwarder();
+        var sessions = new RelaySessions(forwarder);
         var plan = Plan();
         plan.TimeoutSeconds = 0.2;
         var session = sessions.Open(plan);
-        Assert.True(session.Accept(0, Group(4, 2), [1, 2, 3], (_, _) => throw new InvalidOperationException("an incomplete session forwards nothing")));
-        Assert.Equal(ShardResultAck.Types.Outcome.Stale, await session.Verdict.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.True(Deliver(session, Group(4, 2), [1, 2, 3]));
+        await session.Forwarded.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Empty(forwarder.Forwarded);
         Assert.Null(sessions.Find(Group(6, 2).Key));
     }
 }

@@ -1,3 +1,4 @@
+using MetaCluster.Learning.Algorithms;
 using MetaCluster.Learning.Models;
 using MetaCluster.Learning.Tasks;
 using MetaCluster.Protos.DataPlane.V1;
@@ -22,7 +23,7 @@ public sealed class ResolvedRunSpecTests
         var resolved = ResolvedRunSpec.From(Sinusoid(kernels));
         var model = Assert.IsType<Mlp>(resolved.Model);
         using var batch = resolved.Family.Sample(1, TaskStream.Train, 0, [0, 1, 2], resolved.TrainShape);
-        Assert.Equal(fused, resolved.Algorithm.ComputesShardFused(model, model.Initialize(1), batch));
+        Assert.Equal(fused, Assert.IsType<Maml>(resolved.Algorithm).UsesFusedKernel(model, model.Initialize(1), batch));
     }
 
     [Fact]

@@ -59,9 +59,9 @@ public sealed class AdamReplicaTests
         Assert.Equal(b.data<float>().ToArray(), a.data<float>().ToArray());
         Assert.Equal(separate.SecondMoment!.data<float>().ToArray(), fused.SecondMoment!.data<float>().ToArray());
 
-        // The copy for publishing, written in the same pass, is θ to the last bit.
+        // The blocks handed out during the pass (the copy workers fetch) are θ to the last bit.
         var published = new float[Elements];
-        fused.ApplySum(a, Values(random, 1), Divisor, published);
+        fused.ApplySum(a, Values(random, 1), Divisor, (offset, block) => block.CopyTo(published.AsSpan(offset)));
         Assert.Equal(a.data<float>().ToArray(), published);
     }
 
@@ -76,7 +76,11 @@ public sealed class AdamReplicaTests
         var copy = new float[n];
         var digest = ParameterDigest.Stream();
 
-        Adam.Update(theta, sum, 7, m, v, Settings, 3, copy, digest);
+        Adam.UpdateInBlocks(theta, sum, 7, m, v, Settings, 3, (offset, block) =>
+        {
+            block.CopyTo(copy.AsSpan(offset));
+            digest.Append(MemoryMarshal.AsBytes(block));
+        });
         Adam.Update(theta2, sum, 7, m2, v2, Settings, 3);
 
         Assert.Equal(theta2, theta);

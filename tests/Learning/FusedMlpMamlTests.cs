@@ -64,27 +64,28 @@ public sealed class FusedMlpMamlTests
         var maml = new Maml(new InnerLoopSettings(1, 0.1), firstOrder: false);
         var mlp = new Mlp(1, 4, 1);
         using var regression = new SinusoidTasks().Sample(1, TaskStream.Train, 0, [0, 1], new EpisodeShape(1, 2, 2));
-        Assert.True(maml.ComputesShardFused(mlp, mlp.Initialize(1), regression));
-        Assert.False(new Maml(new InnerLoopSettings(1, 0.1), firstOrder: false, fusedKernels: false).ComputesShardFused(mlp, mlp.Initialize(1), regression));
+        Assert.True(maml.UsesFusedKernel(mlp, mlp.Initialize(1), regression));
+        Assert.False(new Maml(new InnerLoopSettings(1, 0.1), firstOrder: false, fusedKernels: false).UsesFusedKernel(mlp, mlp.Initialize(1), regression));
         // Half precision and classification stay on autograd.
         using var half = regression.To(ScalarType.Float16, CPU);
-        Assert.False(maml.ComputesShardFused(mlp, mlp.Initialize(1, ScalarType.Float16), half));
+        Assert.False(maml.UsesFusedKernel(mlp, mlp.Initialize(1, ScalarType.Float16), half));
         using var classification = new TaskBatch(TaskKind.Classification, zeros(2, 2, 1), zeros([2, 2], ScalarType.Int64), zeros(2, 2, 1), zeros([2, 2], ScalarType.Int64));
-        Assert.False(maml.ComputesShardFused(mlp, mlp.Initialize(1), classification));
+        Assert.False(maml.UsesFusedKernel(mlp, mlp.Initialize(1), classification));
         var cnn = new Cnn4(ways: 5, hiddenChannels: 4);
-        Assert.False(maml.ComputesShardFused(cnn, cnn.Initialize(1), classification));
+        Assert.False(maml.UsesFusedKernel(cnn, cnn.Initialize(1), classification));
         // Wide MLPs stay on libtorch's matrix products.
         var wide = new Mlp(1, 600, 600, 1);
         Assert.True(wide.Layout.Count > FusedMlpMaml.MaxParameters);
-        Assert.False(maml.ComputesShardFused(wide, wide.Initialize(1), regression));
-        // Other algorithms have no fused kernel.
-        Assert.False(AlgorithmCatalog.Create("anil", new InnerLoopSettings(1, 0.1)).ComputesShardFused(mlp, mlp.Initialize(1), regression));
+        Assert.False(maml.UsesFusedKernel(wide, wide.Initialize(1), regression));
+        // Other algorithms have no fused kernel: ANIL's shard is an inner loop and a backward pass.
+        using var theta = mlp.Initialize(1);
+        Assert.Equal(["inner-loop", "outer-backward"], LearningSpans.Of(() => AlgorithmCatalog.Create("anil", new InnerLoopSettings(1, 0.1)).ComputeShard(mlp, theta, regression)));
     }
 
     private static void AssertSameOutcome(Mlp model, Tensor theta, TaskBatch batch, InnerLoopSettings inner, bool firstOrder, double tolerance)
     {
         var fusedMaml = new Maml(inner, firstOrder);
-        Assert.True(fusedMaml.ComputesShardFused(model, theta, batch));
+        Assert.True(fusedMaml.UsesFusedKernel(model, theta, batch));
         var fused = fusedMaml.ComputeShard(model, theta, batch);
         var reference = new Maml(inner, firstOrder, fusedKernels: false).ComputeShard(model, theta, batch);
 

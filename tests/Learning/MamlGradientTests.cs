@@ -16,7 +16,7 @@ public sealed class MamlGradientTests
         // fusedKernels: the hand-written MLP kernel (FusedMlpMaml); otherwise libtorch autograd.
         var problem = new TinyRegressionProblem();
         var maml = new Maml(new InnerLoopSettings(innerSteps, 0.05), firstOrder: false, fusedKernels);
-        Assert.Equal(fusedKernels, maml.ComputesShardFused(problem.Model, problem.Theta, problem.Batch));
+        Assert.Equal(fusedKernels, maml.UsesFusedKernel(problem.Model, problem.Theta, problem.Batch));
 
         var outcome = maml.ComputeShard(problem.Model, problem.Theta, problem.Batch);
         var expected = problem.FiniteDifferenceGradient(innerSteps, 0.05);

@@ -51,7 +51,7 @@ public sealed class TrLearnerGraphStoreTests
     }
 
     private static ShardKey Key(long step, int shard, int attempt, string run = "r") =>
-        new() { RunId = run, Step = step, Shard = shard, Attempt = attempt, Phase = ShardPhase.RelationAdapt };
+        new() { RunId = run, Step = step, Shard = shard, Attempt = attempt };
 
     private static RelationShard Shard(long step)
     {

@@ -19,7 +19,7 @@ public sealed class MetaStepTracingTests
     {
         var spans = new List<Activity>();
         using (var tracing = Sdk.CreateTracerProviderBuilder()
-                   .AddSource(ClusterTelemetry.CoordinatorSourceName, ClusterTelemetry.TaskWorkerSourceName, ActivitySources.ApplicationGrainActivitySourceName)
+                   .AddSource(ClusterTelemetry.CoordinatorSourceName, ClusterTelemetry.TaskWorkerSourceName, ClusterTelemetry.LearningSourceName, ActivitySources.ApplicationGrainActivitySourceName)
                    .AddInMemoryExporter(spans)
                    .Build())
         {
@@ -52,12 +52,12 @@ public sealed class MetaStepTracingTests
             Assert.Equal("cpu", shard.GetTagItem(ClusterTelemetry.Attributes.Device));
             // Worker span ← Orleans server ← Orleans client ← the coordinator's assignment ← the meta-step.
             Assert.Equal(
-                ["MetaCluster.TaskWorker:shard", "Microsoft.Orleans.Application:ITaskWorkerGrain/RunShardAsync",
-                 "Microsoft.Orleans.Application:ITaskWorkerGrain/RunShardAsync", "MetaCluster.Coordinator:shard.assign", "MetaCluster.Coordinator:meta-step"],
+                ["MetaCluster.TaskWorker:shard", "Microsoft.Orleans.Application:ITaskWorkerGrain/RunAsync",
+                 "Microsoft.Orleans.Application:ITaskWorkerGrain/RunAsync", "MetaCluster.Coordinator:shard.assign", "MetaCluster.Coordinator:meta-step"],
                 PathToRoot(shard));
             var children = trace.Where(s => s.ParentSpanId == shard.SpanId).Select(s => s.OperationName).ToHashSet();
-            // Sinusoid MAML runs the fused MLP kernel: one span for the learning work (autograd shards
-            // have inner-loop and outer-backward instead).
+            // Sinusoid MAML runs the fused MLP kernel: one span of the learning library's own for the
+            // learning work (autograd shards have inner-loop and outer-backward instead).
             Assert.Superset(new HashSet<string> { "parameters.fetch", "fused-shard", "result.send" }, children);
             var send = Assert.Single(trace, s => s.ParentSpanId == shard.SpanId && s.OperationName == "result.send");
             Assert.True((long)send.GetTagItem(ClusterTelemetry.Attributes.Bytes)! > 0);
@@ -68,6 +68,10 @@ public sealed class MetaStepTracingTests
         // Step 0's spans are in another trace.
         Assert.DoesNotContain(trace, s => Equals(s.GetTagItem(ClusterTelemetry.Attributes.Step), 0L));
     }
+
+    [Fact]
+    public void TheHostsListenToTheLearningLibrarysOwnSource() =>
+        Assert.Equal(MetaCluster.Learning.Diagnostics.LearningTelemetry.SourceName, ClusterTelemetry.LearningSourceName);
 
     [Fact]
     public void AWorkerWithoutAnAmbientSpanContinuesTheTraceNamedInTheRequest()

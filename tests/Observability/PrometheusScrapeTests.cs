@@ -10,7 +10,7 @@ using MetaCluster.ServiceDefaults.Hosting;
 
 namespace MetaCluster.Tests.Observability;
 
-/// <summary>A real Prometheus (Debian's package, on loopback) scrapes the coordinator's /metrics and returns the run's tasks/s.</summary>
+/// <summary>A real Prometheus (Debian's package, on loopback) scrapes the coordinator's /metrics and returns a training run's tasks/s; the series goes when the run ends.</summary>
 [Collection(ClusterCollection.Name)]
 public sealed class PrometheusScrapeTests
 {
@@ -27,13 +27,12 @@ public sealed class PrometheusScrapeTests
         ]);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
 
-        var status = await cluster.RunToEndAsync(ClusterRuns.Sinusoid(workers: 2, shards: 2, steps: 60, state));
-        Assert.Equal(RunState.Completed, status.State);
-        string exposition = await http.GetStringAsync($"http://127.0.0.1:{metricsPort}/metrics");
-        Assert.Contains($"metacluster_tasks_per_second{{otel_scope_name=\"MetaCluster\",metacluster_run_id=\"{status.RunId}\"}}", exposition);
-
-        // The gauge keeps the run's last value, so the cluster only has to live until the next scrape (every second).
-        string query = Uri.EscapeDataString($"metacluster_tasks_per_second{{metacluster_run_id=\"{status.RunId}\"}}");
+        // A run long enough to be scraped while it trains; stopped once Prometheus has its series.
+        using var stop = new CancellationTokenSource();
+        string? runId = null;
+        var training = cluster.RunToEndAsync(ClusterRuns.Sinusoid(workers: 2, shards: 2, steps: 1_000_000, state), s => runId ??= s.RunId, stop.Token);
+        while (runId is null) await Task.Delay(100);
+        string query = Uri.EscapeDataString($"metacluster_tasks_per_second{{metacluster_run_id=\"{runId}\"}}");
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (true)
         {
@@ -53,10 +52,16 @@ public sealed class PrometheusScrapeTests
             if (value is { } tasksPerSecond)
             {
                 Assert.InRange(tasksPerSecond, 1, 1e7);
-                return;
+                break;
             }
             Assert.True(DateTime.UtcNow < deadline, $"Prometheus returned no tasks/s series within 60 s:\n{prometheus.Output}");
             await Task.Delay(500);
         }
+
+        // Once the run has ended its gauges are gone: a scrape no longer reports it.
+        await stop.CancelAsync();
+        Assert.Equal(RunState.Stopped, (await training).State);
+        string exposition = await http.GetStringAsync($"http://127.0.0.1:{metricsPort}/metrics");
+        Assert.DoesNotContain(exposition.Split('\n'), line => line.StartsWith("metacluster_tasks_per_second", StringComparison.Ordinal) && line.Contains(runId, StringComparison.Ordinal));
     }
 }

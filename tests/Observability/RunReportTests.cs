@@ -1,3 +1,4 @@
+using MetaCluster.Coordinator.Observability;
 using System.Buffers.Binary;
 using MetaCluster.Coordinator.Cli;
 using MetaCluster.Coordinator.Output;
@@ -89,7 +90,7 @@ public sealed class RunReportTests
     public void RelationEntropyIsTheMeanRowEntropy()
     {
         // Uniform rows over the 2 other tasks: ln 2; a one-hot row: 0.
-        Assert.Equal(Math.Log(2), ClusterMetrics.MeanRowEntropy([[0, 0.5, 0.5], [0.5, 0, 0.5], [0.5, 0.5, 0]]), 12);
-        Assert.Equal(Math.Log(2) / 2, ClusterMetrics.MeanRowEntropy([[0, 0.5, 0.5], [1, 0, 0]]), 12);
+        Assert.Equal(Math.Log(2), RunMetrics.MeanRowEntropy([[0, 0.5, 0.5], [0.5, 0, 0.5], [0.5, 0.5, 0]]), 12);
+        Assert.Equal(Math.Log(2) / 2, RunMetrics.MeanRowEntropy([[0, 0.5, 0.5], [1, 0, 0]]), 12);
     }
 }

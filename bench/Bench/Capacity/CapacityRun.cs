@@ -42,7 +42,9 @@ public static class CapacityRun
         using TorchSharp.Scalar scale = 0.01;
         using var theta = randn(p, ScalarType.Float32).mul_(scale);
         using var adam = new Adam(0.001);
-        using var optimizer = new SharedOptimizer(adam).ShareThrough(plane.Parameters, runId);
+        // Relays may copy the moments; nothing updates Adam while they do (the step loop below waits for the load process).
+        plane.Publisher.ShareOptimizerState(runId, optimizerStep => adam.Step != optimizerStep ? null
+            : adam.FirstMoment is null ? (null, null) : (adam.FirstMoment.bytes.ToArray(), adam.SecondMoment!.bytes.ToArray()));
         await using var load = await SimulatedWorkerProcess.StartAsync(plane.Url, runId, point, cancellationToken);
 
         GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
@@ -73,11 +75,12 @@ public static class CapacityRun
                 long start = Stopwatch.GetTimestamp();
 
                 // Step 0's version is published here; each later one by the update before it.
-                if (step == 0) OuterStep.Publish(plane.Parameters, runId, step, theta, p, optimizer.Step);
+                if (step == 0) plane.Publisher.Publish(runId, step, theta, p, adam.Step);
                 long published = Stopwatch.GetTimestamp();
 
-                var collector = plane.Inbox.Open(runId, step, w, p, groupSize: point.WorkersPerResult);
-                for (int shard = 0; shard < w; shard++) collector.Assign(shard, attempt: 0);
+                var kind = point.WorkersPerResult > 1 ? Protos.DataPlane.V1.ShardResultHeader.ResultOneofCase.TrainGroup : Protos.DataPlane.V1.ShardResultHeader.ResultOneofCase.Train;
+                var collector = plane.Inbox.Open(runId, step, kind, w, p, point.WorkersPerResult);
+                for (int unit = 0; unit < collector.Units; unit++) collector.Assign(unit, attempt: 0);
                 await load.StartStepAsync(step);
                 // The workers answer once every shard's result is acknowledged: all are folded in.
                 var report = await load.WaitAsync(step, timeout, cancellationToken);
@@ -85,9 +88,9 @@ public static class CapacityRun
                 long gathered = Stopwatch.GetTimestamp();
 
                 var sole = point.ReplaysUpdate ? new Protos.DataPlane.V1.ShardKey { RunId = runId, Step = step, Shard = 0, Attempt = 0 } : null;
-                optimizer.UpdateAndPublish(plane.Parameters, runId, theta, gradient.Sum, w, step, sole);
-                plane.Inbox.Recycle(gradient.Sum);
-                plane.Inbox.Close(runId, collector);
+                using (var sum = gradient.TakeSum())
+                    plane.Publisher.UpdateAndPublish(runId, step + 1, adam, theta, sum.Values, w, p, sole);
+                plane.Inbox.Close(collector);
                 long end = Stopwatch.GetTimestamp();
                 var cpuAfter = Environment.CpuUsage.TotalTime;
 
@@ -109,7 +112,7 @@ public static class CapacityRun
         finally
         {
             await sampler.DisposeAsync();
-            plane.Parameters.Remove(runId);
+            plane.Publisher.Remove(runId);
         }
         return new CapacityMeasurement(point, stepSeconds, coordinatorCpu, workerCpu, publish, update, allocated, gen2,
             wireBytes, parameterBytes, baseline, sampler.PeakWorkingSet, sampler.PeakManagedHeap);

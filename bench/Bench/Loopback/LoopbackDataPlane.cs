@@ -37,6 +37,9 @@ public sealed class LoopbackDataPlane : IAsyncDisposable
     /// <summary>The published parameters.</summary>
     public ParameterStore Parameters => app.Services.GetRequiredService<ParameterStore>();
 
+    /// <summary>What publishes them.</summary>
+    public ParameterPublisher Publisher => app.Services.GetRequiredService<ParameterPublisher>();
+
     /// <summary>The collectors of the runs' current steps.</summary>
     public ShardResultInbox Inbox => app.Services.GetRequiredService<ShardResultInbox>();
 

@@ -58,8 +58,8 @@ public sealed class SimulatedWorker(int shard, LoadArguments load, ReadOnlyMemor
         var header = Header(step, shard);
         if (k > 1)
         {
-            header = new ShardResultHeader { Key = header.Key, WorkerId = header.WorkerId, HasGradient = true };
-            for (int i = 0; i < members; i++) header.Members.Add(Header(step, shard + i));
+            header = new ShardResultHeader { Key = header.Key, WorkerId = header.WorkerId, TrainGroup = new TrainGroupResult() };
+            for (int i = 0; i < members; i++) header.TrainGroup.Members.Add(Header(step, shard + i));
             var sum = values.ToArray();
             for (int i = 1; i < members; i++) System.Numerics.Tensors.TensorPrimitives.Add(sum, values, sum);
             payload = GradientCodec.Encode(sum, load.WireType, out _);
@@ -87,10 +87,11 @@ public sealed class SimulatedWorker(int shard, LoadArguments load, ReadOnlyMemor
         {
             Key = new ShardKey { RunId = load.RunId, Step = step, Shard = ofShard, Attempt = 0 },
             WorkerId = $"simulated-{ofShard}",
-            HasGradient = true,
+            Train = new TrainResult(),
         };
         header.TaskIndices.Add(ofShard);
-        header.TaskLosses.Add(1.0);
+        header.Train.TaskLosses.Add(1.0);
+        header.Train.TaskMetrics.Add(1.0);
         return header;
     }
 

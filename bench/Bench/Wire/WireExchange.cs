@@ -19,7 +19,6 @@ public sealed record WireSample(long ParametersRead, long ParametersWritten, lon
 public sealed class WireExchange(LoopbackDataPlane plane, ConnectionBytes counter, ParameterCache cache, ShardResultSender sender)
 {
     private const int Tasks = 12;
-    private const int EmbeddingWidth = 40;
     private readonly string runId = $"wire-{Guid.NewGuid():N}"[..16];
     private long step;
 
@@ -35,8 +34,8 @@ public sealed class WireExchange(LoopbackDataPlane plane, ConnectionBytes counte
             theta[i] = (float)(random.NextDouble() - 0.5);
             gradient[i] = (float)((random.NextDouble() - 0.5) * Math.Exp(random.NextDouble() * 8 - 8));
         }
-        plane.Parameters.Publish(runId, version, theta);
-        var collector = plane.Inbox.Open(runId, version, shards: 1, elements);
+        plane.Publisher.Publish(runId, version, theta);
+        var collector = plane.Inbox.Open(runId, version, ShardResultHeader.ResultOneofCase.Train, shards: 1, elements);
         collector.Assign(0, attempt: 0);
         try
         {
@@ -47,12 +46,13 @@ public sealed class WireExchange(LoopbackDataPlane plane, ConnectionBytes counte
             }
             long read1 = counter.Read, written1 = counter.Written;
 
-            var request = new ShardRequest { Key = new ShardKey { RunId = runId, Step = version, Shard = 0, Attempt = 0 }, ParameterVersion = version, Mode = ShardMode.Train };
-            request.TaskIndices.AddRange(Enumerable.Range(0, Tasks).Select(i => (long)i));
-            var numbers = new ShardNumbers(gradient, Enumerable.Repeat(0.5, Tasks).ToArray(), new float[Tasks * EmbeddingWidth], [Tasks, EmbeddingWidth], []);
-            var header = ResultHeaders.For(request, "wire/cpu/0", numbers, computeSeconds: 0.01);
+            // A training shard's header as a worker sends it: its tasks, their losses and metrics.
+            var header = new ShardResultHeader { Key = new ShardKey { RunId = runId, Step = version, Shard = 0, Attempt = 0 }, WorkerId = "wire/cpu/0", ComputeSeconds = 0.01, Train = new TrainResult() };
+            header.TaskIndices.AddRange(Enumerable.Range(0, Tasks).Select(i => (long)i));
+            header.Train.TaskLosses.AddRange(Enumerable.Repeat(0.5, Tasks));
+            header.Train.TaskMetrics.AddRange(Enumerable.Repeat(0.5, Tasks));
             byte[] bytes = GradientCodec.Encode(gradient, wireType, out long saturated);
-            header.GradientSaturated = saturated;
+            header.Train.GradientSaturated = saturated;
             var ack = await sender.SendAsync(plane.Url, header, bytes, cancellationToken, gradientType: wireType);
             long read2 = counter.Read, written2 = counter.Written;
 
@@ -60,12 +60,13 @@ public sealed class WireExchange(LoopbackDataPlane plane, ConnectionBytes counte
                 throw new InvalidOperationException($"the shard result was not folded in ({ack.Outcome})");
             var expected = new float[elements];
             GradientCodec.Decode(bytes, wireType, expected);
-            if (!sum.Sum.AsSpan().SequenceEqual(expected)) throw new InvalidDataException("the folded gradient differs from the one sent");
+            using (var folded = sum.TakeSum())
+                if (!folded.Values.AsSpan().SequenceEqual(expected)) throw new InvalidDataException("the folded gradient differs from the one sent");
             return new WireSample(read1 - read0, written1 - written0, written2 - written1, read2 - read1, header.CalculateSize());
         }
         finally
         {
-            plane.Inbox.Close(runId, collector);
+            plane.Inbox.Close(collector);
         }
     }
 }

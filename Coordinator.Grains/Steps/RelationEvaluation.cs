@@ -3,7 +3,7 @@ using MetaCluster.Protos.DataPlane.V1;
 using MetaCluster.DataPlane.Wire;
 using static TorchSharp.torch;
 
-namespace MetaCluster.Coordinator.Runs;
+namespace MetaCluster.Coordinator.Steps;
 
 /// <summary>
 /// The coordinator's part of TRLearner's two-phase step: from the shards' embeddings z_i and
@@ -11,9 +11,9 @@ namespace MetaCluster.Coordinator.Runs;
 /// relation (A, L_TR and the gradients of L_TR, in float64) with the similarity layer W, and cuts
 /// the upstream gradients into each shard's rows.
 /// </summary>
-public sealed class RelationRound : IDisposable
+public sealed class RelationEvaluation : IDisposable
 {
-    private RelationRound(long[] tasks, RelationGradients gradients, float[][] upstream)
+    private RelationEvaluation(long[] tasks, RelationGradients gradients, float[][] upstream)
     {
         Tasks = tasks;
         Gradients = gradients;
@@ -48,7 +48,7 @@ public sealed class RelationRound : IDisposable
     }
 
     /// <summary>Evaluates the relation for the shards' phase-1 results (shard order) with projections <paramref name="projections"/> [H, D_proj, D].</summary>
-    public static RelationRound Evaluate(IReadOnlyList<ShardResultHeader> headers, IReadOnlyList<(float[] Values, long[] Shape)> outputs, Tensor projections, double temperature)
+    public static RelationEvaluation Evaluate(IReadOnlyList<ShardResultHeader> headers, IReadOnlyList<(float[] Values, long[] Shape)> outputs, Tensor projections, double temperature)
     {
         if (headers.Count != outputs.Count) throw new ArgumentException($"{headers.Count} adapt results but {outputs.Count} output results");
         using var scope = NewDisposeScope();
@@ -57,11 +57,11 @@ public sealed class RelationRound : IDisposable
         var tasks = new List<long>();
         for (int s = 0; s < headers.Count; s++)
         {
-            var z = TensorWire.ToFloats(headers[s].TaskEmbeddings, "task_embeddings");
-            zParts.Add(tensor(z, [.. headers[s].TaskEmbeddings.Shape]));
+            var embeddings = headers[s].RelationAdapt.TaskEmbeddings;
+            zParts.Add(tensor(TensorWire.ToFloats(embeddings, "task_embeddings"), [.. embeddings.Shape]));
             gParts.Add(tensor(outputs[s].Values, outputs[s].Shape));
-            if (outputs[s].Shape[0] != headers[s].TaskIndices.Count || headers[s].TaskEmbeddings.Shape[0] != headers[s].TaskIndices.Count)
-                throw new InvalidDataException($"shard {s}: {headers[s].TaskIndices.Count} tasks, but embeddings [{string.Join(", ", headers[s].TaskEmbeddings.Shape)}] and outputs [{string.Join(", ", outputs[s].Shape)}]");
+            if (outputs[s].Shape[0] != headers[s].TaskIndices.Count || embeddings.Shape[0] != headers[s].TaskIndices.Count)
+                throw new InvalidDataException($"shard {s}: {headers[s].TaskIndices.Count} tasks, but embeddings [{string.Join(", ", embeddings.Shape)}] and outputs [{string.Join(", ", outputs[s].Shape)}]");
             tasks.AddRange(headers[s].TaskIndices);
         }
         // Rows in task order, whatever the shard layout.
@@ -90,7 +90,7 @@ public sealed class RelationRound : IDisposable
             upstream[s] = cat([dz, dg]).to(ScalarType.Float32).contiguous().data<float>().ToArray();
             offset += count;
         }
-        return new RelationRound(order.Select(i => tasks[i]).ToArray(), gradients, upstream);
+        return new RelationEvaluation(order.Select(i => tasks[i]).ToArray(), gradients, upstream);
     }
 
     /// <inheritdoc/>

@@ -1,18 +1,18 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 
-namespace MetaCluster.ServiceDefaults.Telemetry;
+using MetaCluster.ServiceDefaults.Telemetry;
+
+namespace MetaCluster.Coordinator.Observability;
 
 /// <summary>
-/// The cluster's instruments, on the meter <c>MetaCluster</c>. Gauges of a run are kept per run id
-/// and reported through observable instruments, so a scrape sees each live run's latest value.
+/// The coordinator's instruments of its runs, on the cluster's meter (<see cref="ClusterTelemetry.MeterName"/>).
+/// Gauges of a run are kept per run id and reported through observable instruments, so a scrape
+/// sees each live run's latest value, until the run ends (<see cref="Forget"/>).
 /// </summary>
-public static class ClusterMetrics
+public static class RunMetrics
 {
-    /// <summary>The meter's name.</summary>
-    public const string MeterName = "MetaCluster";
-
-    private static readonly Meter Meter = new(MeterName);
+    private static readonly Meter Meter = new(ClusterTelemetry.MeterName);
     private static readonly ConcurrentDictionary<string, RunGauges> Runs = new(StringComparer.Ordinal);
 
     private static readonly Histogram<double> StepPhaseDuration = Meter.CreateHistogram<double>(
@@ -20,14 +20,9 @@ public static class ClusterMetrics
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] });
     private static readonly Counter<long> TasksDone = Meter.CreateCounter<long>("metacluster.tasks", "{task}", "Tasks of meta-steps completed");
     private static readonly Counter<long> StepsDone = Meter.CreateCounter<long>("metacluster.steps", "{step}", "Meta-steps completed");
-    private static readonly Counter<long> Bytes = Meter.CreateCounter<long>("metacluster.data_plane.bytes", "By", "Bytes moved over the data plane, by direction and component");
-    private static readonly Counter<long> RelayVersions = Meter.CreateCounter<long>("metacluster.relay.parameter_versions", "{version}", "Parameter versions a reduction relay obtained, by source: replayed (its replica of Adam), fetched, fetched_after_mismatch");
     private static readonly Counter<long> Retries = Meter.CreateCounter<long>("metacluster.shard.retries", "{retry}", "Shards reassigned after a failure, timeout or rejected result");
-    private static readonly Histogram<double> ShardCompute = Meter.CreateHistogram<double>(
-        "metacluster.shard.compute.duration", "s", "Worker time to adapt a shard's tasks and compute its outer gradient",
-        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] });
 
-    static ClusterMetrics()
+    static RunMetrics()
     {
         Meter.CreateObservableGauge("metacluster.meta_train.loss", () => Observe(g => g.Loss), description: "Mean query loss of the latest meta-step's tasks, before the update");
         Meter.CreateObservableGauge("metacluster.meta_train.metric", () => Observe(g => g.Metric), description: "Training metric of the latest meta-step (mse or accuracy)");
@@ -42,6 +37,8 @@ public static class ClusterMetrics
     {
         /// <summary>Shards out to workers until every result is in (workers compute).</summary>
         public const string FanOut = "fan_out";
+        /// <summary>The part of fan-out the slowest shard spent computing (summary.json only); the rest is what the cluster costs: grain calls, θ and gradients over gRPC, waiting.</summary>
+        public const string FanOutCompute = "fan_out_compute";
         /// <summary>Mean of the gradient sums and of the losses.</summary>
         public const string Aggregation = "aggregation";
         /// <summary>The optimiser's update of θ.</summary>
@@ -93,17 +90,8 @@ public static class ClusterMetrics
         return total / matrix.Count;
     }
 
-    /// <summary>Counts bytes moved over the data plane.</summary>
-    public static void RecordBytes(string direction, string component, long bytes) =>
-        Bytes.Add(bytes, new KeyValuePair<string, object?>("direction", direction), new KeyValuePair<string, object?>("component", component));
-
-    /// <summary>Records how a relay obtained one parameter version (replayed, fetched, fetched_after_mismatch).</summary>
-    public static void RecordRelayParameterVersion(string source) =>
-        RelayVersions.Add(1, new KeyValuePair<string, object?>("source", source));
-
-    /// <summary>Records a worker's compute time for one shard.</summary>
-    public static void RecordShardCompute(string device, string mode, double seconds) =>
-        ShardCompute.Record(seconds, new(ClusterTelemetry.Attributes.Device, device), new(ClusterTelemetry.Attributes.Mode, mode));
+    /// <summary>Drops a finished run's gauges, so a scrape stops reporting it.</summary>
+    public static void Forget(string runId) => Runs.TryRemove(runId, out _);
 
     private static IEnumerable<Measurement<double>> Observe(Func<RunGauges, double> value)
     {

@@ -1,0 +1,128 @@
+using MetaCluster.Abstractions;
+using MetaCluster.Coordinator.Checkpoints;
+using MetaCluster.Coordinator.DataPlane;
+using MetaCluster.Coordinator.Steps;
+using MetaCluster.Learning.Algorithms;
+using MetaCluster.Learning.Models;
+using MetaCluster.Learning.Optimisation;
+using MetaCluster.Learning.Relations;
+using static TorchSharp.torch;
+
+namespace MetaCluster.Coordinator.Runs;
+
+/// <summary>
+/// A run's meta-parameters θ, its outer optimiser, and the versions it has published: the run's
+/// only way to publish (through <see cref="ParameterPublisher"/>), for its training steps and its
+/// evaluation. With TRLearner the similarity layer W is appended to θ, so Adam and the checkpoints
+/// cover it; workers get (and compute gradients for) only the model's part. Relays of a reduction
+/// tree may copy Adam's moments (not TRLearner's: W is never sent); updates and those copies take
+/// turns under one lock, so a copy is never half of one step and half of the next.
+/// </summary>
+public sealed class RunParameters : IDisposable
+{
+    private readonly Lock gate = new();
+    private readonly string runId;
+    private readonly ParameterPublisher publisher;
+    private readonly Adam adam;
+    private readonly long[] projectionShape;
+    private long published = -1;
+    private bool closed;
+
+    private RunParameters(string runId, ParameterPublisher publisher, Tensor theta, int modelElements, long[] projectionShape, double outerLr)
+    {
+        this.runId = runId;
+        this.publisher = publisher;
+        this.projectionShape = projectionShape;
+        Theta = theta;
+        ModelElements = modelElements;
+        adam = new Adam(outerLr);
+        if (modelElements == theta.numel()) publisher.ShareOptimizerState(runId, CopyMoments);
+    }
+
+    /// <summary>θ (and W after it, with TRLearner), flat float32.</summary>
+    public Tensor Theta { get; }
+
+    /// <summary>Elements of the model's part of θ: what workers fetch and send gradients for.</summary>
+    public int ModelElements { get; }
+
+    /// <summary>Elements of θ, W included.</summary>
+    public int Elements => (int)Theta.numel();
+
+    /// <summary>θ's initial value for <paramref name="run"/> (deterministic in its seed), with W appended when TRLearner is on.</summary>
+    public static RunParameters Initialize(string runId, RunDefinition run, IMetaAlgorithm algorithm, IFunctionalModel model, ParameterPublisher publisher)
+    {
+        var tr = run.TrLearner();
+        long[] projectionShape = [tr.Heads, tr.ProjectionSize, model.FeatureSize];
+        var modelPart = algorithm.InitializeMetaParameters(model, run.Seed);
+        int modelElements = (int)modelPart.numel();
+        if (!tr.Enabled) return new RunParameters(runId, publisher, modelPart, modelElements, projectionShape, run.OuterLr);
+        using (modelPart)
+        using (var w = TaskSimilarity.InitializeProjections(tr.Heads, tr.ProjectionSize, model.FeatureSize, run.Seed))
+            return new RunParameters(runId, publisher, cat([modelPart, w.flatten()]), modelElements, projectionShape, run.OuterLr);
+    }
+
+    /// <summary>TRLearner's similarity layer W [H, D_proj, D]: a view of θ the caller disposes.</summary>
+    public Tensor Projections() => Theta.narrow(0, ModelElements, Elements - ModelElements).reshape(projectionShape);
+
+    /// <summary>Publishes θ's model part as <paramref name="version"/>, unless it is the version last published.</summary>
+    public void Publish(long version)
+    {
+        if (published == version) return;
+        lock (gate) publisher.Publish(runId, version, Theta, ModelElements, adam.Step);
+        published = version;
+    }
+
+    /// <summary>Applies meta-step <paramref name="step"/>'s outcome with Adam and publishes the result as version <paramref name="step"/> + 1.</summary>
+    public void Update(StepOutcome outcome, long step)
+    {
+        // A replica can replay only an update of the whole of θ that one relayed result made.
+        var sole = ModelElements == Elements ? outcome.SoleRelayedResult : null;
+        lock (gate) publisher.UpdateAndPublish(runId, step + 1, adam, Theta, outcome.Gradient.Values, outcome.Divisor, ModelElements, sole);
+        published = step + 1;
+    }
+
+    /// <summary>The model's part of θ, copied.</summary>
+    public float[] ModelValues() => Theta.data<float>().ToArray()[..ModelElements];
+
+    /// <summary>A checkpoint of θ and Adam at <paramref name="step"/>.</summary>
+    public Checkpoint Snapshot(RunDefinition run, long step)
+    {
+        lock (gate)
+            return new Checkpoint(runId, run, step, adam.Step, Theta.data<float>().ToArray(),
+                adam.FirstMoment?.data<float>().ToArray(), adam.SecondMoment?.data<float>().ToArray());
+    }
+
+    /// <summary>Restores θ and Adam from <paramref name="checkpoint"/>; returns the step it was taken at.</summary>
+    public int Restore(Checkpoint checkpoint)
+    {
+        if (checkpoint.Theta.Length != Elements)
+            throw new InvalidDataException($"checkpoint of step {checkpoint.Step} holds {checkpoint.Theta.Length} parameters; this run's model has {Elements}");
+        lock (gate)
+        {
+            using (no_grad()) Theta.copy_(tensor(checkpoint.Theta));
+            if (checkpoint.FirstMoment is { } m && checkpoint.SecondMoment is { } v)
+                adam.Restore(checkpoint.AdamStep, tensor(m), tensor(v));
+        }
+        return (int)checkpoint.Step;
+    }
+
+    // Copies of the moments' float32 bytes if the optimiser is still at exactly optimizerStep updates.
+    private (byte[]? FirstMoment, byte[]? SecondMoment)? CopyMoments(long optimizerStep)
+    {
+        lock (gate)
+        {
+            if (closed || adam.Step != optimizerStep) return null;
+            if (adam.FirstMoment is null || adam.SecondMoment is null) return (null, null);
+            return (adam.FirstMoment.bytes.ToArray(), adam.SecondMoment.bytes.ToArray());
+        }
+    }
+
+    /// <summary>Withdraws the run's published versions and frees θ and Adam.</summary>
+    public void Dispose()
+    {
+        lock (gate) closed = true;
+        publisher.Remove(runId);
+        adam.Dispose();
+        Theta.Dispose();
+    }
+}

@@ -1,0 +1,151 @@
+using System.Diagnostics;
+using System.Text.Json;
+using MetaCluster.Abstractions;
+using MetaCluster.Coordinator.Checkpoints;
+using MetaCluster.Coordinator.Observability;
+using MetaCluster.Coordinator.Output;
+using MetaCluster.Coordinator.Steps;
+using MetaCluster.Learning.Algorithms;
+using MetaCluster.Learning.Tasks;
+using MetaCluster.ServiceDefaults.Telemetry;
+using Microsoft.Extensions.Logging;
+
+namespace MetaCluster.Coordinator.Runs;
+
+/// <summary>
+/// Everything a run records about itself: its live status, the run directory (run.json,
+/// metrics.jsonl, relation.json, checkpoints, summary.json), the per-run metrics, and the totals
+/// the summary reports. The training loop hands it each step's outcome; it owns none of the maths.
+/// </summary>
+public sealed partial class RunRecorder(string runId, RunDefinition definition, ILogger logger)
+{
+    private readonly RunDirectory? output = definition.OutputDirectory is null ? null : new RunDirectory(definition.OutputDirectory);
+    private readonly Stopwatch clock = new();
+    private volatile RunStatus status = new() { RunId = runId, State = RunState.Pending, MetaSteps = definition.MetaSteps, EvalTasks = definition.EvalTasks };
+    private long firstStep, retries, saturated;
+    private double lastLoss = double.NaN;
+    private TaskKind kind;
+
+    /// <summary>The latest progress.</summary>
+    public RunStatus Status => status;
+
+    /// <summary>Where the run's meta-steps spent their time.</summary>
+    public StepPhaseTotals PhaseTotals { get; } = new();
+
+    /// <summary>
+    /// Writes run.json and, on <c>--resume</c>, restores <paramref name="parameters"/> from the
+    /// newest checkpoint (metrics.jsonl is cut back to it); returns the first step to run. Metrics
+    /// are named for tasks of <paramref name="taskKind"/>.
+    /// </summary>
+    public long Begin(RunParameters parameters, TaskKind taskKind)
+    {
+        kind = taskKind;
+        output?.WriteJson("run.json", definition);
+        var checkpoints = output is null ? null : new CheckpointDirectory(output.Path);
+        if (definition.Resume && checkpoints?.LoadLatest() is { } resumed)
+        {
+            firstStep = parameters.Restore(resumed);
+            output!.TruncateMetrics(firstStep);
+            LogResumed(runId, firstStep);
+        }
+        else
+        {
+            output?.ResetMetrics();
+        }
+        status = status with { State = RunState.Training };
+        clock.Start();
+        return firstStep;
+    }
+
+    /// <summary>Records meta-step <paramref name="step"/>: status, metrics, its span's tags, and the checkpoint and metrics line when due.</summary>
+    public void StepDone(long step, StepOutcome outcome, RunParameters parameters, StepTrace trace)
+    {
+        var d = definition;
+        retries += outcome.Retries;
+        PhaseTotals.StepFinished();
+        long stepSaturated = outcome.Saturated;
+        if (stepSaturated > 0 && saturated == 0) LogGradientSaturated(runId, step + 1, stepSaturated, d.GradDtype);
+        saturated += stepSaturated;
+
+        lastLoss = outcome.TaskLosses.Average();
+        double metric = outcome.TaskMetrics.Average();
+        if (!double.IsFinite(lastLoss)) throw new InvalidOperationException($"the meta-training loss became {lastLoss} at step {step + 1}");
+        double elapsed = clock.Elapsed.TotalSeconds;
+        double tasksPerSecond = (step + 1 - firstStep) * (double)d.MetaBatch / elapsed;
+        status = status with
+        {
+            Step = step + 1, Loss = lastLoss, TasksPerSecond = tasksPerSecond, Workers = outcome.Workers, ElapsedSeconds = elapsed,
+            EtaSeconds = elapsed / (step + 1 - firstStep) * (d.MetaSteps - step - 1),
+        };
+        RunMetrics.RecordStep(runId, d.MetaBatch, lastLoss, metric, tasksPerSecond, outcome.Workers, outcome.Retries);
+        var relation = outcome.Relation;
+        if (relation is not null) RunMetrics.RecordRelationMatrix(runId, relation.Matrix());
+        trace.Span?.SetTag("metacluster.loss", lastLoss);
+        trace.Span?.SetTag(ClusterTelemetry.Attributes.Workers, outcome.Workers);
+        if (output is null) return;
+        if (d.CheckpointEvery > 0 && (step + 1) % d.CheckpointEvery == 0 && step + 1 < d.MetaSteps)
+            new CheckpointDirectory(output.Path).Save(parameters.Snapshot(d, step + 1));
+        if ((step + 1) % d.LogEvery == 0 || step + 1 == d.MetaSteps)
+        {
+            output.AppendMetrics(new MetricsLine(step + 1, lastLoss, TaskLosses.MetricName(kind), metric, tasksPerSecond, outcome.Workers, elapsed, outcome.Retries,
+                relation?.Gradients.Loss, relation?.MeanRowEntropy()));
+            if (relation is not null) output.WriteJson("relation.json", new RelationFile(step + 1, relation.Tasks, relation.Matrix()));
+        }
+    }
+
+    /// <summary>Ends training: stops the clock and writes the final checkpoint. Returns the training time.</summary>
+    public double TrainingDone(RunParameters parameters)
+    {
+        clock.Stop();
+        if (output is not null) new CheckpointDirectory(output.Path).SaveFinal(parameters.Snapshot(definition, definition.MetaSteps));
+        return clock.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>Marks the final evaluation as running.</summary>
+    public void Evaluating() => status = status with { State = RunState.Evaluating };
+
+    /// <summary>Notes how many evaluation tasks were scored.</summary>
+    public void Evaluated(int tasks) => status = status with { EvaluatedTasks = tasks };
+
+    /// <summary>Writes summary.json and completes the run.</summary>
+    public void Complete(double trainSeconds, int shards, long bytesSent, long bytesReceived, EvaluationReport? evaluation)
+    {
+        var d = definition;
+        var summary = new RunSummary
+        {
+            RunId = runId, Task = d.Task, Algorithm = d.Algorithm, MetaSteps = d.MetaSteps, MetaBatch = d.MetaBatch,
+            Ways = d.Ways, Shots = d.Shots, Query = d.Query, InnerSteps = d.InnerSteps, InnerLr = d.InnerLr, OuterLr = d.OuterLr,
+            TrLambda = d.TrLambda, Workers = d.Workers, Shards = shards, Device = d.Device, Seed = d.Seed,
+            TrainSeconds = Math.Round(trainSeconds, 3),
+            TasksPerSecond = Math.Round((d.MetaSteps - firstStep) * (double)d.MetaBatch / trainSeconds, 1),
+            FinalTrainLoss = lastLoss, ShardRetries = retries, StepPhaseMilliseconds = PhaseTotals.MeanMillisecondsPerStep(),
+            GradDtype = d.GradDtype, Kernels = d.Kernels, ReduceGroup = d.ReduceGroup, ReduceTree = d.ReduceTree, GradientSaturated = saturated,
+            BytesSent = bytesSent, BytesReceived = bytesReceived,
+            Eval = evaluation,
+        };
+        output?.WriteJson("summary.json", summary);
+        status = status with { State = RunState.Completed, SummaryJson = JsonSerializer.Serialize(summary, RunJson.Indented) };
+    }
+
+    /// <summary>Marks the run stopped on request.</summary>
+    public void Stopped() => status = status with { State = RunState.Stopped };
+
+    /// <summary>Marks the run failed with <paramref name="error"/>.</summary>
+    public void Failed(Exception error)
+    {
+        LogRunFailed(runId, error);
+        status = status with { State = RunState.Failed, Error = error.Message };
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} resumes from its checkpoint of step {Step}")]
+    private partial void LogResumed(string runId, long step);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId} step {Step}: {Count} outer-gradient elements were beyond the range of {Dtype} and were sent as its largest value (counted in summary.json as gradient_saturated; later steps are not logged)")]
+    private partial void LogGradientSaturated(string runId, long step, long count, string dtype);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Run {RunId} failed")]
+    private partial void LogRunFailed(string runId, Exception exception);
+}
+
+/// <summary>relation.json: the relation matrix A of the last logged step, row i for task <c>Tasks[i]</c> of that step's meta-batch.</summary>
+public sealed record RelationFile(long Step, long[] Tasks, double[][] Matrix);
