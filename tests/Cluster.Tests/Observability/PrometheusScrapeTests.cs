@@ -1,0 +1,61 @@
+using System.Globalization;
+using System.Text.Json;
+using MetaCluster.Coordinator.Cli;
+using MetaCluster.Coordinator.Runs;
+using MetaCluster.Tests.Cluster;
+using MetaCluster.Abstractions;
+using MetaCluster.Embedded;
+using MetaCluster.ServiceDefaults.Hosting;
+
+namespace MetaCluster.Tests.Observability;
+
+/// <summary>A real Prometheus (Debian's package, on loopback) scrapes the coordinator's /metrics and returns the run's tasks/s.</summary>
+[Collection(ClusterCollection.Name)]
+public sealed class PrometheusScrapeTests
+{
+    [Fact]
+    public async Task PrometheusScrapesTheCoordinatorsTasksPerSecondSeries()
+    {
+        int metricsPort = FreePorts.Next(), prometheusPort = FreePorts.Next();
+        string state = ClusterRuns.TempDirectory();
+        await using var cluster = await EmbeddedCluster.StartAsync(new EmbeddedClusterOptions(2, Threads: 1, MetricsPort: metricsPort));
+        await using var prometheus = ManagedProcess.Start("prometheus", "bash",
+        [
+            Path.Combine(RepositoryPaths.Root, "Deploy", "scripts", "start-prometheus.sh"),
+            prometheusPort.ToString(CultureInfo.InvariantCulture), state, $"127.0.0.1:{metricsPort}",
+        ]);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+
+        var status = await cluster.RunToEndAsync(ClusterRuns.Sinusoid(workers: 2, shards: 2, steps: 60, state));
+        Assert.Equal(RunState.Completed, status.State);
+        string exposition = await http.GetStringAsync($"http://127.0.0.1:{metricsPort}/metrics");
+        Assert.Contains($"metacluster_tasks_per_second{{otel_scope_name=\"MetaCluster\",metacluster_run_id=\"{status.RunId}\"}}", exposition);
+
+        // The gauge keeps the run's last value, so the cluster only has to live until the next scrape (every second).
+        string query = Uri.EscapeDataString($"metacluster_tasks_per_second{{metacluster_run_id=\"{status.RunId}\"}}");
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            Assert.False(prometheus.HasExited, $"prometheus exited:\n{prometheus.Output}");
+            double? value = null;
+            try
+            {
+                using var answer = JsonDocument.Parse(await http.GetStringAsync($"http://127.0.0.1:{prometheusPort}/api/v1/query?query={query}"));
+                var result = answer.RootElement.GetProperty("data").GetProperty("result");
+                if (result.GetArrayLength() > 0)
+                    value = double.Parse(result[0].GetProperty("value")[1].GetString()!, CultureInfo.InvariantCulture);
+            }
+            catch (HttpRequestException)
+            {
+                // Prometheus is still starting.
+            }
+            if (value is { } tasksPerSecond)
+            {
+                Assert.InRange(tasksPerSecond, 1, 1e7);
+                return;
+            }
+            Assert.True(DateTime.UtcNow < deadline, $"Prometheus returned no tasks/s series within 60 s:\n{prometheus.Output}");
+            await Task.Delay(500);
+        }
+    }
+}
