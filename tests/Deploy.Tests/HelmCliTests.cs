@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
-using Xunit.Abstractions;
 
 namespace MetaCluster.Tests.Deploy;
 

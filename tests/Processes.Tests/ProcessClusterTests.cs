@@ -1,6 +1,5 @@
 using Grpc.Core;
 using MetaCluster.Protos.Api.V1;
-using Xunit.Abstractions;
 
 namespace MetaCluster.Tests.Processes;
 
@@ -31,9 +30,9 @@ public sealed class ProcessClusterTests(RedisFixture redis, ITestOutputHelper lo
 
         // Malformed traffic while the run goes: rejected with InvalidArgument, the run goes on.
         var dataPlane = new MetaCluster.Protos.DataPlane.V1.DataPlane.DataPlaneClient(Grpc.Net.Client.GrpcChannel.ForAddress(cluster.ApiUrl));
-        using (var bad = dataPlane.SubmitShardResult())
+        using (var bad = dataPlane.SubmitShardResult(cancellationToken: TestContext.Current.CancellationToken))
         {
-            await bad.RequestStream.WriteAsync(new() { Gradient = new() { Name = "gradient", Data = Google.Protobuf.ByteString.CopyFrom(new byte[12]) } });
+            await bad.RequestStream.WriteAsync(new() { Gradient = new() { Name = "gradient", Data = Google.Protobuf.ByteString.CopyFrom(new byte[12]) } }, TestContext.Current.CancellationToken);
             await bad.RequestStream.CompleteAsync();
             var error = await Assert.ThrowsAsync<RpcException>(() => bad.ResponseAsync);
             Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
@@ -41,7 +40,7 @@ public sealed class ProcessClusterTests(RedisFixture redis, ITestOutputHelper lo
         var invalid = await Assert.ThrowsAsync<RpcException>(() => cluster.SubmitAsync(new Dictionary<string, string> { ["shots"] = "-2" }));
         Assert.Equal(StatusCode.InvalidArgument, invalid.StatusCode);
         Assert.Contains("--shots", invalid.Status.Detail);
-        var unknown = await Assert.ThrowsAsync<RpcException>(() => cluster.Client.GetRunSummaryAsync(new GetRunSummaryRequest { RunId = "run-missing" }).ResponseAsync);
+        var unknown = await Assert.ThrowsAsync<RpcException>(() => cluster.Client.GetRunSummaryAsync(new GetRunSummaryRequest { RunId = "run-missing" }, cancellationToken: TestContext.Current.CancellationToken).ResponseAsync);
         Assert.Equal(StatusCode.NotFound, unknown.StatusCode);
 
         var result = await cluster.WatchToEndAsync(runId, RunTimeout);
@@ -58,11 +57,11 @@ public sealed class ProcessClusterTests(RedisFixture redis, ITestOutputHelper lo
             QueryX = MetaCluster.DataPlane.Wire.TensorWire.ToProto([0.5f, 1.5f, -3f], [3, 1]),
             InnerSteps = 10,
         };
-        var predicted = await cluster.Client.AdaptAndPredictAsync(adapt);
+        var predicted = await cluster.Client.AdaptAndPredictAsync(adapt, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal([3L, 1L], predicted.Predictions.Shape);
         Assert.StartsWith(predicted.WorkerId.Split('/')[0], predicted.WorkerId);
         adapt.QueryX = null;
-        var missing = await Assert.ThrowsAsync<RpcException>(() => cluster.Client.AdaptAndPredictAsync(adapt).ResponseAsync);
+        var missing = await Assert.ThrowsAsync<RpcException>(() => cluster.Client.AdaptAndPredictAsync(adapt, cancellationToken: TestContext.Current.CancellationToken).ResponseAsync);
         Assert.Equal(StatusCode.InvalidArgument, missing.StatusCode);
         Assert.Contains("query_x", missing.Status.Detail);
 
@@ -241,18 +240,18 @@ public sealed class ProcessClusterTests(RedisFixture redis, ITestOutputHelper lo
         await cluster.StartCoordinatorAsync(api: "0.0.0.0");
         using var channel = Grpc.Net.Client.GrpcChannel.ForAddress(cluster.ApiUrl);
         var anonymous = new ClusterApi.ClusterApiClient(channel);
-        var refused = await Assert.ThrowsAsync<RpcException>(() => anonymous.ListRunsAsync(new ListRunsRequest()).ResponseAsync);
+        var refused = await Assert.ThrowsAsync<RpcException>(() => anonymous.ListRunsAsync(new ListRunsRequest(), cancellationToken: TestContext.Current.CancellationToken).ResponseAsync);
         Assert.Equal(StatusCode.Unauthenticated, refused.StatusCode);
         var wrong = await Assert.ThrowsAsync<RpcException>(() =>
-            anonymous.ListRunsAsync(new ListRunsRequest(), new Metadata { { "authorization", "Bearer nope" } }).ResponseAsync);
+            anonymous.ListRunsAsync(new ListRunsRequest(), new Metadata { { "authorization", "Bearer nope" } }, cancellationToken: TestContext.Current.CancellationToken).ResponseAsync);
         Assert.Equal(StatusCode.Unauthenticated, wrong.StatusCode);
         var dataPlane = new MetaCluster.Protos.DataPlane.V1.DataPlane.DataPlaneClient(channel);
-        var call = dataPlane.GetParameters(new() { RunId = "run-x", Version = 0 });
+        var call = dataPlane.GetParameters(new() { RunId = "run-x", Version = 0 }, cancellationToken: TestContext.Current.CancellationToken);
         var refusedData = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext());
         Assert.Equal(StatusCode.Unauthenticated, refusedData.StatusCode);
 
-        await cluster.Client.ListRunsAsync(new ListRunsRequest());
+        await cluster.Client.ListRunsAsync(new ListRunsRequest(), cancellationToken: TestContext.Current.CancellationToken);
         var health = new Grpc.Health.V1.Health.HealthClient(channel);
-        Assert.Equal(Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving, (await health.CheckAsync(new())).Status);
+        Assert.Equal(Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus.Serving, (await health.CheckAsync(new(), cancellationToken: TestContext.Current.CancellationToken)).Status);
     }
 }

@@ -10,9 +10,9 @@ public sealed class RedisFixture : IAsyncLifetime
     public string Address => redis?.Address ?? "";
 
     // The first run may install redis-server from apt.
-    public async Task InitializeAsync() => redis = await LocalRedis.StartAsync(RepositoryPaths.Root, TimeSpan.FromMinutes(5));
+    public async ValueTask InitializeAsync() => redis = await LocalRedis.StartAsync(RepositoryPaths.Root, TimeSpan.FromMinutes(5));
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         if (redis is not null) await redis.DisposeAsync();
     }

@@ -10,7 +10,7 @@ public sealed class TransientGrainCallsTests
     {
         int calls = 0;
         var result = await TransientGrainCalls.RetryAsync(() =>
-            ++calls < 3 ? throw new SiloUnavailableException("silo going away") : Task.FromResult(42));
+            ++calls < 3 ? throw new SiloUnavailableException("silo going away") : Task.FromResult(42), cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(42, result);
         Assert.Equal(3, calls);
     }
@@ -23,7 +23,7 @@ public sealed class TransientGrainCallsTests
         {
             calls++;
             throw new SiloUnavailableException("gone for good");
-        }, TimeSpan.FromMilliseconds(500)));
+        }, TimeSpan.FromMilliseconds(500), TestContext.Current.CancellationToken));
         Assert.InRange(calls, 2, 10);
 
         calls = 0;
@@ -31,7 +31,7 @@ public sealed class TransientGrainCallsTests
         {
             calls++;
             throw new InvalidOperationException("a bug, not a silo");
-        }));
+        }, cancellationToken: TestContext.Current.CancellationToken));
         Assert.Equal(1, calls);
     }
 }

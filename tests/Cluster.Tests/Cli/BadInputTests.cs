@@ -74,8 +74,8 @@ public sealed class BadInputTests
             RedirectStandardOutput = true,
         };
         using var process = Process.Start(start)!;
-        string stderr = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
+        string stderr = await process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
         Assert.Equal(2, process.ExitCode);
         Assert.Equal("error: unknown option '--no-such-flag'", stderr.Trim());
     }

@@ -23,7 +23,7 @@ public sealed class AdaptAndPredictTests
         using var theta = maml.InitializeMetaParameters(model, 2);
         using var task = family.Sample(2, TaskStream.Evaluation, 0, [7], new EpisodeShape(1, 10, 4));
 
-        await using var cluster = await EmbeddedCluster.StartAsync(new EmbeddedClusterOptions(2, Threads: 1));
+        await using var cluster = await EmbeddedCluster.StartAsync(new EmbeddedClusterOptions(2, Threads: 1), TestContext.Current.CancellationToken);
         var predictor = cluster.Services.GetRequiredService<Predictor>();
         var prediction = await predictor.PredictAsync(run, theta.data<float>().ToArray(),
             Proto(task.SupportX[0]), Proto(task.SupportY[0]), Proto(task.QueryX[0]), innerSteps: 25, CancellationToken.None);
@@ -53,7 +53,7 @@ public sealed class AdaptAndPredictTests
     {
         var run = new RunDefinition { Task = "sinusoid", Algorithm = "maml", EvalInnerSteps = [1] };
         var theta = new SinusoidTasks().CreateModel().Initialize(0).data<float>().ToArray();
-        await using var cluster = await EmbeddedCluster.StartAsync(new EmbeddedClusterOptions(1, Threads: 1));
+        await using var cluster = await EmbeddedCluster.StartAsync(new EmbeddedClusterOptions(1, Threads: 1), TestContext.Current.CancellationToken);
         var predictor = cluster.Services.GetRequiredService<Predictor>();
         // Three input features for a model that takes one.
         var prediction = await predictor.PredictAsync(run, theta,

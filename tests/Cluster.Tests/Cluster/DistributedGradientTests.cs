@@ -33,7 +33,7 @@ public sealed class DistributedGradientTests
         var expected = (maml.ComputeShard(model, theta, batch).GradientSum / MetaBatch).data<float>().ToArray();
 
         // The cluster: W workers, one shard each, tensors over gRPC.
-        await using var cluster = await EmbeddedCluster.StartAsync(new EmbeddedClusterOptions(workers, Threads: 1));
+        await using var cluster = await EmbeddedCluster.StartAsync(new EmbeddedClusterOptions(workers, Threads: 1), TestContext.Current.CancellationToken);
         var parameters = cluster.Services.GetRequiredService<ParameterStore>();
         var executor = cluster.Services.GetRequiredService<MetaStepExecutor>();
         parameters.Publish("gradient-check", version: 9, theta.data<float>().ToArray());

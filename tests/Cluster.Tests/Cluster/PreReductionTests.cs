@@ -47,7 +47,7 @@ public sealed class PreReductionTests
         var groups = new[] { GroupGradient.Sum([perShard[0], perShard[1]]), GroupGradient.Sum([perShard[2], perShard[3]]), perShard[4] };
         var expected = GroupGradient.Sum(groups);
 
-        await using var cluster = await EmbeddedCluster.StartAsync(new EmbeddedClusterOptions(2, Threads: 1));
+        await using var cluster = await EmbeddedCluster.StartAsync(new EmbeddedClusterOptions(2, Threads: 1), TestContext.Current.CancellationToken);
         var result = await RunStepAsync(cluster, definition, theta, step, shards, groupSize: 2);
 
         GradientAssert.Close(result.GradientSum!.Select(g => (double)g).ToArray(), expected.Select(g => (double)g).ToArray(), 1e-6);

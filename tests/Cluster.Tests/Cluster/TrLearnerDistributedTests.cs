@@ -45,7 +45,7 @@ public sealed class TrLearnerDistributedTests
         using var projections = TaskSimilarity.InitializeProjections(heads: 2, projectionSize: 3, featureSize: model.FeatureSize, definition.Seed);
 
         // The cluster: one shard per worker, every tensor over gRPC.
-        await using var cluster = await EmbeddedCluster.StartAsync(new EmbeddedClusterOptions(workers, Threads: 1));
+        await using var cluster = await EmbeddedCluster.StartAsync(new EmbeddedClusterOptions(workers, Threads: 1), TestContext.Current.CancellationToken);
         cluster.Services.GetRequiredService<ParameterStore>().Publish("tr-gradient", version: 3, theta.data<float>().ToArray());
         var executor = cluster.Services.GetRequiredService<MetaStepExecutor>();
         var template = new ShardRequest

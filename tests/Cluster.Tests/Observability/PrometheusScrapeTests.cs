@@ -18,7 +18,7 @@ public sealed class PrometheusScrapeTests
     {
         int metricsPort = FreePorts.Next(), prometheusPort = FreePorts.Next();
         string state = ClusterRuns.TempDirectory();
-        await using var cluster = await EmbeddedCluster.StartAsync(new EmbeddedClusterOptions(2, Threads: 1, MetricsPort: metricsPort));
+        await using var cluster = await EmbeddedCluster.StartAsync(new EmbeddedClusterOptions(2, Threads: 1, MetricsPort: metricsPort), TestContext.Current.CancellationToken);
         await using var prometheus = ManagedProcess.Start("prometheus", "bash",
         [
             Path.Combine(RepositoryPaths.Root, "Deploy", "scripts", "start-prometheus.sh"),
@@ -26,9 +26,9 @@ public sealed class PrometheusScrapeTests
         ]);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
 
-        var status = await cluster.RunToEndAsync(ClusterRuns.Sinusoid(workers: 2, shards: 2, steps: 60, state));
+        var status = await cluster.RunToEndAsync(ClusterRuns.Sinusoid(workers: 2, shards: 2, steps: 60, state), cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(RunState.Completed, status.State);
-        string exposition = await http.GetStringAsync($"http://127.0.0.1:{metricsPort}/metrics");
+        string exposition = await http.GetStringAsync($"http://127.0.0.1:{metricsPort}/metrics", TestContext.Current.CancellationToken);
         Assert.Contains($"metacluster_tasks_per_second{{otel_scope_name=\"MetaCluster\",metacluster_run_id=\"{status.RunId}\"}}", exposition);
 
         // The gauge keeps the run's last value, so the cluster only has to live until the next scrape (every second).
@@ -40,7 +40,7 @@ public sealed class PrometheusScrapeTests
             double? value = null;
             try
             {
-                using var answer = JsonDocument.Parse(await http.GetStringAsync($"http://127.0.0.1:{prometheusPort}/api/v1/query?query={query}"));
+                using var answer = JsonDocument.Parse(await http.GetStringAsync($"http://127.0.0.1:{prometheusPort}/api/v1/query?query={query}", TestContext.Current.CancellationToken));
                 var result = answer.RootElement.GetProperty("data").GetProperty("result");
                 if (result.GetArrayLength() > 0)
                     value = double.Parse(result[0].GetProperty("value")[1].GetString()!, CultureInfo.InvariantCulture);
@@ -55,7 +55,7 @@ public sealed class PrometheusScrapeTests
                 return;
             }
             Assert.True(DateTime.UtcNow < deadline, $"Prometheus returned no tasks/s series within 60 s:\n{prometheus.Output}");
-            await Task.Delay(500);
+            await Task.Delay(500, TestContext.Current.CancellationToken);
         }
     }
 }

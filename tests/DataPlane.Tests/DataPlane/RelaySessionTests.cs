@@ -81,7 +81,7 @@ public sealed class RelaySessionTests
         plan.TimeoutSeconds = 0.2;
         var session = sessions.Open(plan);
         Assert.True(session.Accept(0, Group(4, 2), [1, 2, 3], (_, _) => throw new InvalidOperationException("an incomplete session forwards nothing")));
-        Assert.Equal(ShardResultAck.Types.Outcome.Stale, await session.Verdict.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(ShardResultAck.Types.Outcome.Stale, await session.Verdict.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken));
         Assert.Null(sessions.Find(Group(6, 2).Key));
     }
 }

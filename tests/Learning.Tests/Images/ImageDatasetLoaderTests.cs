@@ -1,6 +1,5 @@
 using System.IO.Compression;
 using MetaCluster.Learning.Images;
-using Xunit.Abstractions;
 
 namespace MetaCluster.Tests.Images;
 

@@ -3,7 +3,6 @@ using MetaCluster.Learning.Algorithms;
 using MetaCluster.Learning.Images;
 using MetaCluster.Learning.Optimisation;
 using MetaCluster.Learning.Tasks;
-using Xunit.Abstractions;
 using static TorchSharp.torch;
 
 namespace MetaCluster.Tests.Images;
