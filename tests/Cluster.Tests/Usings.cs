@@ -1,0 +1,4 @@
+global using Xunit;
+global using MetaCluster.Testing.Embedded;
+global using MetaCluster.Testing.Learning;
+global using MetaCluster.Testing.Processes;

