@@ -1,3 +1,4 @@
+using MetaCluster.DataPlane.Reduction;
 using MetaCluster.Protos.DataPlane.V1;
 
 namespace MetaCluster.Bench.Simulated;
@@ -17,6 +18,7 @@ public sealed class LoadWorkers : IDisposable
     private readonly SimulatedWorker[] workers;
     private readonly SimulatedGradient gradient;
     private readonly SimulatedRelayParameters relayParameters;
+    private readonly GradientBufferPool buffers = new();
     private readonly Lock gate = new();
     private readonly Dictionary<string, SimulatedRelay> relays = new(StringComparer.Ordinal);
     private int failed;
@@ -45,8 +47,9 @@ public sealed class LoadWorkers : IDisposable
             var relay = Relay(url);
             if (relay.Plan.Step != a.Step || relay.Plan.Attempt != a.Attempt) throw new ArgumentException($"step {a.Step} attempt {a.Attempt} does not meet at {url}");
             await relay.Parameters;
-            var sum = gradient.SumOf(a.Members);
+            var sum = gradient.SumOf(a.Members, buffers);
             relay.Add(a.FirstShard, sum);
+            buffers.Return(sum);
             return (ShardResultAck.Types.Outcome.Accepted, (long)sum.Length * sizeof(float));
         }
 
@@ -59,10 +62,18 @@ public sealed class LoadWorkers : IDisposable
         var header = a.Group
             ? SimulatedHeaders.Group(load.RunId, a.Step, a.FirstShard, a.Members, a.Attempt, a.WorkerId)
             : SimulatedHeaders.Train(load.RunId, a.Step, a.FirstShard, a.Attempt, a.WorkerId);
-        var payload = a.Group ? gradient.Encode(gradient.SumOf(a.Members)) : gradient.Payload;
+        var payload = a.Group ? EncodedSum(a.Members) : gradient.Payload;
         var ack = await workers[a.FirstShard].SendAsync(header, payload, load.WireType, CancellationToken.None);
         Totals.Sent(payload.Length);
         return (ack.Outcome, payload.Length + header.CalculateSize());
+    }
+
+    private byte[] EncodedSum(int members)
+    {
+        var sum = gradient.SumOf(members, buffers);
+        var encoded = gradient.Encode(sum);
+        buffers.Return(sum);
+        return encoded;
     }
 
     /// <summary>Opens the relay session of <paramref name="plan"/> in the process of its first shard's worker, replacing those of earlier steps and attempts; returns its URL.</summary>
@@ -75,7 +86,7 @@ public sealed class LoadWorkers : IDisposable
         {
             replaced = relays.Values.Where(r => r.Plan.Step < plan.Step || (r.Plan.Step == plan.Step && r.Plan.FirstShard == plan.FirstShard)).ToList();
             foreach (var old in replaced) relays.Remove(old.Plan.Url);
-            relays[plan.Url] = new SimulatedRelay(plan, load.RunId, workers[plan.FirstShard], gradient, relayParameters, Totals);
+            relays[plan.Url] = new SimulatedRelay(plan, load.RunId, workers[plan.FirstShard], gradient, relayParameters, buffers, Totals);
         }
         foreach (var old in replaced) old.Abandon();
         return plan.Url;

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using MetaCluster.DataPlane.Reduction;
 using MetaCluster.DataPlane.Wire;
 using MetaCluster.Protos.DataPlane.V1;
 
@@ -7,7 +8,8 @@ namespace MetaCluster.Bench.Simulated;
 /// <summary>
 /// The one gradient every simulated shard sends (its values do not change the coordinator's work),
 /// encoded once in the wire type; a group sends the sum of its members' copies, summed and encoded
-/// each time, the worker side's real cost. The values are deterministic, so a test can redo the
+/// each time, the worker side's real cost (in reused arrays: the load process shares the cores with
+/// the coordinator, and a fresh gradient-sized array per group and step would cost both collections). The values are deterministic, so a test can redo the
 /// coordinator's arithmetic by hand.
 /// </summary>
 public sealed class SimulatedGradient(int elements, DType wireType)
@@ -33,10 +35,14 @@ public sealed class SimulatedGradient(int elements, DType wireType)
         return values;
     }
 
-    /// <summary>The float32 sum of <paramref name="members"/> shards' gradients, added in shard order as a worker process sums its group.</summary>
-    public float[] SumOf(int members)
+    /// <summary>
+    /// The float32 sum of <paramref name="members"/> shards' gradients, added in shard order as a
+    /// worker process sums its group, in an array from <paramref name="buffers"/> (the caller gives it back).
+    /// </summary>
+    public float[] SumOf(int members, GradientBufferPool buffers)
     {
-        var sum = values.Value.ToArray();
+        var sum = buffers.Rent(elements);
+        values.Value.CopyTo(sum, 0);
         for (int i = 1; i < members; i++) TensorPrimitives.Add(sum, values.Value, sum);
         return sum;
     }

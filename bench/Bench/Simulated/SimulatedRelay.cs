@@ -29,10 +29,10 @@ public sealed class SimulatedRelay
     /// <summary>
     /// Opens the session of <paramref name="plan"/>, reaching the coordinator through
     /// <paramref name="upstream"/>, serving θ from <paramref name="parameters"/> (and recording its
-    /// forwarded gradient for their replica when it keeps one).
+    /// forwarded gradient for their replica when it keeps one), its arrays from <paramref name="buffers"/>.
     /// </summary>
     public SimulatedRelay(LoadRelayPlan plan, string runId, SimulatedWorker upstream, SimulatedGradient gradient, SimulatedRelayParameters parameters,
-        LoadTotals totals)
+        GradientBufferPool buffers, LoadTotals totals)
     {
         this.plan = plan;
         this.runId = runId;
@@ -41,7 +41,7 @@ public sealed class SimulatedRelay
         this.totals = totals;
         replica = parameters.ReplicaFor(plan.ReplicateUpdate);
         Groups = (plan.EndShard - plan.FirstShard + plan.GroupSize - 1) / plan.GroupSize;
-        sum = new OrderedGradientSum(Groups, gradient.Elements);
+        sum = new OrderedGradientSum(Groups, gradient.Elements, buffers);
         Parameters = parameters.GetAsync(plan.FirstShard, plan.Step, plan.ReplicateUpdate, upstream);
     }
 
@@ -72,11 +72,11 @@ public sealed class SimulatedRelay
     }
 
     /// <summary>Ends the session without forwarding (a later plan replaced it).</summary>
-    public void Abandon()
-    {
-        forwarded.TrySetResult();
-        sum.Dispose();
-    }
+    /// <remarks>
+    /// Its sum is left to the collector, not given back to the pool: a group of the abandoned attempt
+    /// may still be folding into it, and would write into an array another session took.
+    /// </remarks>
+    public void Abandon() => forwarded.TrySetResult();
 
     private async Task ForwardAsync()
     {
