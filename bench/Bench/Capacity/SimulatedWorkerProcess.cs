@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using System.Threading.Channels;
 using MetaCluster.Bench.Simulated;
 
 namespace MetaCluster.Bench.Capacity;
@@ -20,7 +21,8 @@ public sealed class SimulatedWorkerProcess : IAsyncDisposable
 {
     private readonly Process process;
     private readonly StringBuilder errors = new();
-    private readonly Lock writing = new();
+    private readonly Channel<string> requests = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
+    private Task writer = Task.CompletedTask;
     private readonly ConcurrentDictionary<long, TaskCompletionSource<string[]>> pending = new();
     private Task answers = Task.CompletedTask;
     private long lastId;
@@ -51,6 +53,7 @@ public sealed class SimulatedWorkerProcess : IAsyncDisposable
         // Server GC would give the load process a heap per core and compete harder for the cores.
         start.Environment["DOTNET_gcServer"] = "0";
         var handle = new SimulatedWorkerProcess(Process.Start(start)!);
+        handle.writer = Task.Run(handle.WriteRequestsAsync);
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(TimeSpan.FromMinutes(2));
         string? line;
@@ -99,16 +102,19 @@ public sealed class SimulatedWorkerProcess : IAsyncDisposable
         long id = Interlocked.Increment(ref lastId);
         var answer = new TaskCompletionSource<string[]>(TaskCreationOptions.RunContinuationsAsynchronously);
         pending[id] = answer;
-        if (answers.IsCompleted) answer.TrySetException(Failure("is gone"));
-        else
-        {
-            lock (writing)
-            {
-                process.StandardInput.WriteLine(request(id));
-                process.StandardInput.Flush();
-            }
-        }
+        if (answers.IsCompleted || !requests.Writer.TryWrite(request(id))) answer.TrySetException(Failure("is gone"));
         return answer.Task;
+    }
+
+    // Requests made together (a round hands out all its units at once) go to the pipe in one write.
+    private async Task WriteRequestsAsync()
+    {
+        var input = process.StandardInput;
+        while (await requests.Reader.WaitToReadAsync())
+        {
+            while (requests.Reader.TryRead(out var line)) input.WriteLine(line);
+            await input.FlushAsync();
+        }
     }
 
     private async Task ReadAnswersAsync()
@@ -145,11 +151,9 @@ public sealed class SimulatedWorkerProcess : IAsyncDisposable
         {
             if (!process.HasExited)
             {
-                lock (writing)
-                {
-                    process.StandardInput.WriteLine(LoadProtocol.Exit);
-                    process.StandardInput.Flush();
-                }
+                requests.Writer.TryWrite(LoadProtocol.Exit);
+                requests.Writer.TryComplete();
+                await writer;
                 using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(10));
                 await process.WaitForExitAsync(wait.Token);
             }
