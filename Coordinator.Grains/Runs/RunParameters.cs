@@ -61,6 +61,18 @@ public sealed class RunParameters : IDisposable
             return new RunParameters(runId, publisher, cat([modelPart, w.flatten()]), modelElements, projectionShape, run.OuterLr);
     }
 
+    /// <summary>
+    /// The parameters of a run whose θ is <paramref name="theta"/> as given (flat float32 on the CPU,
+    /// all of it the model's: no TRLearner layer), updated by Adam at <paramref name="outerLr"/>: for
+    /// a caller that has no model to initialise from, such as the capacity benchmark, which drives
+    /// the real steps with a θ of any size. Takes ownership of <paramref name="theta"/>.
+    /// </summary>
+    public static RunParameters ForParameters(string runId, Tensor theta, double outerLr, ParameterPublisher publisher)
+    {
+        if (theta.dim() != 1) throw new ArgumentException("θ must be flat", nameof(theta));
+        return new RunParameters(runId, publisher, theta, checked((int)theta.numel()), [], outerLr);
+    }
+
     /// <summary>TRLearner's similarity layer W [H, D_proj, D]: a view of θ the caller disposes.</summary>
     public Tensor Projections() => Theta.narrow(0, ModelElements, Elements - ModelElements).reshape(projectionShape);
 

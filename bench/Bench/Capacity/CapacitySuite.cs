@@ -7,15 +7,18 @@ namespace MetaCluster.Bench.Capacity;
 
 /// <summary>
 /// <c>bench --suite capacity</c>: how many workers one coordinator can feed. A real coordinator data
-/// plane (loopback Kestrel, the gRPC service, ordered gradient sum, Adam, parameter store) against W
-/// simulated workers in another process that compute nothing and send P-element gradients, over a
-/// grid of P × W. Options: <c>capacity-params</c> (default 10k,100k,1M,10M,100M),
-/// <c>capacity-workers</c> (8,32,64,128,256), <c>capacity-dtype</c> (f32; a list runs each),
-/// <c>capacity-compute-ms</c> (the worker compute time assumed for the overhead figure, 200),
+/// plane (loopback Kestrel, the gRPC service, ordered gradient sum, Adam, parameter store) running
+/// the product's meta-step, rounds and all (<see cref="CapacityRun"/>), against W simulated workers
+/// in another process that compute nothing and send P-element gradients, over a grid of P × W.
+/// Options: <c>capacity-params</c> (default 10k,100k,1M,10M,100M), <c>capacity-workers</c>
+/// (8,32,64,128,256), <c>capacity-dtype</c> (f32; a list runs each), <c>capacity-compute-ms</c> (the
+/// worker compute time assumed for the overhead figure, 200),
 /// <c>capacity-steps</c> (measured steps per point; default the verb's repetitions),
 /// <c>capacity-workers-per-process</c> (k workers share one parameter fetch, as GPUs of one worker
 /// process share its cache; default 1, every worker fetches), <c>capacity-reduce-group</c> (g
-/// workers pre-reduce into one gradient, as <c>train --reduce-group</c>; default 1).
+/// workers pre-reduce into one gradient, as <c>train --reduce-group</c>; default 1),
+/// <c>capacity-reduce-tree</c> (f groups meet at a relay, as <c>train --reduce-tree</c>; default 1),
+/// <c>capacity-replay</c> (whether a relay whose result is the whole step replays Adam; default true).
 /// </summary>
 public sealed class CapacitySuite : IBenchSuite
 {

@@ -11,6 +11,9 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using MetaCluster.DataPlane.Transport;
+using MetaCluster.Bench.Capacity;
+using MetaCluster.Coordinator.Steps;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace MetaCluster.Bench.Loopback;
 
@@ -18,8 +21,9 @@ namespace MetaCluster.Bench.Loopback;
 /// A coordinator's data plane on a loopback port, for the benchmarks: the real
 /// <see cref="DataPlaneService"/> with the coordinator's own services (parameter store, result
 /// inbox, step collectors, ordered gradient sum) in Kestrel over HTTP/2, as the embedded cluster
-/// hosts it, without Orleans: a benchmark plays the run's loop itself and tells its simulated
-/// workers which step to run.
+/// hosts it, without Orleans: the rounds and meta-steps of <see cref="CoordinatorServiceCollectionExtensions.AddCoordinator"/> reach
+/// simulated workers through <see cref="SimulatedWorkerCalls"/> and <see cref="SimulatedRoster"/>
+/// in place of the grain-based calls and roster.
 /// </summary>
 public sealed class LoopbackDataPlane : IAsyncDisposable
 {
@@ -43,6 +47,15 @@ public sealed class LoopbackDataPlane : IAsyncDisposable
     /// <summary>The collectors of the runs' current steps.</summary>
     public ShardResultInbox Inbox => app.Services.GetRequiredService<ShardResultInbox>();
 
+    /// <summary>Picks a run's meta-step and builds it on the real rounds.</summary>
+    public MetaSteps MetaSteps => app.Services.GetRequiredService<MetaSteps>();
+
+    /// <summary>Where the rounds' worker calls go: the simulated-worker process attached to it.</summary>
+    public SimulatedWorkerCalls WorkerCalls => app.Services.GetRequiredService<SimulatedWorkerCalls>();
+
+    /// <summary>The live workers the rounds see.</summary>
+    public SimulatedRoster Roster => app.Services.GetRequiredService<SimulatedRoster>();
+
     /// <summary>Bytes the service counted.</summary>
     public DataPlaneMetrics Metrics => app.Services.GetRequiredService<DataPlaneMetrics>();
 
@@ -57,6 +70,10 @@ public sealed class LoopbackDataPlane : IAsyncDisposable
             k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2);
         });
         builder.Services.AddCoordinator();
+        builder.Services.AddSingleton<SimulatedWorkerCalls>();
+        builder.Services.AddSingleton<SimulatedRoster>();
+        builder.Services.Replace(ServiceDescriptor.Singleton<IWorkerCalls>(s => s.GetRequiredService<SimulatedWorkerCalls>()));
+        builder.Services.Replace(ServiceDescriptor.Singleton<IWorkerRoster>(s => s.GetRequiredService<SimulatedRoster>()));
         var app = builder.Build();
         app.MapGrpcService<DataPlaneService>();
         await app.StartAsync(cancellationToken);

@@ -1,55 +1,64 @@
 using System.Globalization;
-using MetaCluster.DataPlane.Wire;
 
 namespace MetaCluster.Bench.Simulated;
 
 /// <summary>
-/// The load process's loop: builds the workers and one gradient payload they all send (its values
-/// do not change the coordinator's work), then runs the steps it is told to on stdin.
+/// The load process's loop: connects the simulated workers, then serves the control messages of
+/// <see cref="LoadProtocol"/> on stdin, each on its own task (the coordinator's rounds have many
+/// assignments in flight at once, as they have grain calls), answering each on stdout.
 /// </summary>
 public static class LoadProcess
 {
     /// <summary>Runs until "exit" or the end of <paramref name="input"/>; returns the exit code.</summary>
     public static async Task<int> RunAsync(LoadArguments load, TextReader input, TextWriter output)
     {
-        var random = new Random(17);
-        var values = new float[load.Elements];
-        // Gradient-like values: zero-mean, mostly small, a few large.
-        for (int i = 0; i < values.Length; i++) values[i] = (float)((random.NextDouble() - 0.5) * Math.Exp(random.NextDouble() * 8 - 8));
-        byte[] payload = GradientCodec.Encode(values, load.WireType, out _);
-        if (load.ReduceGroup == 1) values = [];
-
-        var workers = Enumerable.Range(0, load.Workers).Select(shard => new SimulatedWorker(shard, load, payload, values)).ToArray();
-        try
+        using var workers = new LoadWorkers(load);
+        var answers = new Lock();
+        void Answer(string line)
         {
-            Write(output, "ready");
-            while (await input.ReadLineAsync() is { } line)
+            lock (answers)
             {
-                if (line == "exit") break;
-                if (!line.StartsWith("step ", StringComparison.Ordinal)) { Write(output, $"error 0 unknown command '{line}'"); continue; }
-                long step = long.Parse(line[5..], CultureInfo.InvariantCulture);
-                try
-                {
-                    var done = await Task.WhenAll(workers.Select(w => w.StepAsync(step, CancellationToken.None)));
-                    double cpu = Environment.CpuUsage.TotalTime.TotalSeconds;
-                    Write(output, string.Create(CultureInfo.InvariantCulture, $"done {step} {cpu:R} {done.Sum(d => d.Fetched)} {done.Sum(d => d.Sent)}"));
-                }
-                catch (Exception e)
-                {
-                    Write(output, $"error {step} {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}");
-                }
+                output.WriteLine(line);
+                output.Flush();
             }
-            return 0;
         }
-        finally
+        Answer(LoadProtocol.Ready);
+        while (await input.ReadLineAsync() is { } line)
         {
-            foreach (var w in workers) w.Dispose();
+            if (line == LoadProtocol.Exit) break;
+            // Off the reading loop: a group sums its gradient, a run waits for its acknowledgement.
+            _ = Task.Run(async () => Answer(await HandleAsync(workers, line)));
         }
+        return 0;
     }
 
-    private static void Write(TextWriter output, string line)
+    private static async Task<string> HandleAsync(LoadWorkers workers, string line)
     {
-        output.WriteLine(line);
-        output.Flush();
+        long id = 0;
+        try
+        {
+            (string verb, id, string[] fields) = LoadProtocol.Parse(line);
+            switch (verb)
+            {
+                case "run":
+                    var (outcome, bytes) = await workers.RunAsync(LoadProtocol.ParseAssignment(fields));
+                    return LoadProtocol.Ok(id, string.Create(CultureInfo.InvariantCulture, $"{outcome} {bytes}"));
+                case "relay":
+                    return LoadProtocol.Ok(id, workers.OpenRelay(LoadProtocol.ParseRelayPlan(fields)));
+                case "forwarded":
+                    if (fields.Length != 1) throw new FormatException("forwarded takes the relay's URL");
+                    await workers.ForwardedAsync(fields[0]);
+                    return LoadProtocol.Ok(id);
+                case "report":
+                    double cpu = Environment.CpuUsage.TotalTime.TotalSeconds;
+                    return LoadProtocol.Ok(id, string.Create(CultureInfo.InvariantCulture, $"{cpu:R} {workers.Totals.FetchedBytes} {workers.Totals.SentBytes}"));
+                default:
+                    throw new FormatException($"unknown command '{verb}'");
+            }
+        }
+        catch (Exception e)
+        {
+            return LoadProtocol.Error(id, $"{e.GetType().Name}: {e.Message}");
+        }
     }
 }
