@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using MetaCluster.Protos.DataPlane.V1;
 using ResultKind = MetaCluster.Protos.DataPlane.V1.ShardResultHeader.ResultOneofCase;
 
@@ -17,6 +18,8 @@ public sealed class UnitCollector : IDisposable
 {
     private readonly Lock gate = new();
     private readonly int[] assignedAttempt;
+    private readonly byte[]?[] assignedSecret;
+    private readonly long[]?[] assignedTasks;
     private readonly ShardResultHeader?[] headers;
     private readonly ShardResultHeader?[] unitResults;
     private readonly (float[] Values, long[] Shape)?[] outputs;
@@ -44,8 +47,10 @@ public sealed class UnitCollector : IDisposable
         FirstShard = firstShard;
         UnitSize = unitSize;
         assignedAttempt = Enumerable.Repeat(-1, shards).ToArray();
+        assignedTasks = new long[]?[shards];
         headers = new ShardResultHeader?[shards];
         unitResults = new ShardResultHeader?[Units];
+        assignedSecret = new byte[]?[Units];
         outputs = new (float[], long[])?[Units];
         accepted = Enumerable.Range(0, Units).Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).ToArray();
         Gradient = gradientElements > 0 ? new OrderedGradientSum(Units, gradientElements, buffers) : null;
@@ -78,12 +83,25 @@ public sealed class UnitCollector : IDisposable
     /// <summary>The gradient sum, or null for kinds without one.</summary>
     public OrderedGradientSum? Gradient { get; }
 
-    /// <summary>Makes <paramref name="attempt"/> the only acceptable attempt for every shard of a unit.</summary>
-    public void Assign(int unit, int attempt)
+    /// <summary>
+    /// Makes <paramref name="attempt"/> the only acceptable attempt for every shard of a unit; when
+    /// given, its result must also carry <paramref name="secret"/> (sent to the assigned worker over
+    /// the control plane alone) and name exactly <paramref name="tasks"/> (each shard's task indices).
+    /// </summary>
+    public void Assign(int unit, int attempt, byte[]? secret = null, IReadOnlyList<long[]>? tasks = null)
     {
         var shards = ShardsOf(unit);
+        if (tasks is not null && tasks.Count != shards.End.Value - shards.Start.Value)
+            throw new ArgumentException($"unit {unit} has {shards.End.Value - shards.Start.Value} shards, the assignment {tasks.Count}", nameof(tasks));
         lock (gate)
-            for (int s = shards.Start.Value; s < shards.End.Value; s++) assignedAttempt[s - FirstShard] = attempt;
+        {
+            assignedSecret[unit] = secret;
+            for (int s = shards.Start.Value; s < shards.End.Value; s++)
+            {
+                assignedAttempt[s - FirstShard] = attempt;
+                assignedTasks[s - FirstShard] = tasks?[s - shards.Start.Value];
+            }
+        }
     }
 
     /// <summary>Completes when the unit's result is accepted.</summary>
@@ -111,8 +129,21 @@ public sealed class UnitCollector : IDisposable
             var shards = ShardsOf(unit);
             for (int s = shards.Start.Value; s < shards.End.Value; s++)
                 if (assignedAttempt[s - FirstShard] != key.Attempt) return ShardResultAck.Types.Outcome.Stale;
+            // Not the assigned worker's result (it would know the secret): not the one awaited.
+            if (assignedSecret[unit] is { } secret && !CryptographicOperations.FixedTimeEquals(secret, header.AssignmentSecret.Span))
+                return ShardResultAck.Types.Outcome.Stale;
+            CheckTasks(header, shards);
             return ShardResultAck.Types.Outcome.Accepted;
         }
+    }
+
+    // A result for the right attempt that names other tasks than were assigned is malformed.
+    private void CheckTasks(ShardResultHeader header, Range shards)
+    {
+        var members = header.ResultCase == ResultKind.TrainGroup ? header.TrainGroup.Members : (IList<ShardResultHeader>)[header];
+        for (int s = shards.Start.Value; s < shards.End.Value; s++)
+            if (assignedTasks[s - FirstShard] is { } tasks && !members[s - shards.Start.Value].TaskIndices.SequenceEqual(tasks))
+                throw new ArgumentException($"the result of shard {s} names other tasks than were assigned to it");
     }
 
     /// <summary>The unit a result covers, checked to be exactly one unit.</summary>

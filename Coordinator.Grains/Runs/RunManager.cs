@@ -1,31 +1,56 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
+using MetaCluster.Abstractions;
 using MetaCluster.Coordinator.Output;
 using Microsoft.Extensions.Hosting;
-using MetaCluster.Abstractions;
 
 namespace MetaCluster.Coordinator.Runs;
 
 /// <summary>
 /// The runs of a long-lived coordinator: each has a run directory under the state directory
-/// (run.json, checkpoints, metrics, summary). On start it resumes every run that has no
-/// summary yet from its newest checkpoint, so a coordinator restart loses at most the steps since
-/// that checkpoint — and, since tasks are rebuilt from (seed, step, index), the resumed run ends
-/// with the same parameters.
+/// (run.json, run-record.json, checkpoints, metrics, summary). On start it resumes every run that
+/// neither completed nor ended (stopped, failed) from its newest checkpoint, so a coordinator
+/// restart loses at most the steps since that checkpoint — and, since tasks are rebuilt from
+/// (seed, step, index), the resumed run ends with the same parameters.
 /// </summary>
 public sealed partial class RunManager(IGrainFactory grains, ServeSettings settings, ILogger<RunManager> logger) : IHostedService
 {
+    private readonly SemaphoreSlim starting = new(1, 1);
+    private readonly ConcurrentDictionary<string, RunRecord> records = new(StringComparer.Ordinal);
+
     private string RunsPath => Path.Combine(settings.StateDirectory, "runs");
 
-    /// <summary>Starts a new run; the coordinator chooses its id and directory.</summary>
-    public async Task<string> StartRunAsync(RunDefinition definition)
+    /// <summary>
+    /// Starts a new run, or returns the run an earlier request with the same <paramref name="request"/>
+    /// id started (Created false). Reusing a request id for another definition is an <see cref="ArgumentException"/>.
+    /// </summary>
+    public async Task<(string RunId, bool Created)> StartRunAsync(RunDefinition definition, RunRecord request)
     {
-        string runId = string.Create(CultureInfo.InvariantCulture, $"run-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..6]}");
-        var run = definition with { OutputDirectory = Path.Combine(RunsPath, runId), Resume = false };
-        // The directory exists before the call returns, so the run is listed (and recoverable) at once.
-        new RunDirectory(run.OutputDirectory).WriteJson("run.json", run);
-        await grains.GetGrain<IMetaRunGrain>(runId).StartAsync(run);
-        return runId;
+        await starting.WaitAsync();
+        try
+        {
+            if (request.RequestId.Length > 0 && records.FirstOrDefault(r => r.Value.RequestId == request.RequestId) is { Key: not null } earlier)
+            {
+                var earlierDefinition = Definition(earlier.Key);
+                if (earlierDefinition is not null && !SameRun(earlierDefinition, definition))
+                    throw new ArgumentException($"request_id '{request.RequestId}' already started run {earlier.Key} with another definition");
+                return (earlier.Key, false);
+            }
+            string runId = string.Create(CultureInfo.InvariantCulture, $"run-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..6]}");
+            var run = definition with { OutputDirectory = Path.Combine(RunsPath, runId), Resume = false };
+            var record = request with { Created = DateTime.UtcNow };
+            // The directory exists before the call returns, so the run is listed (and recoverable) at once.
+            new RunDirectory(run.OutputDirectory).WriteJson("run.json", run);
+            record.Write(run.OutputDirectory);
+            records[runId] = record;
+            await grains.GetGrain<IMetaRunGrain>(runId).StartAsync(run);
+            return (runId, true);
+        }
+        finally
+        {
+            starting.Release();
+        }
     }
 
     /// <summary>True when the run exists (running, or its directory is there).</summary>
@@ -34,6 +59,17 @@ public sealed partial class RunManager(IGrainFactory grains, ServeSettings setti
     /// <summary>The run directory.</summary>
     public RunDirectory Directory(string runId) => new(Path.Combine(RunsPath, runId));
 
+    /// <summary>The run's record (name, tags, request id, how it ended), if it has one.</summary>
+    public RunRecord? Record(string runId) => records.GetValueOrDefault(runId) ?? RunRecord.Read(Path.Combine(RunsPath, runId));
+
+    /// <summary>The run's definition, from its run.json.</summary>
+    public RunDefinition? Definition(string runId)
+    {
+        string path = Path.Combine(RunsPath, runId, "run.json");
+        try { return File.Exists(path) ? JsonSerializer.Deserialize<RunDefinition>(File.ReadAllText(path), RunJson.Indented) : null; }
+        catch (JsonException) { return null; }
+    }
+
     /// <summary>A run's status: live from its grain, or from its directory if the grain never ran in this process.</summary>
     public async Task<RunStatus> StatusAsync(string runId)
     {
@@ -41,18 +77,34 @@ public sealed partial class RunManager(IGrainFactory grains, ServeSettings setti
         var status = await TransientGrainCalls.RetryAsync(run.GetStatusAsync);
         if (status.State != RunState.Pending) return status;
         string summary = Path.Combine(RunsPath, runId, "summary.json");
-        return File.Exists(summary)
-            ? status with { State = RunState.Completed, SummaryJson = File.ReadAllText(summary) }
+        if (File.Exists(summary)) return status with { State = RunState.Completed, SummaryJson = File.ReadAllText(summary) };
+        return Record(runId) is { Ended: { } ended } record
+            ? status with { State = ended == "failed" ? RunState.Failed : RunState.Stopped, Error = record.Error }
             : status;
     }
 
-    /// <summary>Asks a run to stop.</summary>
-    public Task StopAsync(string runId) => grains.GetGrain<IMetaRunGrain>(runId).StopAsync();
+    /// <summary>Asks a run to stop; a run that will not resume is recorded as stopped at once.</summary>
+    public async Task StopAsync(string runId)
+    {
+        await grains.GetGrain<IMetaRunGrain>(runId).StopAsync();
+        RecordEnd(runId, "stopped", null);
+    }
 
-    /// <summary>Every run id, oldest first.</summary>
-    public IReadOnlyList<string> RunIds() =>
+    /// <summary>Records that a run ended without completing, so a restart does not resume it.</summary>
+    public void RecordEnd(string runId, string ended, string? error)
+    {
+        if (!Exists(runId) || File.Exists(Path.Combine(RunsPath, runId, "summary.json"))) return;
+        var record = (Record(runId) ?? new RunRecord()) with { Ended = ended, Error = error };
+        record.Write(Path.Combine(RunsPath, runId));
+        records[runId] = record;
+    }
+
+    /// <summary>Every run id, newest first, with the given tags if any.</summary>
+    public IReadOnlyList<string> RunIds(IReadOnlyDictionary<string, string>? tags = null) =>
         System.IO.Directory.Exists(RunsPath)
-            ? System.IO.Directory.GetDirectories(RunsPath).Select(Path.GetFileName).OfType<string>().Where(IsValidId).Order(StringComparer.Ordinal).ToArray()
+            ? System.IO.Directory.GetDirectories(RunsPath).Select(Path.GetFileName).OfType<string>().Where(IsValidId)
+                .Where(id => tags is null || tags.Count == 0 || (Record(id) is { } r && tags.All(t => r.Tags.TryGetValue(t.Key, out var v) && v == t.Value)))
+                .OrderDescending(StringComparer.Ordinal).ToArray()
             : [];
 
     /// <summary>Run ids are ours: a client's id never becomes a path outside the state directory.</summary>
@@ -66,23 +118,25 @@ public sealed partial class RunManager(IGrainFactory grains, ServeSettings setti
         foreach (var runId in RunIds())
         {
             string dir = Path.Combine(RunsPath, runId);
-            string definitionPath = Path.Combine(dir, "run.json");
-            if (File.Exists(Path.Combine(dir, "summary.json")) || !File.Exists(definitionPath)) continue;
-            try
+            var record = RunRecord.Read(dir);
+            if (record is not null) records[runId] = record;
+            if (File.Exists(Path.Combine(dir, "summary.json")) || record?.Ended is not null) continue;
+            if (Definition(runId) is not { } definition)
             {
-                var definition = JsonSerializer.Deserialize<RunDefinition>(File.ReadAllText(definitionPath), RunJson.Indented)!;
-                await grains.GetGrain<IMetaRunGrain>(runId).StartAsync(definition with { OutputDirectory = dir, Resume = true });
-                LogRecovered(runId);
+                LogUnreadable(runId, "run.json is missing or unreadable");
+                continue;
             }
-            catch (Exception e) when (e is JsonException or IOException)
-            {
-                LogUnreadable(runId, e.Message);
-            }
+            await grains.GetGrain<IMetaRunGrain>(runId).StartAsync(definition with { OutputDirectory = dir, Resume = true });
+            LogRecovered(runId);
         }
     }
 
     /// <inheritdoc/>
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    // The same run but for what the coordinator chose itself.
+    private static bool SameRun(RunDefinition a, RunDefinition b) =>
+        JsonSerializer.Serialize(a with { OutputDirectory = null, Resume = false }, RunJson.Line) == JsonSerializer.Serialize(b with { OutputDirectory = null, Resume = false }, RunJson.Line);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Resuming unfinished run {RunId}")]
     private partial void LogRecovered(string runId);
@@ -92,4 +146,7 @@ public sealed partial class RunManager(IGrainFactory grains, ServeSettings setti
 }
 
 /// <summary>Settings of <c>Coordinator serve</c> that services need.</summary>
-public sealed record ServeSettings(string StateDirectory, IReadOnlyList<string> DataRoots);
+/// <param name="StateDirectory">Where run directories live.</param>
+/// <param name="DataRoots">The folders runs may read data from.</param>
+/// <param name="Limits">What one run may ask.</param>
+public sealed record ServeSettings(string StateDirectory, IReadOnlyList<string> DataRoots, Definitions.RunLimits? Limits = null);

@@ -127,14 +127,28 @@ public sealed partial class RunRecorder(string runId, RunDefinition definition, 
         status = status with { State = RunState.Completed, SummaryJson = JsonSerializer.Serialize(summary, RunJson.Indented) };
     }
 
-    /// <summary>Marks the run stopped on request.</summary>
-    public void Stopped() => status = status with { State = RunState.Stopped };
+    /// <summary>Marks the run stopped on request, durably: a restarted coordinator does not resume it.</summary>
+    public void Stopped()
+    {
+        status = status with { State = RunState.Stopped };
+        RecordEnd("stopped", null);
+    }
 
-    /// <summary>Marks the run failed with <paramref name="error"/>.</summary>
+    /// <summary>Marks the run failed with <paramref name="error"/>, durably: a restarted coordinator does not run it again.</summary>
     public void Failed(Exception error)
     {
-        LogRunFailed(runId, error);
+        // A deterministic rejection is the user's data or definition: its one line says it all.
+        if (error.InnerException is DeterministicWorkException) LogRunRejected(runId, error.Message);
+        else LogRunFailed(runId, error);
         status = status with { State = RunState.Failed, Error = error.Message };
+        RecordEnd("failed", error.Message);
+    }
+
+    private void RecordEnd(string ended, string? error)
+    {
+        if (output is null) return;
+        try { ((RunRecord.Read(output.Path) ?? new RunRecord()) with { Ended = ended, Error = error }).Write(output.Path); }
+        catch (IOException) { } // the status above still says it; a full disk must not hide why the run ended
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} resumes from its checkpoint of step {Step}")]
@@ -142,6 +156,9 @@ public sealed partial class RunRecorder(string runId, RunDefinition definition, 
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId} step {Step}: {Count} outer-gradient elements were beyond the range of {Dtype} and were sent as its largest value (counted in summary.json as gradient_saturated; later steps are not logged)")]
     private partial void LogGradientSaturated(string runId, long step, long count, string dtype);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Run {RunId} failed: {Reason}")]
+    private partial void LogRunRejected(string runId, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Run {RunId} failed")]
     private partial void LogRunFailed(string runId, Exception exception);

@@ -53,6 +53,12 @@ public sealed partial class AttemptLoop(IWorkerRoster roster, ILogger<AttemptLoo
                 if (result.Accepted) return (retry, result.Bytes);
                 LogNotAccepted(label.RunId, label.Step, label.Shard, attempt, result.Worker, result.Detail);
             }
+            catch (AttemptFailedException e) when (e.InnerException is DeterministicWorkException rejected)
+            {
+                // The same on any worker: fail now, with the worker's one line, instead of 8 times.
+                LogRejected(label.RunId, label.Step, label.Shard, rejected.Message);
+                throw new ShardFailedException(rejected.Message, rejected);
+            }
             catch (AttemptFailedException e)
             {
                 if (isAccepted()) return (retry, 0);
@@ -80,6 +86,9 @@ public sealed partial class AttemptLoop(IWorkerRoster roster, ILogger<AttemptLoo
         var candidates = workers.Where(w => !failed.Contains(w.WorkerId)).ToArray();
         return candidates.Length > 0 ? candidates : [.. workers];
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Run {RunId} step {Step} shard {Shard}: the work cannot succeed on any worker ({Reason}); the round fails without retrying")]
+    private partial void LogRejected(string runId, long step, int shard, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId} step {Step} shard {Shard} attempt {Attempt} on {Worker} failed ({Error}: {Message}); reassigning")]
     private partial void LogFailed(string runId, long step, int shard, int attempt, string worker, string error, string message);

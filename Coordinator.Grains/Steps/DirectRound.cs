@@ -31,8 +31,8 @@ public sealed class DirectRound(IWorkerCalls calls, RoundRunner rounds)
     {
         var range = collector.ShardsOf(unit);
         var worker = plan.Pick(unit);
-        var assignment = new ShardAssignment(work, range.Start.Value, plan.Attempt, shards.Take(range).ToArray());
-        collector.Assign(unit, plan.Attempt);
+        var assignment = new ShardAssignment(work, range.Start.Value, plan.Attempt, shards.Take(range).ToArray(), ShardAssignment.NewSecret());
+        collector.Assign(unit, plan.Attempt, assignment.Secret, assignment.Shards);
         using var span = AssignmentSpan.Start(work.RunId, work.Step, assignment.FirstShard, plan.Attempt, worker.WorkerId, worker.Device, assignment.Tasks);
         try
         {

@@ -1,3 +1,4 @@
+using MetaCluster.Abstractions;
 using MetaCluster.Coordinator.DataPlane;
 using MetaCluster.Coordinator.Observability;
 using MetaCluster.DataPlane.Reduction;
@@ -82,13 +83,17 @@ public sealed partial class RelationRound(DirectRound direct, IWorkerCalls calls
         {
             var receipts = await Task.WhenAll(adapted.Select(async (header, shard) =>
             {
-                collector.Assign(shard, header.Key.Attempt);
-                var assignment = new ShardAssignment(work, shard, header.Key.Attempt, [[.. header.TaskIndices]]);
+                var assignment = new ShardAssignment(work, shard, header.Key.Attempt, [[.. header.TaskIndices]], ShardAssignment.NewSecret());
+                collector.Assign(shard, header.Key.Attempt, assignment.Secret, assignment.Shards);
                 try
                 {
                     var receipt = await calls.RunAsync(header.WorkerId, assignment).WaitAsync(timeout, cancellationToken);
                     return collector.IsAccepted(shard) ? receipt
                         : throw new RelationPhaseFailedException($"{work.Kind} of shard {shard} on {header.WorkerId} was not accepted ({receipt.Outcome})");
+                }
+                catch (DeterministicWorkException rejected)
+                {
+                    throw new ShardFailedException(rejected.Message, rejected);
                 }
                 catch (Exception e) when (e is not RelationPhaseFailedException && (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
                 {

@@ -36,7 +36,8 @@ public sealed class RelayedRound(IWorkerCalls calls, RoundRunner rounds)
         var groups = Enumerable.Range(0, (end - first + groupSize - 1) / groupSize)
             .Select(g => new Range(first + g * groupSize, Math.Min(end, first + (g + 1) * groupSize))).ToArray();
         var assigned = groups.Select((_, g) => plan.Pick(unit * fanIn + g)).ToArray();
-        collector.Assign(unit, plan.Attempt);
+        var secret = ShardAssignment.NewSecret();
+        collector.Assign(unit, plan.Attempt, secret, shards.Take(members).ToArray());
         var key = new ShardKey { RunId = work.RunId, Step = work.Step, Shard = first, Attempt = plan.Attempt };
         var relayPlan = new RelayPlan
         {
@@ -44,13 +45,14 @@ public sealed class RelayedRound(IWorkerCalls calls, RoundRunner rounds)
             UpstreamUrl = work.DataPlaneUrl, TimeoutSeconds = timeout.TotalSeconds,
             // This relay's result is the whole step's gradient: it can keep a replica of the optimiser.
             ReplicateUpdate = collector.Units == 1,
+            AssignmentSecret = Google.Protobuf.ByteString.CopyFrom(secret),
         };
         using var span = AssignmentSpan.Start(work.RunId, work.Step, first, plan.Attempt, assigned[0].WorkerId, assigned[0].Device, shards.Take(members).Sum(s => s.Length));
         Task<ShardReceipt>[] runs = [];
         try
         {
             string relayUrl = await calls.OpenRelayAsync(assigned[0].WorkerId, relayPlan).WaitAsync(timeout, cancellationToken);
-            runs = groups.Select((g, i) => calls.RunAsync(assigned[i].WorkerId, new ShardAssignment(work, g.Start.Value, plan.Attempt, shards.Take(g).ToArray(), relayUrl))).ToArray();
+            runs = groups.Select((g, i) => calls.RunAsync(assigned[i].WorkerId, new ShardAssignment(work, g.Start.Value, plan.Attempt, shards.Take(g).ToArray(), secret, relayUrl))).ToArray();
             var receipts = await AllUnlessOneFails(runs).WaitAsync(timeout, cancellationToken);
             // The relay answered each group when it held it; the super-group is in once the relay's
             // forwarded result is accepted here. The relay's forward call fails at once if the

@@ -19,6 +19,7 @@ public static class WorkRequests
             DataPlaneUrl = assignment.RelayUrl ?? work.DataPlaneUrl,
             UpstreamUrl = assignment.RelayUrl is null ? "" : work.DataPlaneUrl,
             TraceParent = traceParent,
+            AssignmentSecret = Google.Protobuf.ByteString.CopyFrom(assignment.Secret),
         };
         if (work.Kind != WorkKind.TrainGroup)
         {

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Grpc.Core;
 using MetaCluster.ServiceDefaults.Options;
+using MetaCluster.Coordinator.Definitions;
 using MetaCluster.Coordinator.Output;
 using MetaCluster.Coordinator.Runs;
 using MetaCluster.Protos.Api.V1;
@@ -31,18 +32,18 @@ public static class ClientCommands
         return 0;
     }
 
-    /// <summary>The API request for <c>train</c>-style options, checked here first so a typo fails fast with train's message.</summary>
+    /// <summary>
+    /// The API request for <c>train</c>-style options: the typed definition, checked here first with
+    /// the same rules as the server's so a typo fails fast with train's message. Paths are the
+    /// server's: they are not looked for on this machine.
+    /// </summary>
     public static StartRunRequest ToRequest(string[] trainArgs)
     {
-        TrainOptions.Parse(trainArgs);
-        var request = new StartRunRequest();
-        // The reader has merged --config and knows switches and repeated options (--data twice).
-        foreach (var (name, values) in new OptionReader(trainArgs, TrainOptions.Valued, TrainOptions.Switches).Given)
-        {
-            if (name is "out" or "resume" or "threads" or "metrics-port" or "trace-console" or "no-report") throw new UsageException($"--{name} is not for submit: the coordinator chooses it (use watch --out DIR for a local copy)");
-            request.Options[name] = string.Join('\n', values);
-        }
-        return request;
+        foreach (var (name, _) in new OptionReader(trainArgs, TrainOptions.Valued, TrainOptions.Switches).Given)
+            if (name is "out" or "resume" or "threads" or "metrics-port" or "trace-console" or "no-report" or "data-plane")
+                throw new UsageException($"--{name} is not for submit: the coordinator chooses it (use watch --out DIR for a local copy)");
+        var run = TrainOptions.Parse(trainArgs).Run;
+        return new StartRunRequest { Definition = ApiRunDefinitions.ToApi(run), RequestId = Guid.NewGuid().ToString("N") };
     }
 
     /// <summary><c>watch --coordinator URL --run ID [--out DIR]</c>: streams progress; writes the run directory at the end.</summary>
@@ -71,9 +72,7 @@ public static class ClientCommands
             if (outDir is not null)
             {
                 var directory = new RunDirectory(outDir);
-                if (result.SummaryJson.Length > 0) directory.WriteAtomically("summary.json", result.SummaryJson);
-                directory.WriteAtomically("metrics.jsonl", result.MetricsJsonl);
-                if (result.RelationJson.Length > 0) directory.WriteAtomically("relation.json", result.RelationJson);
+                await RunFiles.DownloadAllAsync(client, runId, outDir, cancellationToken);
             }
             if (result.State != ApiRunState.Completed)
             {

@@ -1,6 +1,6 @@
 using System.Net;
 using MetaCluster.ServiceDefaults.Options;
-using MetaCluster.TaskWorker.Hosting;
+using MetaCluster.Coordinator.Definitions;
 using MetaCluster.ServiceDefaults.Hosting;
 
 namespace MetaCluster.Coordinator.Cli;
@@ -8,10 +8,11 @@ namespace MetaCluster.Coordinator.Cli;
 /// <summary>Options of <c>serve</c>.</summary>
 public sealed record ServeOptions(
     ClusterMembershipSettings Membership, Uri Api, string? Token, string? TlsCertificate, string? TlsKey, string? TlsClientCa,
-    string DataPlaneUrl, int MetricsPort, string StateDirectory, IReadOnlyList<string> DataRoots, bool ConsoleTraces = false)
+    string DataPlaneUrl, int MetricsPort, string StateDirectory, IReadOnlyList<string> DataRoots, bool ConsoleTraces = false, RunLimits? Limits = null)
 {
     private static readonly string[] Valued =
-        ["redis", "api", "cluster-id", "data-root", "token", "tls-cert", "tls-key", "tls-client-ca", "silo-port", "gateway-port", "advertise-address", "data-plane-url", "metrics-port", "state-dir"];
+        ["redis", "api", "cluster-id", "data-root", "token", "tls-cert", "tls-key", "tls-client-ca", "silo-port", "gateway-port", "advertise-address", "data-plane-url", "metrics-port", "state-dir",
+         "max-tasks-per-step", "max-shards", "run-memory-budget-mb"];
 
     /// <summary>Reads and checks the options; refuses an open non-loopback binding.</summary>
     public static ServeOptions Parse(IEnumerable<string> args)
@@ -46,6 +47,8 @@ public sealed record ServeOptions(
             new ClusterMembershipSettings(redis, o.String("cluster-id", "default"), o.Int("silo-port", 11111, 0, 65535), advertise,
                 o.Int("gateway-port", 0, 0, 65535)),
             api, token, cert, key, clientCa, dataPlane, o.Int("metrics-port", 9464, 0, 65535),
-            Path.GetFullPath(o.String("state-dir", "cluster-state")), roots, o.Switch("trace-console"));
+            Path.GetFullPath(o.String("state-dir", "cluster-state")), roots, o.Switch("trace-console"),
+            new RunLimits(o.Int("max-tasks-per-step", RunLimits.Default.MaxTasksPerStep, 1, 10_000_000), o.Int("max-shards", RunLimits.Default.MaxShards, 1, 1_000_000),
+                MemoryBudgetBytes: (long)o.Int("run-memory-budget-mb", (int)(RunLimits.Default.MemoryBudgetBytes >> 20), 1, int.MaxValue) << 20));
     }
 }

@@ -1,6 +1,7 @@
 using MetaCluster.ServiceDefaults.Options;
 using System.Globalization;
 using System.Text.Json;
+using MetaCluster.Coordinator.Definitions;
 using MetaCluster.Coordinator.Output;
 using MetaCluster.Coordinator.Runs;
 using MetaCluster.Abstractions;
@@ -18,6 +19,16 @@ public static class TrainCommand
     public static async Task<int> RunAsync(TrainOptions options, TextWriter output, CancellationToken cancellationToken)
     {
         var run = options.Run;
+        try
+        {
+            // What needs this machine and the data, before anything starts.
+            DevicePolicy.CheckAvailableHere(run.Device, FieldNames.CommandLine);
+            RunDataChecks.Check(run, FieldNames.CommandLine, dataRoots: null);
+        }
+        catch (InvalidRunDefinitionException e)
+        {
+            throw new UsageException(e.Message);
+        }
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"meta-training {run.Task} with {run.Algorithm}: {run.MetaSteps} meta-steps of {run.MetaBatch} tasks, {run.Workers} worker(s), {run.Shards} shard(s), device {run.Device}"));
         output.WriteLine($"run directory: {Path.GetFullPath(run.OutputDirectory!)}");

@@ -1,6 +1,5 @@
 using MetaCluster.ServiceDefaults.Options;
-using System.Text.RegularExpressions;
-using MetaCluster.Coordinator.Runs;
+using MetaCluster.Coordinator.Definitions;
 using MetaCluster.Learning.Algorithms;
 using MetaCluster.Learning.Tasks;
 using MetaCluster.DataPlane.Wire;
@@ -9,7 +8,7 @@ using MetaCluster.Abstractions;
 namespace MetaCluster.Coordinator.Cli;
 
 /// <summary>The options of <c>train</c>: the run's definition plus how the embedded cluster is laid out.</summary>
-public sealed partial record TrainOptions(RunDefinition Run, int Threads, int? MetricsPort = null, bool TraceConsole = false, bool Report = true,
+public sealed record TrainOptions(RunDefinition Run, int Threads, int? MetricsPort = null, bool TraceConsole = false, bool Report = true,
     bool InProcessDataPlane = true)
 {
     /// <summary>Values of <c>--data-plane</c>: the service called in memory, or gRPC on loopback as between processes.</summary>
@@ -29,40 +28,26 @@ public sealed partial record TrainOptions(RunDefinition Run, int Threads, int? M
     /// <summary>Options without a value.</summary>
     public static readonly string[] Switches = ["resume", "rotations", "trace-console", "no-report"];
 
-    /// <summary>Reads and checks the options; throws <see cref="UsageException"/> naming the first bad one.</summary>
+    /// <summary>
+    /// Reads the options and checks them with the rules every run definition meets
+    /// (<see cref="RunDefinitionRules"/>); throws <see cref="UsageException"/> naming the first bad
+    /// one. What needs the data (paths, classes) is checked before the run starts (<see cref="RunDataChecks"/>).
+    /// </summary>
     public static TrainOptions Parse(IEnumerable<string> args)
     {
         var o = new OptionReader(args, Valued, Switches);
         string task = o.Choice("task", "sinusoid", [.. TaskFamilyCatalog.Names]);
         string algorithm = o.Choice("algorithm", "maml", [.. AlgorithmCatalog.Names]);
         int workers = o.Int("workers", 2, 1, 1024);
-        int metaBatch = o.Int("meta-batch", 25, 1, 1_000_000);
-        int shards = o.Int("shards", Math.Min(workers, metaBatch), 1, 1_000_000);
-        if (shards > metaBatch) throw new UsageException($"--shards ({shards}) cannot exceed --meta-batch ({metaBatch})");
-        string device = o.String("device", "cpu");
-        if (!DevicePattern().IsMatch(device)) throw new UsageException($"--device must be cpu, cuda or cuda:N; got '{device}'");
-        if (device != "cpu")
-            throw new UsageException($"--device {device}: this build ships the CPU libtorch; build with -p:TorchBackend=cuda for GPU workers");
+        int metaBatch = o.Int("meta-batch", 25, 1, int.MaxValue);
         string? outDir = o.OptionalString("out");
         if (outDir is not null && string.IsNullOrWhiteSpace(outDir)) throw new UsageException("--out must name a directory");
-
-        var data = o.All("data").ToArray();
-        var evalData = o.All("eval-data").ToArray();
-        if (TaskFamilyCatalog.ReadsData(task) && data.Length == 0) throw new UsageException($"--task {task} needs --data DIR|ZIP");
-        if (!TaskFamilyCatalog.ReadsData(task) && (data.Length > 0 || evalData.Length > 0)) throw new UsageException($"--task {task} generates its tasks: --data is for images and tabular");
-        foreach (var path in data.Concat(evalData))
-            if (!File.Exists(path) && !Directory.Exists(path)) throw new UsageException($"--data: no file or directory '{path}'");
-        string? evalClasses = o.OptionalString("eval-classes");
-        if (evalClasses is not null && !File.Exists(evalClasses)) throw new UsageException($"--eval-classes: no file '{evalClasses}'");
-        bool classification = task == "images" || (task == "tabular" && o.Has("ways"));
-        double trLambda = o.Double("tr-lambda", 0, 0, 1e6);
-        if (trLambda > 0 && metaBatch < 2) throw new UsageException($"--tr-lambda needs --meta-batch of at least 2 (TRLearner relates tasks to each other), got {metaBatch}");
 
         var run = new RunDefinition
         {
             Task = task,
             Algorithm = algorithm,
-            Ways = o.Int("ways", classification || task == "images" ? 5 : 1, 1, 10_000),
+            Ways = o.Int("ways", 0, 1, 10_000),
             Shots = o.Int("shots", 5, 1, 100_000),
             Query = o.Int("query", 10, 1, 100_000),
             MetaBatch = metaBatch,
@@ -74,21 +59,21 @@ public sealed partial record TrainOptions(RunDefinition Run, int Threads, int? M
             EvalInnerSteps = o.IntList("eval-inner-steps", [1, 10], 0, 10_000),
             EvalQuery = o.Int("eval-query", 0, 0, 100_000),
             Seed = o.UInt64("seed", 0),
-            Shards = shards,
+            Shards = o.Int("shards", 0, 1, int.MaxValue),
             Workers = workers,
-            Device = device,
+            Device = o.String("device", "cpu"),
             OutputDirectory = outDir ?? Path.Combine("runs", $"{DateTime.Now:yyyyMMdd-HHmmss}-{task}-{algorithm}"),
             LogEvery = o.Int("log-every", 10, 1, int.MaxValue),
             ShardTimeoutSeconds = o.Double("shard-timeout", 600, 0, 86_400, minExclusive: true),
             CheckpointEvery = o.Int("checkpoint-every", 100, 0, int.MaxValue),
             Resume = o.Switch("resume"),
-            Data = data,
-            EvalData = evalData,
+            Data = [.. o.All("data")],
+            EvalData = [.. o.All("eval-data")],
             EvalGroups = o.Has("eval-groups") ? o.String("eval-groups", "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) : [],
-            EvalClasses = evalClasses,
+            EvalClasses = o.OptionalString("eval-classes"),
             Target = o.OptionalString("target"),
             Rotations = o.Switch("rotations"),
-            TrLambda = trLambda,
+            TrLambda = o.Double("tr-lambda", 0, 0, 1e6),
             TrHeads = o.Int("tr-heads", 4, 1, 1024),
             TrTau = o.Double("tr-tau", 0.5, 0, 1e6, minExclusive: true),
             TrMetaData = o.Int("tr-meta-data", 5, 1, 100_000),
@@ -98,22 +83,13 @@ public sealed partial record TrainOptions(RunDefinition Run, int Threads, int? M
             ReduceGroup = o.Int("reduce-group", 1, 1, 1_000_000),
             ReduceTree = o.Int("reduce-tree", 1, 1, 1_000_000),
         };
-        if (run.ReduceGroup > shards)
-            throw new UsageException($"--reduce-group ({run.ReduceGroup}) cannot exceed --shards ({shards}): a group is made of the step's shards");
-        if (run.ReduceGroup > 1 && run.TrLambda > 0)
-            throw new UsageException("--reduce-group: TRLearner's two-phase step keeps each shard's graph on its worker, so its shards are not pre-reduced; leave --reduce-group at 1 with --tr-lambda");
-        if (run.ReduceTree > 1 && run.TrLambda > 0)
-            throw new UsageException("--reduce-tree: TRLearner's two-phase step keeps each shard's graph on its worker, so its shards are not pre-reduced; leave --reduce-tree at 1 with --tr-lambda");
-        if ((long)run.ReduceGroup * run.ReduceTree > shards)
-            throw new UsageException($"--reduce-tree ({run.ReduceTree}) × --reduce-group ({run.ReduceGroup}) cannot exceed --shards ({shards}): a super-group is made of the step's shards");
-        if (run.TrLambda > 0 && run.TrMetaData > run.Query)
-            throw new UsageException($"--tr-meta-data ({run.TrMetaData}) cannot exceed --query ({run.Query}): meta-data are chosen from the query set");
+        run = ApiRunDefinitions.CompleteDefaults(run);
+        try { RunDefinitionRules.Check(run, FieldNames.CommandLine); }
+        catch (InvalidRunDefinitionException e) { throw new UsageException(e.Message); }
         if (run.Resume && outDir is null) throw new UsageException("--resume needs --out DIR: the run directory to continue");
         return new TrainOptions(run, o.Int("threads", 0, 0, 1024),
             o.Has("metrics-port") ? o.Int("metrics-port", 0, 1, 65535) : null, o.Switch("trace-console"), !o.Switch("no-report"),
             o.Choice("data-plane", "in-process", DataPlanes) == "in-process");
     }
 
-    [GeneratedRegex("^(cpu|cuda(:[0-9]+)?)$")]
-    private static partial Regex DevicePattern();
 }

@@ -65,10 +65,12 @@ public static class CoordinatorServer
         });
         builder.Services.AddCoordinator();
         builder.Services.AddSingleton(new ApiCredentials(options.Token));
-        builder.Services.AddSingleton(new ServeSettings(options.StateDirectory, options.DataRoots));
+        builder.Services.AddSingleton(new ServeSettings(options.StateDirectory, options.DataRoots, options.Limits));
         builder.Services.AddSingleton<RunManager>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RunManager>());
         builder.Services.AddGrpc(o => o.Interceptors.Add<BearerTokenInterceptor>());
+        // Lets grpcurl and IDEs discover the API; behind the same credentials as every other service.
+        builder.Services.AddGrpcReflection();
         builder.Services.AddGrpcHealthChecks().AddCheck("coordinator", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy());
 
         var app = builder.Build();
@@ -76,6 +78,7 @@ public static class CoordinatorServer
         app.MapGrpcService<DataPlaneService>();
         app.MapGrpcService<ClusterApiService>();
         app.MapGrpcHealthChecksService();
+        app.MapGrpcReflectionService();
         app.MapGet("/healthz", () => Results.Text("ok"));
         app.MapMetricsEndpoint(options.MetricsPort);
         return app;

@@ -1,40 +1,43 @@
-using System.Text.Json;
+using Google.Protobuf;
 using Grpc.Core;
-using MetaCluster.ServiceDefaults.Options;
-using MetaCluster.Coordinator.Cli;
-using MetaCluster.Coordinator.Runs;
-using MetaCluster.Coordinator.Security;
-using MetaCluster.Protos.Api.V1;
 using MetaCluster.Abstractions;
-using ApiRunState = MetaCluster.Protos.Api.V1.RunState;
-using RunState = MetaCluster.Abstractions.RunState;
+using MetaCluster.Coordinator.Checkpoints;
+using MetaCluster.Coordinator.Definitions;
+using MetaCluster.Coordinator.Output;
+using MetaCluster.Coordinator.Runs;
+using MetaCluster.Protos.Api.V1;
+using RunDefinition = MetaCluster.Abstractions.RunDefinition;
 
 namespace MetaCluster.Coordinator.Services;
 
-/// <summary>The public API: thin mapping between proto messages and <see cref="RunManager"/>.</summary>
+/// <summary>
+/// The public API: a thin mapping between proto messages and <see cref="RunManager"/>. Every run
+/// definition goes through the same rules as <c>train</c>'s (<see cref="RunDefinitionRules"/>,
+/// <see cref="RunDataChecks"/> against the data roots); bad input is INVALID_ARGUMENT naming the
+/// field, before anything starts.
+/// </summary>
 public sealed class ClusterApiService(RunManager runs, IGrainFactory grains, Predictor predictor, ServeSettings settings) : ClusterApi.ClusterApiBase
 {
-    // Chosen by the coordinator in cluster mode, not by the client.
-    private static readonly string[] ServerOwned = ["out", "resume", "threads", "config"];
+    private const int ChunkBytes = 64 << 10;
 
     /// <inheritdoc/>
     public override async Task<StartRunResponse> StartRun(StartRunRequest request, ServerCallContext context)
     {
-        if (request.Options.Keys.FirstOrDefault(k => ServerOwned.Contains(k)) is { } owned)
-            throw Invalid($"option '{owned}' is set by the coordinator in cluster mode");
-        TrainOptions options;
+        var record = RunRequests.Check(request);
+        RunDefinition run;
         try
         {
-            options = ParseOptions(request.Options);
+            run = ApiRunDefinitions.ToRecord(request.Definition ?? new());
+            RunDefinitionRules.Check(run, FieldNames.Api, settings.Limits);
+            // Builds the task family as the run will (decoding an image set takes a moment): off the request thread.
+            await Task.Run(() => RunDataChecks.Check(run, FieldNames.Api, settings.DataRoots, settings.Limits), context.CancellationToken);
+            var (runId, created) = await runs.StartRunAsync(run, record);
+            return new StartRunResponse { RunId = runId, Created = created };
         }
-        catch (UsageException e)
+        catch (Exception e) when (e is InvalidRunDefinitionException or ArgumentException)
         {
             throw Invalid(e.Message);
         }
-        var run = options.Run;
-        var paths = run.Data.Concat(run.EvalData).Concat(run.EvalClasses is null ? [] : [run.EvalClasses]);
-        if (DataRoots.Violation(paths, settings.DataRoots) is { } violation) throw Invalid(violation);
-        return new StartRunResponse { RunId = await runs.StartRunAsync(run) };
     }
 
     /// <inheritdoc/>
@@ -47,11 +50,11 @@ public sealed class ClusterApiService(RunManager runs, IGrainFactory grains, Pre
             var status = await runs.StatusAsync(request.RunId);
             if (status.IsFinished)
             {
-                await responseStream.WriteAsync(new WatchRunEvent { Result = ToResult(status) }, context.CancellationToken);
+                await responseStream.WriteAsync(new WatchRunEvent { Result = RunMessages.Result(status) }, context.CancellationToken);
                 return;
             }
             if (last is null || status.Step != last.Step || status.State != last.State)
-                await responseStream.WriteAsync(new WatchRunEvent { Progress = ToProgress(status) }, context.CancellationToken);
+                await responseStream.WriteAsync(new WatchRunEvent { Progress = RunMessages.Progress(status, runs.Record(request.RunId)) }, context.CancellationToken);
             last = status;
             await Task.Delay(250, context.CancellationToken);
         }
@@ -68,20 +71,23 @@ public sealed class ClusterApiService(RunManager runs, IGrainFactory grains, Pre
     /// <inheritdoc/>
     public override async Task<ListRunsResponse> ListRuns(ListRunsRequest request, ServerCallContext context)
     {
+        int size = request.PageSize == 0 ? 100 : request.PageSize;
+        if (size is < 1 or > 1000) throw Invalid($"page_size must be between 1 and 1000, got {request.PageSize}");
+        if (request.PageToken.Length > 0 && !RunManager.IsValidId(request.PageToken)) throw Invalid("page_token is not one this coordinator gave");
+        // Newest first; a page token is the last run id of the previous page.
+        var ids = runs.RunIds(request.Tags).Where(id => request.PageToken.Length == 0 || string.CompareOrdinal(id, request.PageToken) < 0).ToArray();
         var response = new ListRunsResponse();
-        foreach (var id in runs.RunIds())
-            response.Runs.Add(ToProgress(await runs.StatusAsync(id)));
+        foreach (var id in ids.Take(size))
+            response.Runs.Add(RunMessages.Progress(await runs.StatusAsync(id), runs.Record(id)));
+        if (ids.Length > size) response.NextPageToken = ids[size - 1];
         return response;
     }
 
     /// <inheritdoc/>
-    public override async Task<GetRunSummaryResponse> GetRunSummary(GetRunSummaryRequest request, ServerCallContext context)
+    public override async Task<RunInfo> GetRun(GetRunRequest request, ServerCallContext context)
     {
         RequireRun(request.RunId);
-        var status = await runs.StatusAsync(request.RunId);
-        return status.SummaryJson is { } summary
-            ? new GetRunSummaryResponse { SummaryJson = summary }
-            : throw new RpcException(new Status(StatusCode.FailedPrecondition, $"run '{request.RunId}' is {status.State.ToString().ToLowerInvariant()}: no summary yet"));
+        return RunMessages.Info(await runs.StatusAsync(request.RunId), runs.Record(request.RunId), runs.Definition(request.RunId));
     }
 
     /// <inheritdoc/>
@@ -100,55 +106,59 @@ public sealed class ClusterApiService(RunManager runs, IGrainFactory grains, Pre
         RequireRun(request.RunId);
         foreach (var (tensor, field) in new[] { (request.SupportX, "support_x"), (request.SupportY, "support_y"), (request.QueryX, "query_x") })
             if (Predictor.Problem(tensor, field) is { } problem) throw Invalid(problem);
-        if (request.InnerSteps < 0 || request.InnerSteps > 10_000) throw Invalid($"inner_steps must be between 0 and 10000, got {request.InnerSteps}");
-        var directory = runs.Directory(request.RunId);
-        string final = Path.Combine(directory.Path, "checkpoints", "final.ckpt");
+        if (request.HasInnerSteps && request.InnerSteps is < 0 or > 10_000) throw Invalid($"inner_steps must be between 0 and 10000, got {request.InnerSteps}");
+        string final = Path.Combine(runs.Directory(request.RunId).Path, "checkpoints", "final.ckpt");
         if (!File.Exists(final))
             throw new RpcException(new Status(StatusCode.FailedPrecondition, $"run '{request.RunId}' has not finished: no final checkpoint to adapt"));
-        var checkpoint = MetaCluster.Coordinator.Checkpoints.Checkpoint.Load(final);
+        Checkpoint checkpoint;
+        try { checkpoint = Checkpoint.Load(final); }
+        catch (InvalidDataException e) { throw new RpcException(new Status(StatusCode.FailedPrecondition, e.Message)); }
         var run = checkpoint.Definition;
-        int steps = request.InnerSteps > 0 ? request.InnerSteps : run.EvalInnerSteps.Max();
+        int steps = request.HasInnerSteps ? request.InnerSteps : run.EvalInnerSteps.Max();
         var prediction = await predictor.PredictAsync(run, checkpoint.Theta, request.SupportX, request.SupportY, request.QueryX, steps, context.CancellationToken);
         if (prediction.Error is not null) throw Invalid(prediction.Error);
         return new AdaptAndPredictResponse { Predictions = prediction.Values, WorkerId = prediction.WorkerId };
     }
 
-    /// <summary>A request's options as train parses them; a repeated option's values are newline-joined.</summary>
-    public static TrainOptions ParseOptions(IEnumerable<KeyValuePair<string, string>> options) =>
-        TrainOptions.Parse(options.SelectMany(kv => kv.Value.Split('\n').Select(v => $"--{kv.Key}={v}")));
+    /// <inheritdoc/>
+    public override Task<ListRunFilesResponse> ListRunFiles(ListRunFilesRequest request, ServerCallContext context)
+    {
+        RequireRun(request.RunId);
+        var response = new ListRunFilesResponse();
+        foreach (var (path, size) in RunDirectoryFiles.List(runs.Directory(request.RunId).Path))
+            response.Files.Add(new RunFile { Path = path, Size = size });
+        return Task.FromResult(response);
+    }
+
+    /// <inheritdoc/>
+    public override async Task DownloadRunFile(DownloadRunFileRequest request, IServerStreamWriter<FileChunk> responseStream, ServerCallContext context)
+    {
+        RequireRun(request.RunId);
+        FileStream file;
+        try { file = RunDirectoryFiles.Open(runs.Directory(request.RunId).Path, request.Path); }
+        catch (FileNotFoundException e) { throw new RpcException(new Status(StatusCode.NotFound, e.Message)); }
+        await using (file)
+        {
+            long size = file.Length;
+            if (request.Offset < 0 || request.Offset > size) throw Invalid($"offset {request.Offset} is outside '{request.Path}' ({size} bytes)");
+            file.Position = request.Offset;
+            var buffer = new byte[ChunkBytes];
+            int read;
+            do
+            {
+                long offset = file.Position;
+                read = await file.ReadAsync(buffer, context.CancellationToken);
+                await responseStream.WriteAsync(new FileChunk { Size = size, Offset = offset, Data = ByteString.CopyFrom(buffer, 0, read) }, context.CancellationToken);
+            }
+            while (read > 0 && file.Position < size);
+        }
+    }
 
     private void RequireRun(string runId)
     {
         if (string.IsNullOrEmpty(runId)) throw Invalid("run_id is required");
-        if (!runs.Exists(runId)) throw new RpcException(new Status(StatusCode.NotFound, $"no run '{runId}'"));
+        if (!runs.Exists(runId)) throw new RpcException(new Status(StatusCode.NotFound, $"no run '{(runId.Length <= 64 ? runId : runId[..64] + "…")}'"));
     }
-
-    private RunResult ToResult(RunStatus status) => new()
-    {
-        RunId = status.RunId,
-        State = Map(status.State),
-        Error = status.Error ?? "",
-        SummaryJson = status.SummaryJson ?? "",
-        MetricsJsonl = runs.Directory(status.RunId).ReadMetrics(),
-        RelationJson = runs.Directory(status.RunId).ReadText("relation.json"),
-    };
-
-    private static RunProgress ToProgress(RunStatus s) => new()
-    {
-        RunId = s.RunId, State = Map(s.State), Step = s.Step, MetaSteps = s.MetaSteps, Loss = s.Loss,
-        TasksPerSecond = s.TasksPerSecond, Workers = s.Workers, ElapsedSeconds = s.ElapsedSeconds, EtaSeconds = s.EtaSeconds,
-    };
-
-    private static ApiRunState Map(RunState state) => state switch
-    {
-        RunState.Pending => ApiRunState.Pending,
-        RunState.Training => ApiRunState.Training,
-        RunState.Evaluating => ApiRunState.Evaluating,
-        RunState.Completed => ApiRunState.Completed,
-        RunState.Failed => ApiRunState.Failed,
-        RunState.Stopped => ApiRunState.Stopped,
-        _ => ApiRunState.Unspecified,
-    };
 
     private static RpcException Invalid(string message) => new(new Status(StatusCode.InvalidArgument, message));
 }

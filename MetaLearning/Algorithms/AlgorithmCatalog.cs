@@ -9,6 +9,12 @@ public static class AlgorithmCatalog
     /// <summary>The values of <c>--kernels</c>: hand-written fused kernels where an algorithm has them, or autograd everywhere.</summary>
     public static IReadOnlyList<string> KernelChoices { get; } = ["fused", "autograd"];
 
+    /// <summary>
+    /// Whether the algorithm can only learn classification tasks (its predictions are distances to
+    /// class prototypes, not values), so regression families cannot use it.
+    /// </summary>
+    public static bool NeedsClassification(string name) => name is "protonet";
+
     /// <summary>The algorithm called <paramref name="name"/>; <paramref name="fusedKernels"/> lets it use fused kernels where it has them.</summary>
     public static IMetaAlgorithm Create(string name, InnerLoopSettings inner, bool fusedKernels = true) => name switch
     {

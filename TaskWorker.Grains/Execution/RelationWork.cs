@@ -63,7 +63,7 @@ public sealed class RelationWork(ParameterCache parameters, ResultDelivery deliv
 
     private static ShardResultHeader Header(ShardRequest request, string workerId, Stopwatch clock)
     {
-        var header = new ShardResultHeader { Key = request.Key, WorkerId = workerId, ComputeSeconds = clock.Elapsed.TotalSeconds };
+        var header = new ShardResultHeader { Key = request.Key, WorkerId = workerId, ComputeSeconds = clock.Elapsed.TotalSeconds, AssignmentSecret = request.AssignmentSecret };
         header.TaskIndices.AddRange(request.TaskIndices);
         return header;
     }

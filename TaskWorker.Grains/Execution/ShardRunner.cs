@@ -17,6 +17,10 @@ public sealed class ShardRunner(TrainingWork training, RelationWork relations, I
     private readonly ConcurrentDictionary<RunSpec, ResolvedRunSpec> resolved = new();
     private int inFlight;
 
+    /// <summary>Whether a failure is the work's own (its data, its definition) rather than this worker's or the network's.</summary>
+    public static bool IsDeterministic(Exception e) =>
+        e is ArgumentException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException or NotSupportedException or FormatException;
+
     /// <inheritdoc/>
     public int InFlight => Volatile.Read(ref inFlight);
 
@@ -39,6 +43,11 @@ public sealed class ShardRunner(TrainingWork training, RelationWork relations, I
                 WorkKind.RelationBackward => await relations.BackwardAsync(workerId, request, cancellationToken),
                 _ => throw new ArgumentException("the request names no kind of work (ShardRequest.work is unset)"),
             };
+        }
+        catch (Exception e) when (IsDeterministic(e))
+        {
+            // The same on every worker at every attempt: not worth a retry (the coordinator fails the run with it).
+            throw new DeterministicWorkException(e.Message.Split('\n')[0], e);
         }
         finally
         {

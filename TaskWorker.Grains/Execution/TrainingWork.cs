@@ -28,7 +28,9 @@ public sealed class TrainingWork(ParameterCache parameters, ResultDelivery deliv
     {
         var theta = await FetchAsync(request, cancellationToken);
         var (numbers, seconds) = Timed(() => ShardComputation.Train(spec, request.Spec, request.Key.Step, request.TaskIndices, theta, device), "train");
-        return await delivery.DeliverAsync(request, TrainHeader(request.Key, workerId, request.TaskIndices, numbers, seconds), numbers.Gradient, cancellationToken);
+        var header = TrainHeader(request.Key, workerId, request.TaskIndices, numbers, seconds);
+        header.AssignmentSecret = request.AssignmentSecret;
+        return await delivery.DeliverAsync(request, header, numbers.Gradient, cancellationToken);
     }
 
     /// <summary>
@@ -64,7 +66,10 @@ public sealed class TrainingWork(ParameterCache parameters, ResultDelivery deliv
             }
         }));
 
-        var header = new ShardResultHeader { Key = request.Key, WorkerId = workerId, ComputeSeconds = computed.Sum(c => c.Header.ComputeSeconds), TrainGroup = new() };
+        var header = new ShardResultHeader
+        {
+            Key = request.Key, WorkerId = workerId, ComputeSeconds = computed.Sum(c => c.Header.ComputeSeconds), TrainGroup = new(), AssignmentSecret = request.AssignmentSecret,
+        };
         header.TrainGroup.Members.AddRange(computed.Select(c => c.Header));
         var sum = OrderedGradientSum.Of(computed.Select(c => c.Numbers.Gradient).ToArray());
         return await delivery.DeliverAsync(request, header, sum, cancellationToken);
@@ -112,7 +117,7 @@ public sealed class TrainingWork(ParameterCache parameters, ResultDelivery deliv
 
     private static ShardResultHeader Header(ShardRequest request, string workerId, double seconds)
     {
-        var header = new ShardResultHeader { Key = request.Key, WorkerId = workerId, ComputeSeconds = seconds };
+        var header = new ShardResultHeader { Key = request.Key, WorkerId = workerId, ComputeSeconds = seconds, AssignmentSecret = request.AssignmentSecret };
         header.TaskIndices.AddRange(request.TaskIndices);
         return header;
     }

@@ -23,7 +23,7 @@ public sealed class RelaySession : IDisposable
             throw new ArgumentException("a relay plan needs a key, group_size ≥ 1, end_shard > key.shard, elements ≥ 1 and upstream_url");
         Plan = plan;
         Collector = new UnitCollector(plan.Key.RunId, plan.Key.Step, ResultKind.TrainGroup, plan.EndShard - plan.Key.Shard, plan.Elements, plan.GroupSize, plan.Key.Shard);
-        for (int unit = 0; unit < Collector.Units; unit++) Collector.Assign(unit, plan.Key.Attempt);
+        for (int unit = 0; unit < Collector.Units; unit++) Collector.Assign(unit, plan.Key.Attempt, plan.AssignmentSecret.ToByteArray());
         Collector.WhenAllAccepted.ContinueWith(_ => ForwardAsync(forward), TaskScheduler.Default);
     }
 
@@ -50,7 +50,10 @@ public sealed class RelaySession : IDisposable
         try
         {
             var groups = Collector.UnitResults;
-            var result = new ShardResultHeader { Key = Plan.Key.Clone(), WorkerId = groups[0].WorkerId, TrainGroup = new TrainGroupResult() };
+            var result = new ShardResultHeader
+            {
+                Key = Plan.Key.Clone(), WorkerId = groups[0].WorkerId, TrainGroup = new TrainGroupResult(), AssignmentSecret = Plan.AssignmentSecret,
+            };
             foreach (var group in groups)
             {
                 result.TrainGroup.Members.AddRange(group.TrainGroup.Members);

@@ -16,6 +16,11 @@ public sealed class ProcessClusterTests(RedisFixture redis, ITestOutputHelper lo
         ["eval-tasks"] = "20", ["seed"] = "5", ["checkpoint-every"] = "20", ["log-every"] = "1",
     };
 
+    // The API's definition of train-style options, as submit makes it.
+    private static RunDefinition Definition(IReadOnlyDictionary<string, string> options) =>
+        MetaCluster.Coordinator.Definitions.ApiRunDefinitions.ToApi(
+            MetaCluster.Coordinator.Cli.TrainOptions.Parse(options.SelectMany(kv => new[] { "--" + kv.Key, kv.Value })).Run);
+
     [Fact]
     public async Task ACoordinatorAndTwoWorkerProcessesFinishWithTheEmbeddedRunsParameters()
     {
@@ -25,7 +30,7 @@ public sealed class ProcessClusterTests(RedisFixture redis, ITestOutputHelper lo
         await cluster.StartWorkerAsync(expectedWorkers: 2);
 
         var options = Options(steps: 60);
-        string runId = await cluster.SubmitAsync(options);
+        string runId = await cluster.SubmitAsync(Definition(options));
         await cluster.WaitForStepAsync(runId, 5, RunTimeout);
 
         // Malformed traffic while the run goes: rejected with InvalidArgument, the run goes on.
@@ -37,16 +42,16 @@ public sealed class ProcessClusterTests(RedisFixture redis, ITestOutputHelper lo
             var error = await Assert.ThrowsAsync<RpcException>(() => bad.ResponseAsync);
             Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
         }
-        var invalid = await Assert.ThrowsAsync<RpcException>(() => cluster.SubmitAsync(new Dictionary<string, string> { ["shots"] = "-2" }));
+        var invalid = await Assert.ThrowsAsync<RpcException>(() => cluster.SubmitAsync(new RunDefinition { Shots = -2 }));
         Assert.Equal(StatusCode.InvalidArgument, invalid.StatusCode);
-        Assert.Contains("--shots", invalid.Status.Detail);
-        var unknown = await Assert.ThrowsAsync<RpcException>(() => cluster.Client.GetRunSummaryAsync(new GetRunSummaryRequest { RunId = "run-missing" }, cancellationToken: TestContext.Current.CancellationToken).ResponseAsync);
+        Assert.Contains("definition.shots", invalid.Status.Detail);
+        var unknown = await Assert.ThrowsAsync<RpcException>(() => cluster.Client.GetRunAsync(new GetRunRequest { RunId = "run-missing" }, cancellationToken: TestContext.Current.CancellationToken).ResponseAsync);
         Assert.Equal(StatusCode.NotFound, unknown.StatusCode);
 
         var result = await cluster.WatchToEndAsync(runId, RunTimeout);
         Assert.True(result.State == RunState.Completed, result.Error + cluster.Logs());
         Assert.Contains("\"eval\"", result.SummaryJson);
-        Assert.Equal(60, result.MetricsJsonl.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Equal(60, (await cluster.DownloadTextAsync(runId, "metrics.jsonl")).Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
 
         // The trained meta-model adapts to a user's task on a worker and predicts its queries.
         var adapt = new AdaptAndPredictRequest
@@ -83,7 +88,7 @@ public sealed class ProcessClusterTests(RedisFixture redis, ITestOutputHelper lo
         // faults, and at the fused kernel's speed 400 steps can end before the last one.
         var options = Options(steps: 400, innerSteps: 3);
         options["kernels"] = "autograd";
-        string runId = await cluster.SubmitAsync(options);
+        string runId = await cluster.SubmitAsync(Definition(options));
         var clock = System.Diagnostics.Stopwatch.StartNew();
 
         async Task<long> StepAsync(long step) => (await cluster.WaitForStepAsync(runId, step, RunTimeout)).Step;
@@ -118,7 +123,7 @@ public sealed class ProcessClusterTests(RedisFixture redis, ITestOutputHelper lo
         var final = RunComparison.Final(cluster, runId);
         var undisturbed = await RunComparison.UndisturbedAsync(options);
         Assert.Equal(400, final.Step);
-        Assert.Equal(400, result.MetricsJsonl.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Equal(400, (await cluster.DownloadTextAsync(runId, "metrics.jsonl")).Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
         Assert.True(RunComparison.RelativeDifference(final.Theta, undisturbed.Theta) <= 1e-6);
     }
 
@@ -136,7 +141,7 @@ public sealed class ProcessClusterTests(RedisFixture redis, ITestOutputHelper lo
         options["kernels"] = "autograd";
         options["reduce-group"] = "2";
         options["reduce-tree"] = "2";
-        string runId = await cluster.SubmitAsync(options);
+        string runId = await cluster.SubmitAsync(Definition(options));
         long killedAt = (await cluster.WaitForStepAsync(runId, 20, RunTimeout)).Step;
         a.Kill();
         long recovered = (await cluster.WaitForStepAsync(runId, killedAt + 2, RunTimeout)).Step;
@@ -162,7 +167,7 @@ public sealed class ProcessClusterTests(RedisFixture redis, ITestOutputHelper lo
         await cluster.StartWorkerAsync(expectedWorkers: 2);
 
         var options = Options(steps: 200, innerSteps: 3);
-        string runId = await cluster.SubmitAsync(options);
+        string runId = await cluster.SubmitAsync(Definition(options));
         long killedAt = (await cluster.WaitForStepAsync(runId, 50, RunTimeout)).Step;
         first.Kill();
         Assert.True(killedAt < 200);
@@ -183,7 +188,7 @@ public sealed class ProcessClusterTests(RedisFixture redis, ITestOutputHelper lo
         var undisturbed = await RunComparison.UndisturbedAsync(options);
         Assert.Equal(200, final.Step);
         Assert.True(RunComparison.RelativeDifference(final.Theta, undisturbed.Theta) <= 1e-6);
-        var steps = result.MetricsJsonl.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+        var steps = (await cluster.DownloadTextAsync(runId, "metrics.jsonl")).Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("step").GetInt64()).ToArray();
         Assert.Equal(Enumerable.Range(1, 200).Select(i => (long)i), steps);
     }
@@ -199,7 +204,7 @@ public sealed class ProcessClusterTests(RedisFixture redis, ITestOutputHelper lo
         var options = Options(steps: 150, innerSteps: 2);
         options["tr-lambda"] = "0.2";
         options["tr-meta-data"] = "4";
-        string runId = await cluster.SubmitAsync(options);
+        string runId = await cluster.SubmitAsync(Definition(options));
 
         // Kept graphs die with their process: the coordinator must redo the step from phase 1.
         long firstKill = (await cluster.WaitForStepAsync(runId, 20, RunTimeout)).Step;
@@ -214,8 +219,8 @@ public sealed class ProcessClusterTests(RedisFixture redis, ITestOutputHelper lo
         Assert.True(result.State == RunState.Completed, result.Error + cluster.Logs());
         Assert.True(lastKill < 150, "the faults must hit the run while it trains, or the test proves nothing");
         Assert.Contains("\"tr_lambda\": 0.2", result.SummaryJson);
-        Assert.Contains("\"matrix\"", result.RelationJson);
-        Assert.All(result.MetricsJsonl.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => Assert.Contains("\"tr_loss\"", l));
+        Assert.Contains("\"matrix\"", (await cluster.DownloadTextAsync(runId, "relation.json")));
+        Assert.All((await cluster.DownloadTextAsync(runId, "metrics.jsonl")).Split('\n', StringSplitOptions.RemoveEmptyEntries), l => Assert.Contains("\"tr_loss\"", l));
 
         var final = RunComparison.Final(cluster, runId);
         var undisturbed = await RunComparison.UndisturbedAsync(options);

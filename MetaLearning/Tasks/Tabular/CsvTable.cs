@@ -57,9 +57,9 @@ public sealed class CsvTable
             {
                 string field = fields[c].Trim();
                 if (!double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out values[c]))
-                    throw new InvalidDataException($"{name}:{line}: column '{columns[c]}': '{field}' is not a number");
+                    throw new InvalidDataException($"{name}:{line}: column '{columns[c]}' is not a number"); // the value itself is never quoted: messages travel to remote clients
                 if (!double.IsFinite(values[c]))
-                    throw new InvalidDataException($"{name}:{line}: column '{columns[c]}': '{field}' is not a finite number");
+                    throw new InvalidDataException($"{name}:{line}: column '{columns[c]}' is not a finite number");
             }
             rows.Add(values);
         }

@@ -28,13 +28,13 @@ public sealed class SimulatedWorkerCalls : IWorkerCalls
         var work = assignment.Work;
         if (work.Kind is not (WorkKind.Train or WorkKind.TrainGroup)) throw new NotSupportedException($"simulated workers run training work only, not {work.Kind}");
         var (outcome, bytes) = await Load.RunAsync(new LoadAssignment(work.Step, assignment.FirstShard, assignment.Shards.Count, assignment.Attempt,
-            work.Kind == WorkKind.TrainGroup, assignment.RelayUrl, workerId));
+            work.Kind == WorkKind.TrainGroup, assignment.RelayUrl, workerId, Convert.ToHexString(assignment.Secret)));
         return new ShardReceipt(workerId, outcome, 0, bytes);
     }
 
     /// <inheritdoc/>
     public Task<string> OpenRelayAsync(string workerId, RelayPlan plan) =>
-        Load.OpenRelayAsync(new LoadRelayPlan(plan.Key.Step, plan.Key.Shard, plan.Key.Attempt, plan.EndShard, plan.GroupSize, plan.ReplicateUpdate));
+        Load.OpenRelayAsync(new LoadRelayPlan(plan.Key.Step, plan.Key.Shard, plan.Key.Attempt, plan.EndShard, plan.GroupSize, plan.ReplicateUpdate, Convert.ToHexString(plan.AssignmentSecret.Span)));
 
     /// <inheritdoc/>
     public Task AwaitRelayAsync(string workerId, ShardKey planKey) =>

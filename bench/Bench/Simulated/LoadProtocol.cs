@@ -5,16 +5,18 @@ namespace MetaCluster.Bench.Simulated;
 /// <summary>
 /// One unit of a round for the load process, as a grain call would carry it: step, first shard,
 /// members (1 for a <c>train</c> assignment), attempt, whether it is a <c>train_group</c>, the
-/// relay its group meets at (null: straight to the coordinator) and the worker the round picked.
+/// relay its group meets at (null: straight to the coordinator), the worker the round picked and the
+/// attempt's secret (hex) its result must carry.
 /// </summary>
-public sealed record LoadAssignment(long Step, int FirstShard, int Members, int Attempt, bool Group, string? RelayUrl, string WorkerId);
+public sealed record LoadAssignment(long Step, int FirstShard, int Members, int Attempt, bool Group, string? RelayUrl, string WorkerId, string Secret);
 
 /// <summary>
 /// A reduction relay's plan for the load process: the super-group of shards
 /// [<see cref="FirstShard"/>, <see cref="EndShard"/>) of one attempt of one step, in groups of
-/// <see cref="GroupSize"/>, whose result is the whole step's when <see cref="ReplicateUpdate"/>.
+/// <see cref="GroupSize"/>, whose result is the whole step's when <see cref="ReplicateUpdate"/>,
+/// forwarded with the attempt's <see cref="Secret"/> (hex).
 /// </summary>
-public sealed record LoadRelayPlan(long Step, int FirstShard, int Attempt, int EndShard, int GroupSize, bool ReplicateUpdate)
+public sealed record LoadRelayPlan(long Step, int FirstShard, int Attempt, int EndShard, int GroupSize, bool ReplicateUpdate, string Secret)
 {
     /// <summary>The relay's address as the round hands it to its groups (it names the session, it is not dialled).</summary>
     public string Url => RelayUrl(Step, FirstShard, Attempt);
@@ -44,11 +46,11 @@ public static class LoadProtocol
 
     /// <summary>Asks for <paramref name="a"/> to be run.</summary>
     public static string Run(long id, LoadAssignment a) =>
-        string.Create(C, $"run {id} {a.Step} {a.FirstShard} {a.Members} {a.Attempt} {(a.Group ? "train_group" : "train")} {a.RelayUrl ?? "-"} {a.WorkerId}");
+        string.Create(C, $"run {id} {a.Step} {a.FirstShard} {a.Members} {a.Attempt} {(a.Group ? "train_group" : "train")} {a.RelayUrl ?? "-"} {a.WorkerId} {a.Secret}");
 
     /// <summary>Asks for the relay session of <paramref name="plan"/> to be opened.</summary>
     public static string OpenRelay(long id, LoadRelayPlan plan) =>
-        string.Create(C, $"relay {id} {plan.Step} {plan.FirstShard} {plan.Attempt} {plan.EndShard} {plan.GroupSize} {(plan.ReplicateUpdate ? "true" : "false")}");
+        string.Create(C, $"relay {id} {plan.Step} {plan.FirstShard} {plan.Attempt} {plan.EndShard} {plan.GroupSize} {(plan.ReplicateUpdate ? "true" : "false")} {plan.Secret}");
 
     /// <summary>Asks to be answered once the relay session at <paramref name="relayUrl"/> has forwarded.</summary>
     public static string AwaitRelay(long id, string relayUrl) => string.Create(C, $"forwarded {id} {relayUrl}");
@@ -73,14 +75,14 @@ public static class LoadProtocol
     /// <summary>The assignment in the fields of a <c>run</c> request.</summary>
     public static LoadAssignment ParseAssignment(string[] f)
     {
-        if (f.Length != 7 || f[4] is not ("train" or "train_group")) throw new FormatException($"run takes step, first shard, members, attempt, kind, relay and worker: '{string.Join(' ', f)}'");
-        return new LoadAssignment(long.Parse(f[0], C), int.Parse(f[1], C), int.Parse(f[2], C), int.Parse(f[3], C), f[4] == "train_group", f[5] == "-" ? null : f[5], f[6]);
+        if (f.Length != 8 || f[4] is not ("train" or "train_group")) throw new FormatException($"run takes step, first shard, members, attempt, kind, relay, worker and secret: '{string.Join(' ', f)}'");
+        return new LoadAssignment(long.Parse(f[0], C), int.Parse(f[1], C), int.Parse(f[2], C), int.Parse(f[3], C), f[4] == "train_group", f[5] == "-" ? null : f[5], f[6], f[7]);
     }
 
     /// <summary>The plan in the fields of a <c>relay</c> request.</summary>
     public static LoadRelayPlan ParseRelayPlan(string[] f)
     {
-        if (f.Length != 6) throw new FormatException($"relay takes step, first shard, attempt, end shard, group size and replicate: '{string.Join(' ', f)}'");
-        return new LoadRelayPlan(long.Parse(f[0], C), int.Parse(f[1], C), int.Parse(f[2], C), int.Parse(f[3], C), int.Parse(f[4], C), bool.Parse(f[5]));
+        if (f.Length != 7) throw new FormatException($"relay takes step, first shard, attempt, end shard, group size, replicate and secret: '{string.Join(' ', f)}'");
+        return new LoadRelayPlan(long.Parse(f[0], C), int.Parse(f[1], C), int.Parse(f[2], C), int.Parse(f[3], C), int.Parse(f[4], C), bool.Parse(f[5]), f[6]);
     }
 }

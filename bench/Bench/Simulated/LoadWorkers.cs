@@ -62,6 +62,7 @@ public sealed class LoadWorkers : IDisposable
         var header = a.Group
             ? SimulatedHeaders.Group(load.RunId, a.Step, a.FirstShard, a.Members, a.Attempt, a.WorkerId)
             : SimulatedHeaders.Train(load.RunId, a.Step, a.FirstShard, a.Attempt, a.WorkerId);
+        header.AssignmentSecret = Google.Protobuf.ByteString.CopyFrom(Convert.FromHexString(a.Secret));
         var payload = a.Group ? EncodedSum(a.Members) : gradient.Payload;
         var ack = await workers[a.FirstShard].SendAsync(header, payload, load.WireType, CancellationToken.None);
         Totals.Sent(payload.Length);

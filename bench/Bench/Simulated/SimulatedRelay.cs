@@ -95,6 +95,7 @@ public sealed class SimulatedRelay
                 }
             }
             var header = SimulatedHeaders.Group(runId, plan.Step, plan.FirstShard, plan.EndShard - plan.FirstShard, plan.Attempt, $"simulated-relay-{plan.FirstShard}");
+            header.AssignmentSecret = Google.Protobuf.ByteString.CopyFrom(Convert.FromHexString(plan.Secret));
             // Counted before sending: the round may end as soon as the coordinator has the result, before this ack is back.
             totals.Sent(payload.LongLength);
             var ack = await upstream.SendAsync(header, payload, gradient.WireType, CancellationToken.None);

@@ -1,5 +1,5 @@
 using MetaCluster.Coordinator.Cli;
-using MetaCluster.Coordinator.Services;
+using MetaCluster.Coordinator.Definitions;
 using MetaCluster.ServiceDefaults.Options;
 using MetaCluster.Abstractions;
 using MetaCluster.Coordinator.Runs;
@@ -9,7 +9,7 @@ namespace MetaCluster.Tests.Cli;
 public sealed class SubmitOptionsTests
 {
     [Fact]
-    public void SubmitSendsWhatTheServerParsesIntoTheSameRunAsTrain()
+    public void SubmitSendsATypedDefinitionThatTheServerReadsAsTheSameRunAsTrain()
     {
         string dir = Directory.CreateTempSubdirectory("submit-options-").FullName;
         string a = Directory.CreateDirectory(Path.Combine(dir, "a")).FullName, b = Directory.CreateDirectory(Path.Combine(dir, "b")).FullName;
@@ -18,7 +18,7 @@ public sealed class SubmitOptionsTests
         string[] args = ["--task", "images", "--data", a, "--data", b, "--rotations", "--config", config, "--shots", "1", "--grad-dtype", "bf16"];
 
         var request = ClientCommands.ToRequest(args);
-        var server = ClusterApiService.ParseOptions(request.Options).Run;
+        var server = ApiRunDefinitions.ToRecord(request.Definition);
         var local = TrainOptions.Parse(args).Run;
 
         Assert.Equal([a, b], server.Data);
@@ -27,7 +27,7 @@ public sealed class SubmitOptionsTests
         Assert.Equal(1, server.Shots);
         Assert.Equal("bf16", server.GradDtype);
         Assert.Equal(MetaCluster.Protos.DataPlane.V1.DType.Bfloat16, server.ToSpec().GradDtype);
-        Assert.False(request.Options.ContainsKey("config"));
+        Assert.NotEmpty(request.RequestId);
         Assert.Equal(local with { OutputDirectory = null }, server with { OutputDirectory = null }, new RunDefinitionComparer());
     }
 

@@ -107,12 +107,17 @@ public sealed class ProcessCluster : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts a run from <c>train</c>-style options (names without dashes); returns its id.</summary>
-    public async Task<string> SubmitAsync(IReadOnlyDictionary<string, string> options)
+    /// <summary>Starts a run of <paramref name="definition"/>; returns its id.</summary>
+    public async Task<string> SubmitAsync(RunDefinition definition) =>
+        (await Client.StartRunAsync(new StartRunRequest { Definition = definition, RequestId = Guid.NewGuid().ToString("N") })).RunId;
+
+    /// <summary>A text file of a run's directory, through the API's download.</summary>
+    public async Task<string> DownloadTextAsync(string runId, string path)
     {
-        var request = new StartRunRequest();
-        foreach (var (k, v) in options) request.Options[k] = v;
-        return (await Client.StartRunAsync(request)).RunId;
+        using var call = Client.DownloadRunFile(new DownloadRunFileRequest { RunId = runId, Path = path });
+        var bytes = new MemoryStream();
+        await foreach (var chunk in call.ResponseStream.ReadAllAsync()) chunk.Data.WriteTo(bytes);
+        return System.Text.Encoding.UTF8.GetString(bytes.ToArray());
     }
 
     /// <summary>Polls until the run reaches a step (or ends).</summary>
