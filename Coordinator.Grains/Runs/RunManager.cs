@@ -18,6 +18,7 @@ public sealed partial class RunManager(IGrainFactory grains, ServeSettings setti
 {
     private readonly SemaphoreSlim starting = new(1, 1);
     private readonly ConcurrentDictionary<string, RunRecord> records = new(StringComparer.Ordinal);
+    private DateTime lastStart;
 
     private string RunsPath => Path.Combine(settings.StateDirectory, "runs");
 
@@ -37,7 +38,7 @@ public sealed partial class RunManager(IGrainFactory grains, ServeSettings setti
                     throw new ArgumentException($"request_id '{request.RequestId}' already started run {earlier.Key} with another definition");
                 return (earlier.Key, false);
             }
-            string runId = string.Create(CultureInfo.InvariantCulture, $"run-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..6]}");
+            string runId = NewRunId();
             var run = definition with { OutputDirectory = Path.Combine(RunsPath, runId), Resume = false };
             var record = request with { Created = DateTime.UtcNow };
             // The directory exists before the call returns, so the run is listed (and recoverable) at once.
@@ -51,6 +52,17 @@ public sealed partial class RunManager(IGrainFactory grains, ServeSettings setti
         {
             starting.Release();
         }
+    }
+
+    // Ordinal order of ids is the order runs were started in (ListRuns pages on it): the time to
+    // the millisecond, kept increasing under the start lock, then a random part that keeps two
+    // coordinators' ids apart.
+    private string NewRunId()
+    {
+        var now = DateTime.UtcNow;
+        now = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMillisecond));
+        lastStart = now > lastStart ? now : lastStart.AddMilliseconds(1);
+        return string.Create(CultureInfo.InvariantCulture, $"run-{lastStart:yyyyMMdd-HHmmss-fff}-{Guid.NewGuid().ToString("N")[..6]}");
     }
 
     /// <summary>True when the run exists (running, or its directory is there).</summary>
@@ -79,22 +91,31 @@ public sealed partial class RunManager(IGrainFactory grains, ServeSettings setti
         string summary = Path.Combine(RunsPath, runId, "summary.json");
         if (File.Exists(summary)) return status with { State = RunState.Completed, SummaryJson = File.ReadAllText(summary) };
         return Record(runId) is { Ended: { } ended } record
-            ? status with { State = ended == "failed" ? RunState.Failed : RunState.Stopped, Error = record.Error }
+            ? status with
+            {
+                State = ended == "failed" ? RunState.Failed : RunState.Stopped, Error = record.Error, Step = record.Step,
+                Loss = record.Loss ?? double.NaN, MetaSteps = Definition(runId)?.MetaSteps ?? status.MetaSteps,
+            }
             : status;
     }
 
     /// <summary>Asks a run to stop; a run that will not resume is recorded as stopped at once.</summary>
     public async Task StopAsync(string runId)
     {
-        await grains.GetGrain<IMetaRunGrain>(runId).StopAsync();
-        RecordEnd(runId, "stopped", null);
+        var run = grains.GetGrain<IMetaRunGrain>(runId);
+        await run.StopAsync();
+        // A run in its loop records where it stopped itself; one that never started (or ran in
+        // another coordinator's lifetime) is recorded here.
+        var status = await TransientGrainCalls.RetryAsync(run.GetStatusAsync);
+        if (!status.IsFinished) RecordEnd(runId, "stopped", null, status.Step);
     }
 
     /// <summary>Records that a run ended without completing, so a restart does not resume it.</summary>
-    public void RecordEnd(string runId, string ended, string? error)
+    public void RecordEnd(string runId, string ended, string? error, long step = 0)
     {
         if (!Exists(runId) || File.Exists(Path.Combine(RunsPath, runId, "summary.json"))) return;
-        var record = (Record(runId) ?? new RunRecord()) with { Ended = ended, Error = error };
+        var earlier = Record(runId) ?? new RunRecord();
+        var record = earlier with { Ended = ended, Error = error, Step = Math.Max(step, earlier.Step) };
         record.Write(Path.Combine(RunsPath, runId));
         records[runId] = record;
     }

@@ -23,6 +23,10 @@ public sealed record RunRecord
     public string? Ended { get; init; }
     public string? Error { get; init; }
 
+    /// <summary>The meta-steps applied when it ended, and the last step's loss: what the run reports after a restart.</summary>
+    public long Step { get; init; }
+    public double? Loss { get; init; }
+
     /// <summary>Reads the record of a run directory, or null when it has none (or an unreadable one).</summary>
     public static RunRecord? Read(string runDirectory)
     {

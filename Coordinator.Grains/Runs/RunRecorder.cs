@@ -147,7 +147,7 @@ public sealed partial class RunRecorder(string runId, RunDefinition definition, 
     private void RecordEnd(string ended, string? error)
     {
         if (output is null) return;
-        try { ((RunRecord.Read(output.Path) ?? new RunRecord()) with { Ended = ended, Error = error }).Write(output.Path); }
+        try { ((RunRecord.Read(output.Path) ?? new RunRecord()) with { Ended = ended, Error = error, Step = status.Step, Loss = double.IsFinite(status.Loss) ? status.Loss : null }).Write(output.Path); }
         catch (IOException) { } // the status above still says it; a full disk must not hide why the run ended
     }
 
