@@ -13,7 +13,7 @@ import numpy as np
 
 from ._proto.api.v1 import cluster_api_pb2 as api
 from .errors import DeadlineExceeded, FailedPrecondition, MetaClusterError, RunFailed, from_rpc_error, translated
-from .files import download_file, local_path, read_file
+from .files import ChunkStream, download_file, local_path, read_file
 from .messages import Progress, RunFile, RunInfo, RunResult, RunState
 from .tensors import from_tensor, to_tensor
 
@@ -207,7 +207,7 @@ class Run:
             reply = self._client._stub.AdaptAndPredict(request, timeout=self._client.timeout)
         return from_tensor(reply.predictions)
 
-    def _chunks(self, path: str):  # type: ignore[no-untyped-def]
+    def _chunks(self, path: str) -> ChunkStream:
         stub = self._client._stub
         return lambda offset: stub.DownloadRunFile(api.DownloadRunFileRequest(run_id=self.id, path=path, offset=offset))
 
