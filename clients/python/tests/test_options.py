@@ -59,3 +59,10 @@ def test_every_option_of_the_definition_is_accepted() -> None:
 def test_a_client_needs_an_http_or_https_url(url: str) -> None:
     with pytest.raises(ValueError, match="http"):
         metacluster.Client(url)
+
+
+def test_a_token_over_plain_http_off_loopback_is_warned_about() -> None:
+    with pytest.warns(UserWarning, match="clear text"):
+        metacluster.Client("http://10.1.2.3:7100", token="t").close()
+    with metacluster.Client("http://127.0.0.1:7100", token="t"):
+        pass

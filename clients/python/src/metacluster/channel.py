@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from typing import Any, Callable, List, Optional, Sequence, Tuple
 from urllib.parse import urlsplit
 
@@ -31,6 +32,8 @@ RETRY_SERVICE_CONFIG = {
         }
     ]
 }
+
+_LOOPBACK = {"localhost", "127.0.0.1", "::1"}
 
 # The coordinator accepts messages up to 8 MiB; predictions for a large query set can come close.
 _MAX_MESSAGE_BYTES = 16 << 20
@@ -82,6 +85,9 @@ def open_channel(
     else:
         if root_certificates is not None or certificate_chain is not None or private_key is not None:
             raise ValueError("certificates need an https:// coordinator URL")
+        if token is not None and parts.hostname not in _LOOPBACK:
+            warnings.warn(f"the token goes in clear text to {parts.hostname} over http://; use https:// off this machine",
+                          stacklevel=3)
         channel = grpc.insecure_channel(target, options=channel_options)
     if token is None:
         return channel
