@@ -52,8 +52,8 @@ public static class RunDefinitionRules
     private static void CheckData(RunDefinition run, FieldNames n, RunLimits limits)
     {
         bool reads = TaskFamilyCatalog.ReadsData(run.Task);
-        if (reads && run.Data.Length == 0) Fail("data", $"--task {run.Task} reads data: give {n["data"]} (a folder or zip for images, a CSV folder for tabular)");
-        if (!reads && (run.Data.Length > 0 || run.EvalData.Length > 0)) Fail("data", $"--task {run.Task} generates its tasks: {n["data"]} is for images and tabular");
+        if (reads && run.Data.Length == 0) Fail("data", $"{n["task"]} {run.Task} reads data: give {n["data"]} (a folder or zip for images, a CSV folder for tabular)");
+        if (!reads && (run.Data.Length > 0 || run.EvalData.Length > 0)) Fail("data", $"{n["task"]} {run.Task} generates its tasks: {n["data"]} is for images and tabular");
         foreach (var (field, values) in new[] { ("data", run.Data), ("eval-data", run.EvalData), ("eval-groups", run.EvalGroups) })
         {
             if (values.Length > limits.MaxListItems) Fail(field, $"{n[field]} has {values.Length} values, more than {limits.MaxListItems}");
@@ -93,7 +93,7 @@ public static class RunDefinitionRules
     private static void CheckAlgorithmFitsTasks(RunDefinition run, FieldNames n)
     {
         if (!TaskFamilyCatalog.ReadsData(run.Task) && AlgorithmCatalog.NeedsClassification(run.Algorithm))
-            Fail("algorithm", $"{n["algorithm"]} {run.Algorithm} classifies, but --task {run.Task} makes regression tasks: use maml, fomaml, anil, foanil, metasgd or mtl");
+            Fail("algorithm", $"{n["algorithm"]} {run.Algorithm} classifies, but {n["task"]} {run.Task} makes regression tasks: use maml, fomaml, anil, foanil, metasgd or mtl");
     }
 
     private static void Range(FieldNames n, string field, int value, int min, int max, string? why = null)

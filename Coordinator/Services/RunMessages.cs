@@ -12,12 +12,18 @@ namespace MetaCluster.Coordinator.Services;
 public static class RunMessages
 {
     /// <summary>Its progress.</summary>
-    public static RunProgress Progress(RunStatus s, RunRecord? record) => new()
+    public static RunProgress Progress(RunStatus s, RunRecord? record)
     {
-        RunId = s.RunId, State = Map(s.State), Step = s.Step, MetaSteps = s.MetaSteps, Loss = s.Loss,
-        TasksPerSecond = s.TasksPerSecond, Workers = s.Workers, ElapsedSeconds = s.ElapsedSeconds, EtaSeconds = s.EtaSeconds,
-        Name = record?.Name ?? "",
-    };
+        var progress = new RunProgress
+        {
+            RunId = s.RunId, State = Map(s.State), Step = s.Step, MetaSteps = s.MetaSteps, Loss = s.Loss,
+            TasksPerSecond = s.TasksPerSecond, Workers = s.Workers, ElapsedSeconds = s.ElapsedSeconds, EtaSeconds = s.EtaSeconds,
+            Name = record?.Name ?? "", Error = s.Error ?? "",
+            Created = record is null ? "" : record.Created.ToString("O", CultureInfo.InvariantCulture),
+        };
+        if (record is not null) foreach (var (key, value) in record.Tags) progress.Tags[key] = value;
+        return progress;
+    }
 
     /// <summary>Its result, once it has ended.</summary>
     public static RunResult Result(RunStatus status) => new()

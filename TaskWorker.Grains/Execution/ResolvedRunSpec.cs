@@ -2,15 +2,23 @@ using MetaCluster.Learning.Algorithms;
 using MetaCluster.Learning.Models;
 using MetaCluster.Learning.Tasks;
 using MetaCluster.Protos.DataPlane.V1;
+using MetaCluster.ServiceDefaults.Security;
 
 namespace MetaCluster.TaskWorker.Execution;
 
 /// <summary>The learning objects a <see cref="RunSpec"/> names: task family, model, algorithm.</summary>
 public sealed record ResolvedRunSpec(ITaskFamily Family, IFunctionalModel Model, IMetaAlgorithm Algorithm, EpisodeShape TrainShape, EpisodeShape EvaluationShape)
 {
-    /// <summary>Builds them; throws <see cref="ArgumentException"/> naming the field for an invalid spec.</summary>
-    public static ResolvedRunSpec From(RunSpec spec)
+    /// <summary>
+    /// Builds them; throws <see cref="ArgumentException"/> naming the field for an invalid spec. With
+    /// <paramref name="dataRoots"/> (a worker's <c>--data-root</c>s), the data paths are resolved and
+    /// checked to lie under them before anything opens them, whatever the coordinator checked.
+    /// </summary>
+    public static ResolvedRunSpec From(RunSpec spec, IReadOnlyList<string>? dataRoots = null)
     {
+        if (dataRoots is not null)
+            foreach (var (field, paths) in new[] { ("data", spec.Data.ToArray()), ("eval_data", spec.EvalData.ToArray()), ("eval_classes", spec.EvalClasses.Length > 0 ? [spec.EvalClasses] : Array.Empty<string>()) })
+                if (DataRoots.Violation(paths, dataRoots) is { } violation) throw new ArgumentException($"spec.{field}: {violation}");
         var family = TaskFamilyCatalog.Create(spec.Task, new TaskDataOptions
         {
             Data = [.. spec.Data], EvalData = [.. spec.EvalData], EvalGroups = [.. spec.EvalGroups],

@@ -31,7 +31,7 @@ public sealed class ShardRunner(TrainingWork training, RelationWork relations, I
         try
         {
             using var span = ShardTracing.StartShard(workerId, options.Value.Device, request);
-            var spec = resolved.GetOrAdd(request.Spec, ResolvedRunSpec.From);
+            var spec = resolved.GetOrAdd(request.Spec, s => ResolvedRunSpec.From(s, options.Value.DataRoots));
             return request.WorkCase switch
             {
                 WorkKind.Train => await training.TrainAsync(workerId, request, spec, cancellationToken),

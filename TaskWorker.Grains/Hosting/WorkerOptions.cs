@@ -18,6 +18,13 @@ public sealed class WorkerOptions
     /// <summary>Bearer token sent to the coordinator's data plane, if it requires one (and required by this process's relay off loopback).</summary>
     public string? Token { get; set; }
 
+    /// <summary>
+    /// The folders (<c>--data-root</c>) runs may read data from, checked by the worker itself before
+    /// it opens any; null (no <c>--data-root</c>, and the embedded cluster of <c>train</c>) leaves the
+    /// check to the coordinator.
+    /// </summary>
+    public IReadOnlyList<string>? DataRoots { get; set; }
+
     /// <summary>Port of this process's reduction relay (<c>--reduce-tree</c>): 0 picks a free one, negative runs none.</summary>
     public int RelayPort { get; set; }
 

@@ -31,8 +31,17 @@ public sealed partial record WorkerCommandLine(ClusterMembershipSettings Members
             WorkerIdPrefix = $"{Environment.MachineName}-{Environment.ProcessId}",
             RelayPort = o.Int("relay-port", 0, -1, 65535),
             RelayAddress = address,
+            DataRoots = o.Has("data-root") ? DataRootOption(o.All("data-root")) : null,
         };
         return new WorkerCommandLine(membership, workers, o.Int("metrics-port", 9465, 0, 65535), o.Switch("trace-console"));
+    }
+
+    private static string[] DataRootOption(IEnumerable<string> roots)
+    {
+        var full = roots.Select(Path.GetFullPath).ToArray();
+        foreach (var root in full)
+            if (!Directory.Exists(root)) throw new UsageException($"--data-root: no directory '{root}'");
+        return full;
     }
 
     [GeneratedRegex("^(cpu|cuda(:[0-9]+)?)$")]

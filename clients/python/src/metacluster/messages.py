@@ -53,6 +53,9 @@ class Progress:
     elapsed_seconds: float
     eta_seconds: float
     name: str
+    tags: Dict[str, str] = field(default_factory=dict)
+    created: str = ""
+    error: str = ""
 
     @property
     def finished(self) -> bool:
@@ -62,7 +65,7 @@ class Progress:
     @classmethod
     def from_proto(cls, p: api.RunProgress) -> "Progress":
         return cls(p.run_id, RunState.from_proto(p.state), p.step, p.meta_steps, p.loss, p.tasks_per_second,
-                   p.workers, p.elapsed_seconds, p.eta_seconds, p.name)
+                   p.workers, p.elapsed_seconds, p.eta_seconds, p.name, dict(p.tags), p.created, p.error)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ _sym_db = _symbol_database.Default()
 from ...dataplane.v1 import tensor_pb2 as metacluster_dot_dataplane_dot_v1_dot_tensor__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n$metacluster/api/v1/cluster_api.proto\x12\x12metacluster.api.v1\x1a%metacluster/dataplane/v1/tensor.proto\"\xe1\t\n\rRunDefinition\x12\x11\n\x04task\x18\x01 \x01(\tH\x00\x88\x01\x01\x12\x16\n\talgorithm\x18\x02 \x01(\tH\x01\x88\x01\x01\x12\x0c\n\x04\x64\x61ta\x18\x03 \x03(\t\x12\x11\n\teval_data\x18\x04 \x03(\t\x12\x13\n\x0b\x65val_groups\x18\x05 \x03(\t\x12\x19\n\x0c\x65val_classes\x18\x06 \x01(\tH\x02\x88\x01\x01\x12\x13\n\x06target\x18\x07 \x01(\tH\x03\x88\x01\x01\x12\x16\n\trotations\x18\x08 \x01(\x08H\x04\x88\x01\x01\x12\x11\n\x04ways\x18\t \x01(\x05H\x05\x88\x01\x01\x12\x12\n\x05shots\x18\n \x01(\x05H\x06\x88\x01\x01\x12\x12\n\x05query\x18\x0b \x01(\x05H\x07\x88\x01\x01\x12\x17\n\nmeta_batch\x18\x0c \x01(\x05H\x08\x88\x01\x01\x12\x18\n\x0binner_steps\x18\r \x01(\x05H\t\x88\x01\x01\x12\x15\n\x08inner_lr\x18\x0e \x01(\x01H\n\x88\x01\x01\x12\x15\n\x08outer_lr\x18\x0f \x01(\x01H\x0b\x88\x01\x01\x12\x17\n\nmeta_steps\x18\x10 \x01(\x05H\x0c\x88\x01\x01\x12\x17\n\neval_tasks\x18\x11 \x01(\x05H\r\x88\x01\x01\x12\x18\n\x10\x65val_inner_steps\x18\x12 \x03(\x05\x12\x17\n\neval_query\x18\x13 \x01(\x05H\x0e\x88\x01\x01\x12\x14\n\x07workers\x18\x14 \x01(\x05H\x0f\x88\x01\x01\x12\x13\n\x06shards\x18\x15 \x01(\x05H\x10\x88\x01\x01\x12\x13\n\x06\x64\x65vice\x18\x16 \x01(\tH\x11\x88\x01\x01\x12\x11\n\x04seed\x18\x17 \x01(\x04H\x12\x88\x01\x01\x12\x16\n\tlog_every\x18\x18 \x01(\x05H\x13\x88\x01\x01\x12\x1a\n\rshard_timeout\x18\x19 \x01(\x01H\x14\x88\x01\x01\x12\x1d\n\x10\x63heckpoint_every\x18\x1a \x01(\x05H\x15\x88\x01\x01\x12\x16\n\ttr_lambda\x18\x1b \x01(\x01H\x16\x88\x01\x01\x12\x15\n\x08tr_heads\x18\x1c \x01(\x05H\x17\x88\x01\x01\x12\x13\n\x06tr_tau\x18\x1d \x01(\x01H\x18\x88\x01\x01\x12\x19\n\x0ctr_meta_data\x18\x1e \x01(\x05H\x19\x88\x01\x01\x12\x17\n\ntr_sampler\x18\x1f \x01(\tH\x1a\x88\x01\x01\x12\x17\n\ngrad_dtype\x18  \x01(\tH\x1b\x88\x01\x01\x12\x14\n\x07kernels\x18! \x01(\tH\x1c\x88\x01\x01\x12\x19\n\x0creduce_group\x18\" \x01(\x05H\x1d\x88\x01\x01\x12\x18\n\x0breduce_tree\x18# \x01(\x05H\x1e\x88\x01\x01\x42\x07\n\x05_taskB\x0c\n\n_algorithmB\x0f\n\r_eval_classesB\t\n\x07_targetB\x0c\n\n_rotationsB\x07\n\x05_waysB\x08\n\x06_shotsB\x08\n\x06_queryB\r\n\x0b_meta_batchB\x0e\n\x0c_inner_stepsB\x0b\n\t_inner_lrB\x0b\n\t_outer_lrB\r\n\x0b_meta_stepsB\r\n\x0b_eval_tasksB\r\n\x0b_eval_queryB\n\n\x08_workersB\t\n\x07_shardsB\t\n\x07_deviceB\x07\n\x05_seedB\x0c\n\n_log_everyB\x10\n\x0e_shard_timeoutB\x13\n\x11_checkpoint_everyB\x0c\n\n_tr_lambdaB\x0b\n\t_tr_headsB\t\n\x07_tr_tauB\x0f\n\r_tr_meta_dataB\r\n\x0b_tr_samplerB\r\n\x0b_grad_dtypeB\n\n\x08_kernelsB\x0f\n\r_reduce_groupB\x0e\n\x0c_reduce_tree\"\xd4\x01\n\x0fStartRunRequest\x12\x35\n\ndefinition\x18\x01 \x01(\x0b\x32!.metacluster.api.v1.RunDefinition\x12\x12\n\nrequest_id\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12;\n\x04tags\x18\x04 \x03(\x0b\x32-.metacluster.api.v1.StartRunRequest.TagsEntry\x1a+\n\tTagsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"3\n\x10StartRunResponse\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\x0f\n\x07\x63reated\x18\x02 \x01(\x08\"!\n\x0fWatchRunRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\"\xe1\x01\n\x0bRunProgress\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12+\n\x05state\x18\x02 \x01(\x0e\x32\x1c.metacluster.api.v1.RunState\x12\x0c\n\x04step\x18\x03 \x01(\x03\x12\x12\n\nmeta_steps\x18\x04 \x01(\x03\x12\x0c\n\x04loss\x18\x05 \x01(\x01\x12\x18\n\x10tasks_per_second\x18\x06 \x01(\x01\x12\x0f\n\x07workers\x18\x07 \x01(\x05\x12\x17\n\x0f\x65lapsed_seconds\x18\x08 \x01(\x01\x12\x13\n\x0b\x65ta_seconds\x18\t \x01(\x01\x12\x0c\n\x04name\x18\n \x01(\t\"m\n\tRunResult\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12+\n\x05state\x18\x02 \x01(\x0e\x32\x1c.metacluster.api.v1.RunState\x12\r\n\x05\x65rror\x18\x03 \x01(\t\x12\x14\n\x0csummary_json\x18\x04 \x01(\t\"~\n\rWatchRunEvent\x12\x33\n\x08progress\x18\x01 \x01(\x0b\x32\x1f.metacluster.api.v1.RunProgressH\x00\x12/\n\x06result\x18\x02 \x01(\x0b\x32\x1d.metacluster.api.v1.RunResultH\x00\x42\x07\n\x05\x65vent\" \n\x0eStopRunRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\"\x11\n\x0fStopRunResponse\"\xa2\x01\n\x0fListRunsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12;\n\x04tags\x18\x03 \x03(\x0b\x32-.metacluster.api.v1.ListRunsRequest.TagsEntry\x1a+\n\tTagsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"Z\n\x10ListRunsResponse\x12-\n\x04runs\x18\x01 \x03(\x0b\x32\x1f.metacluster.api.v1.RunProgress\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x1f\n\rGetRunRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\"\x99\x02\n\x07RunInfo\x12\x31\n\x08progress\x18\x01 \x01(\x0b\x32\x1f.metacluster.api.v1.RunProgress\x12\x35\n\ndefinition\x18\x02 \x01(\x0b\x32!.metacluster.api.v1.RunDefinition\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x33\n\x04tags\x18\x04 \x03(\x0b\x32%.metacluster.api.v1.RunInfo.TagsEntry\x12\x14\n\x0csummary_json\x18\x05 \x01(\t\x12\r\n\x05\x65rror\x18\x06 \x01(\t\x12\x0f\n\x07\x63reated\x18\x07 \x01(\t\x1a+\n\tTagsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\xfe\x01\n\x16\x41\x64\x61ptAndPredictRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\x38\n\tsupport_x\x18\x02 \x01(\x0b\x32%.metacluster.dataplane.v1.TensorProto\x12\x38\n\tsupport_y\x18\x03 \x01(\x0b\x32%.metacluster.dataplane.v1.TensorProto\x12\x36\n\x07query_x\x18\x04 \x01(\x0b\x32%.metacluster.dataplane.v1.TensorProto\x12\x18\n\x0binner_steps\x18\x05 \x01(\x05H\x00\x88\x01\x01\x42\x0e\n\x0c_inner_steps\"h\n\x17\x41\x64\x61ptAndPredictResponse\x12:\n\x0bpredictions\x18\x01 \x01(\x0b\x32%.metacluster.dataplane.v1.TensorProto\x12\x11\n\tworker_id\x18\x02 \x01(\t\"\x14\n\x12ListWorkersRequest\"=\n\nWorkerInfo\x12\x11\n\tworker_id\x18\x01 \x01(\t\x12\x0e\n\x06\x64\x65vice\x18\x02 \x01(\t\x12\x0c\n\x04silo\x18\x03 \x01(\t\"F\n\x13ListWorkersResponse\x12/\n\x07workers\x18\x01 \x03(\x0b\x32\x1e.metacluster.api.v1.WorkerInfo\"%\n\x13ListRunFilesRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\"%\n\x07RunFile\x12\x0c\n\x04path\x18\x01 \x01(\t\x12\x0c\n\x04size\x18\x02 \x01(\x03\"B\n\x14ListRunFilesResponse\x12*\n\x05\x66iles\x18\x01 \x03(\x0b\x32\x1b.metacluster.api.v1.RunFile\"F\n\x16\x44ownloadRunFileRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\x0c\n\x04path\x18\x02 \x01(\t\x12\x0e\n\x06offset\x18\x03 \x01(\x03\"7\n\tFileChunk\x12\x0c\n\x04size\x18\x01 \x01(\x03\x12\x0e\n\x06offset\x18\x02 \x01(\x03\x12\x0c\n\x04\x64\x61ta\x18\x03 \x01(\x0c*\xb4\x01\n\x08RunState\x12\x19\n\x15RUN_STATE_UNSPECIFIED\x10\x00\x12\x15\n\x11RUN_STATE_PENDING\x10\x01\x12\x16\n\x12RUN_STATE_TRAINING\x10\x02\x12\x18\n\x14RUN_STATE_EVALUATING\x10\x03\x12\x17\n\x13RUN_STATE_COMPLETED\x10\x04\x12\x14\n\x10RUN_STATE_FAILED\x10\x05\x12\x15\n\x11RUN_STATE_STOPPED\x10\x06\x32\xbd\x06\n\nClusterApi\x12U\n\x08StartRun\x12#.metacluster.api.v1.StartRunRequest\x1a$.metacluster.api.v1.StartRunResponse\x12T\n\x08WatchRun\x12#.metacluster.api.v1.WatchRunRequest\x1a!.metacluster.api.v1.WatchRunEvent0\x01\x12R\n\x07StopRun\x12\".metacluster.api.v1.StopRunRequest\x1a#.metacluster.api.v1.StopRunResponse\x12U\n\x08ListRuns\x12#.metacluster.api.v1.ListRunsRequest\x1a$.metacluster.api.v1.ListRunsResponse\x12H\n\x06GetRun\x12!.metacluster.api.v1.GetRunRequest\x1a\x1b.metacluster.api.v1.RunInfo\x12^\n\x0bListWorkers\x12&.metacluster.api.v1.ListWorkersRequest\x1a\'.metacluster.api.v1.ListWorkersResponse\x12j\n\x0f\x41\x64\x61ptAndPredict\x12*.metacluster.api.v1.AdaptAndPredictRequest\x1a+.metacluster.api.v1.AdaptAndPredictResponse\x12\x61\n\x0cListRunFiles\x12\'.metacluster.api.v1.ListRunFilesRequest\x1a(.metacluster.api.v1.ListRunFilesResponse\x12^\n\x0f\x44ownloadRunFile\x12*.metacluster.api.v1.DownloadRunFileRequest\x1a\x1d.metacluster.api.v1.FileChunk0\x01\x42\x1c\xaa\x02\x19MetaCluster.Protos.Api.V1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n$metacluster/api/v1/cluster_api.proto\x12\x12metacluster.api.v1\x1a%metacluster/dataplane/v1/tensor.proto\"\xe1\t\n\rRunDefinition\x12\x11\n\x04task\x18\x01 \x01(\tH\x00\x88\x01\x01\x12\x16\n\talgorithm\x18\x02 \x01(\tH\x01\x88\x01\x01\x12\x0c\n\x04\x64\x61ta\x18\x03 \x03(\t\x12\x11\n\teval_data\x18\x04 \x03(\t\x12\x13\n\x0b\x65val_groups\x18\x05 \x03(\t\x12\x19\n\x0c\x65val_classes\x18\x06 \x01(\tH\x02\x88\x01\x01\x12\x13\n\x06target\x18\x07 \x01(\tH\x03\x88\x01\x01\x12\x16\n\trotations\x18\x08 \x01(\x08H\x04\x88\x01\x01\x12\x11\n\x04ways\x18\t \x01(\x05H\x05\x88\x01\x01\x12\x12\n\x05shots\x18\n \x01(\x05H\x06\x88\x01\x01\x12\x12\n\x05query\x18\x0b \x01(\x05H\x07\x88\x01\x01\x12\x17\n\nmeta_batch\x18\x0c \x01(\x05H\x08\x88\x01\x01\x12\x18\n\x0binner_steps\x18\r \x01(\x05H\t\x88\x01\x01\x12\x15\n\x08inner_lr\x18\x0e \x01(\x01H\n\x88\x01\x01\x12\x15\n\x08outer_lr\x18\x0f \x01(\x01H\x0b\x88\x01\x01\x12\x17\n\nmeta_steps\x18\x10 \x01(\x05H\x0c\x88\x01\x01\x12\x17\n\neval_tasks\x18\x11 \x01(\x05H\r\x88\x01\x01\x12\x18\n\x10\x65val_inner_steps\x18\x12 \x03(\x05\x12\x17\n\neval_query\x18\x13 \x01(\x05H\x0e\x88\x01\x01\x12\x14\n\x07workers\x18\x14 \x01(\x05H\x0f\x88\x01\x01\x12\x13\n\x06shards\x18\x15 \x01(\x05H\x10\x88\x01\x01\x12\x13\n\x06\x64\x65vice\x18\x16 \x01(\tH\x11\x88\x01\x01\x12\x11\n\x04seed\x18\x17 \x01(\x04H\x12\x88\x01\x01\x12\x16\n\tlog_every\x18\x18 \x01(\x05H\x13\x88\x01\x01\x12\x1a\n\rshard_timeout\x18\x19 \x01(\x01H\x14\x88\x01\x01\x12\x1d\n\x10\x63heckpoint_every\x18\x1a \x01(\x05H\x15\x88\x01\x01\x12\x16\n\ttr_lambda\x18\x1b \x01(\x01H\x16\x88\x01\x01\x12\x15\n\x08tr_heads\x18\x1c \x01(\x05H\x17\x88\x01\x01\x12\x13\n\x06tr_tau\x18\x1d \x01(\x01H\x18\x88\x01\x01\x12\x19\n\x0ctr_meta_data\x18\x1e \x01(\x05H\x19\x88\x01\x01\x12\x17\n\ntr_sampler\x18\x1f \x01(\tH\x1a\x88\x01\x01\x12\x17\n\ngrad_dtype\x18  \x01(\tH\x1b\x88\x01\x01\x12\x14\n\x07kernels\x18! \x01(\tH\x1c\x88\x01\x01\x12\x19\n\x0creduce_group\x18\" \x01(\x05H\x1d\x88\x01\x01\x12\x18\n\x0breduce_tree\x18# \x01(\x05H\x1e\x88\x01\x01\x42\x07\n\x05_taskB\x0c\n\n_algorithmB\x0f\n\r_eval_classesB\t\n\x07_targetB\x0c\n\n_rotationsB\x07\n\x05_waysB\x08\n\x06_shotsB\x08\n\x06_queryB\r\n\x0b_meta_batchB\x0e\n\x0c_inner_stepsB\x0b\n\t_inner_lrB\x0b\n\t_outer_lrB\r\n\x0b_meta_stepsB\r\n\x0b_eval_tasksB\r\n\x0b_eval_queryB\n\n\x08_workersB\t\n\x07_shardsB\t\n\x07_deviceB\x07\n\x05_seedB\x0c\n\n_log_everyB\x10\n\x0e_shard_timeoutB\x13\n\x11_checkpoint_everyB\x0c\n\n_tr_lambdaB\x0b\n\t_tr_headsB\t\n\x07_tr_tauB\x0f\n\r_tr_meta_dataB\r\n\x0b_tr_samplerB\r\n\x0b_grad_dtypeB\n\n\x08_kernelsB\x0f\n\r_reduce_groupB\x0e\n\x0c_reduce_tree\"\xd4\x01\n\x0fStartRunRequest\x12\x35\n\ndefinition\x18\x01 \x01(\x0b\x32!.metacluster.api.v1.RunDefinition\x12\x12\n\nrequest_id\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12;\n\x04tags\x18\x04 \x03(\x0b\x32-.metacluster.api.v1.StartRunRequest.TagsEntry\x1a+\n\tTagsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"3\n\x10StartRunResponse\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\x0f\n\x07\x63reated\x18\x02 \x01(\x08\"!\n\x0fWatchRunRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\"\xe7\x02\n\x0bRunProgress\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12+\n\x05state\x18\x02 \x01(\x0e\x32\x1c.metacluster.api.v1.RunState\x12\x0c\n\x04step\x18\x03 \x01(\x03\x12\x12\n\nmeta_steps\x18\x04 \x01(\x03\x12\x0c\n\x04loss\x18\x05 \x01(\x01\x12\x18\n\x10tasks_per_second\x18\x06 \x01(\x01\x12\x0f\n\x07workers\x18\x07 \x01(\x05\x12\x17\n\x0f\x65lapsed_seconds\x18\x08 \x01(\x01\x12\x13\n\x0b\x65ta_seconds\x18\t \x01(\x01\x12\x0c\n\x04name\x18\n \x01(\t\x12\x37\n\x04tags\x18\x0b \x03(\x0b\x32).metacluster.api.v1.RunProgress.TagsEntry\x12\x0f\n\x07\x63reated\x18\x0c \x01(\t\x12\r\n\x05\x65rror\x18\r \x01(\t\x1a+\n\tTagsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"m\n\tRunResult\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12+\n\x05state\x18\x02 \x01(\x0e\x32\x1c.metacluster.api.v1.RunState\x12\r\n\x05\x65rror\x18\x03 \x01(\t\x12\x14\n\x0csummary_json\x18\x04 \x01(\t\"~\n\rWatchRunEvent\x12\x33\n\x08progress\x18\x01 \x01(\x0b\x32\x1f.metacluster.api.v1.RunProgressH\x00\x12/\n\x06result\x18\x02 \x01(\x0b\x32\x1d.metacluster.api.v1.RunResultH\x00\x42\x07\n\x05\x65vent\" \n\x0eStopRunRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\"\x11\n\x0fStopRunResponse\"\xa2\x01\n\x0fListRunsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12;\n\x04tags\x18\x03 \x03(\x0b\x32-.metacluster.api.v1.ListRunsRequest.TagsEntry\x1a+\n\tTagsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"Z\n\x10ListRunsResponse\x12-\n\x04runs\x18\x01 \x03(\x0b\x32\x1f.metacluster.api.v1.RunProgress\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x1f\n\rGetRunRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\"\x99\x02\n\x07RunInfo\x12\x31\n\x08progress\x18\x01 \x01(\x0b\x32\x1f.metacluster.api.v1.RunProgress\x12\x35\n\ndefinition\x18\x02 \x01(\x0b\x32!.metacluster.api.v1.RunDefinition\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x33\n\x04tags\x18\x04 \x03(\x0b\x32%.metacluster.api.v1.RunInfo.TagsEntry\x12\x14\n\x0csummary_json\x18\x05 \x01(\t\x12\r\n\x05\x65rror\x18\x06 \x01(\t\x12\x0f\n\x07\x63reated\x18\x07 \x01(\t\x1a+\n\tTagsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\xfe\x01\n\x16\x41\x64\x61ptAndPredictRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\x38\n\tsupport_x\x18\x02 \x01(\x0b\x32%.metacluster.dataplane.v1.TensorProto\x12\x38\n\tsupport_y\x18\x03 \x01(\x0b\x32%.metacluster.dataplane.v1.TensorProto\x12\x36\n\x07query_x\x18\x04 \x01(\x0b\x32%.metacluster.dataplane.v1.TensorProto\x12\x18\n\x0binner_steps\x18\x05 \x01(\x05H\x00\x88\x01\x01\x42\x0e\n\x0c_inner_steps\"h\n\x17\x41\x64\x61ptAndPredictResponse\x12:\n\x0bpredictions\x18\x01 \x01(\x0b\x32%.metacluster.dataplane.v1.TensorProto\x12\x11\n\tworker_id\x18\x02 \x01(\t\"\x14\n\x12ListWorkersRequest\"=\n\nWorkerInfo\x12\x11\n\tworker_id\x18\x01 \x01(\t\x12\x0e\n\x06\x64\x65vice\x18\x02 \x01(\t\x12\x0c\n\x04silo\x18\x03 \x01(\t\"F\n\x13ListWorkersResponse\x12/\n\x07workers\x18\x01 \x03(\x0b\x32\x1e.metacluster.api.v1.WorkerInfo\"%\n\x13ListRunFilesRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\"%\n\x07RunFile\x12\x0c\n\x04path\x18\x01 \x01(\t\x12\x0c\n\x04size\x18\x02 \x01(\x03\"B\n\x14ListRunFilesResponse\x12*\n\x05\x66iles\x18\x01 \x03(\x0b\x32\x1b.metacluster.api.v1.RunFile\"F\n\x16\x44ownloadRunFileRequest\x12\x0e\n\x06run_id\x18\x01 \x01(\t\x12\x0c\n\x04path\x18\x02 \x01(\t\x12\x0e\n\x06offset\x18\x03 \x01(\x03\"7\n\tFileChunk\x12\x0c\n\x04size\x18\x01 \x01(\x03\x12\x0e\n\x06offset\x18\x02 \x01(\x03\x12\x0c\n\x04\x64\x61ta\x18\x03 \x01(\x0c*\xb4\x01\n\x08RunState\x12\x19\n\x15RUN_STATE_UNSPECIFIED\x10\x00\x12\x15\n\x11RUN_STATE_PENDING\x10\x01\x12\x16\n\x12RUN_STATE_TRAINING\x10\x02\x12\x18\n\x14RUN_STATE_EVALUATING\x10\x03\x12\x17\n\x13RUN_STATE_COMPLETED\x10\x04\x12\x14\n\x10RUN_STATE_FAILED\x10\x05\x12\x15\n\x11RUN_STATE_STOPPED\x10\x06\x32\xbd\x06\n\nClusterApi\x12U\n\x08StartRun\x12#.metacluster.api.v1.StartRunRequest\x1a$.metacluster.api.v1.StartRunResponse\x12T\n\x08WatchRun\x12#.metacluster.api.v1.WatchRunRequest\x1a!.metacluster.api.v1.WatchRunEvent0\x01\x12R\n\x07StopRun\x12\".metacluster.api.v1.StopRunRequest\x1a#.metacluster.api.v1.StopRunResponse\x12U\n\x08ListRuns\x12#.metacluster.api.v1.ListRunsRequest\x1a$.metacluster.api.v1.ListRunsResponse\x12H\n\x06GetRun\x12!.metacluster.api.v1.GetRunRequest\x1a\x1b.metacluster.api.v1.RunInfo\x12^\n\x0bListWorkers\x12&.metacluster.api.v1.ListWorkersRequest\x1a\'.metacluster.api.v1.ListWorkersResponse\x12j\n\x0f\x41\x64\x61ptAndPredict\x12*.metacluster.api.v1.AdaptAndPredictRequest\x1a+.metacluster.api.v1.AdaptAndPredictResponse\x12\x61\n\x0cListRunFiles\x12\'.metacluster.api.v1.ListRunFilesRequest\x1a(.metacluster.api.v1.ListRunFilesResponse\x12^\n\x0f\x44ownloadRunFile\x12*.metacluster.api.v1.DownloadRunFileRequest\x1a\x1d.metacluster.api.v1.FileChunk0\x01\x42\x1c\xaa\x02\x19MetaCluster.Protos.Api.V1b\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'metacluster.api.v1.cluster_api_pb2', globals())
@@ -24,12 +24,14 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   DESCRIPTOR._serialized_options = b'\252\002\031MetaCluster.Protos.Api.V1'
   _STARTRUNREQUEST_TAGSENTRY._options = None
   _STARTRUNREQUEST_TAGSENTRY._serialized_options = b'8\001'
+  _RUNPROGRESS_TAGSENTRY._options = None
+  _RUNPROGRESS_TAGSENTRY._serialized_options = b'8\001'
   _LISTRUNSREQUEST_TAGSENTRY._options = None
   _LISTRUNSREQUEST_TAGSENTRY._serialized_options = b'8\001'
   _RUNINFO_TAGSENTRY._options = None
   _RUNINFO_TAGSENTRY._serialized_options = b'8\001'
-  _RUNSTATE._serialized_start=3544
-  _RUNSTATE._serialized_end=3724
+  _RUNSTATE._serialized_start=3678
+  _RUNSTATE._serialized_end=3858
   _RUNDEFINITION._serialized_start=100
   _RUNDEFINITION._serialized_end=1349
   _STARTRUNREQUEST._serialized_start=1352
@@ -41,47 +43,49 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   _WATCHRUNREQUEST._serialized_start=1619
   _WATCHRUNREQUEST._serialized_end=1652
   _RUNPROGRESS._serialized_start=1655
-  _RUNPROGRESS._serialized_end=1880
-  _RUNRESULT._serialized_start=1882
-  _RUNRESULT._serialized_end=1991
-  _WATCHRUNEVENT._serialized_start=1993
-  _WATCHRUNEVENT._serialized_end=2119
-  _STOPRUNREQUEST._serialized_start=2121
-  _STOPRUNREQUEST._serialized_end=2153
-  _STOPRUNRESPONSE._serialized_start=2155
-  _STOPRUNRESPONSE._serialized_end=2172
-  _LISTRUNSREQUEST._serialized_start=2175
-  _LISTRUNSREQUEST._serialized_end=2337
+  _RUNPROGRESS._serialized_end=2014
+  _RUNPROGRESS_TAGSENTRY._serialized_start=1521
+  _RUNPROGRESS_TAGSENTRY._serialized_end=1564
+  _RUNRESULT._serialized_start=2016
+  _RUNRESULT._serialized_end=2125
+  _WATCHRUNEVENT._serialized_start=2127
+  _WATCHRUNEVENT._serialized_end=2253
+  _STOPRUNREQUEST._serialized_start=2255
+  _STOPRUNREQUEST._serialized_end=2287
+  _STOPRUNRESPONSE._serialized_start=2289
+  _STOPRUNRESPONSE._serialized_end=2306
+  _LISTRUNSREQUEST._serialized_start=2309
+  _LISTRUNSREQUEST._serialized_end=2471
   _LISTRUNSREQUEST_TAGSENTRY._serialized_start=1521
   _LISTRUNSREQUEST_TAGSENTRY._serialized_end=1564
-  _LISTRUNSRESPONSE._serialized_start=2339
-  _LISTRUNSRESPONSE._serialized_end=2429
-  _GETRUNREQUEST._serialized_start=2431
-  _GETRUNREQUEST._serialized_end=2462
-  _RUNINFO._serialized_start=2465
-  _RUNINFO._serialized_end=2746
+  _LISTRUNSRESPONSE._serialized_start=2473
+  _LISTRUNSRESPONSE._serialized_end=2563
+  _GETRUNREQUEST._serialized_start=2565
+  _GETRUNREQUEST._serialized_end=2596
+  _RUNINFO._serialized_start=2599
+  _RUNINFO._serialized_end=2880
   _RUNINFO_TAGSENTRY._serialized_start=1521
   _RUNINFO_TAGSENTRY._serialized_end=1564
-  _ADAPTANDPREDICTREQUEST._serialized_start=2749
-  _ADAPTANDPREDICTREQUEST._serialized_end=3003
-  _ADAPTANDPREDICTRESPONSE._serialized_start=3005
-  _ADAPTANDPREDICTRESPONSE._serialized_end=3109
-  _LISTWORKERSREQUEST._serialized_start=3111
-  _LISTWORKERSREQUEST._serialized_end=3131
-  _WORKERINFO._serialized_start=3133
-  _WORKERINFO._serialized_end=3194
-  _LISTWORKERSRESPONSE._serialized_start=3196
-  _LISTWORKERSRESPONSE._serialized_end=3266
-  _LISTRUNFILESREQUEST._serialized_start=3268
-  _LISTRUNFILESREQUEST._serialized_end=3305
-  _RUNFILE._serialized_start=3307
-  _RUNFILE._serialized_end=3344
-  _LISTRUNFILESRESPONSE._serialized_start=3346
-  _LISTRUNFILESRESPONSE._serialized_end=3412
-  _DOWNLOADRUNFILEREQUEST._serialized_start=3414
-  _DOWNLOADRUNFILEREQUEST._serialized_end=3484
-  _FILECHUNK._serialized_start=3486
-  _FILECHUNK._serialized_end=3541
-  _CLUSTERAPI._serialized_start=3727
-  _CLUSTERAPI._serialized_end=4556
+  _ADAPTANDPREDICTREQUEST._serialized_start=2883
+  _ADAPTANDPREDICTREQUEST._serialized_end=3137
+  _ADAPTANDPREDICTRESPONSE._serialized_start=3139
+  _ADAPTANDPREDICTRESPONSE._serialized_end=3243
+  _LISTWORKERSREQUEST._serialized_start=3245
+  _LISTWORKERSREQUEST._serialized_end=3265
+  _WORKERINFO._serialized_start=3267
+  _WORKERINFO._serialized_end=3328
+  _LISTWORKERSRESPONSE._serialized_start=3330
+  _LISTWORKERSRESPONSE._serialized_end=3400
+  _LISTRUNFILESREQUEST._serialized_start=3402
+  _LISTRUNFILESREQUEST._serialized_end=3439
+  _RUNFILE._serialized_start=3441
+  _RUNFILE._serialized_end=3478
+  _LISTRUNFILESRESPONSE._serialized_start=3480
+  _LISTRUNFILESRESPONSE._serialized_end=3546
+  _DOWNLOADRUNFILEREQUEST._serialized_start=3548
+  _DOWNLOADRUNFILEREQUEST._serialized_end=3618
+  _FILECHUNK._serialized_start=3620
+  _FILECHUNK._serialized_end=3675
+  _CLUSTERAPI._serialized_start=3861
+  _CLUSTERAPI._serialized_end=4690
 # @@protoc_insertion_point(module_scope)
