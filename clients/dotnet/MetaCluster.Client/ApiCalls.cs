@@ -3,9 +3,10 @@ using Grpc.Core;
 namespace MetaCluster.Client;
 
 /// <summary>Turns every <see cref="RpcException"/> of a call into a <see cref="MetaClusterException"/> carrying the server's line.</summary>
-internal static class ApiCalls
+/// <param name="address">The coordinator, named when it cannot be reached.</param>
+internal sealed class ApiCalls(Uri address)
 {
-    public static async Task<T> Unary<T>(AsyncUnaryCall<T> call, CancellationToken cancellationToken)
+    public async Task<T> Unary<T>(AsyncUnaryCall<T> call, CancellationToken cancellationToken)
     {
         using (call)
         {
@@ -19,13 +20,13 @@ internal static class ApiCalls
             }
             catch (RpcException e)
             {
-                throw MetaClusterException.From(e);
+                throw MetaClusterException.From(e, address);
             }
         }
     }
 
     /// <summary>The messages of a server stream, with its errors mapped.</summary>
-    public static async IAsyncEnumerable<T> Stream<T>(AsyncServerStreamingCall<T> call,
+    public async IAsyncEnumerable<T> Stream<T>(AsyncServerStreamingCall<T> call,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         using (call)
@@ -43,7 +44,7 @@ internal static class ApiCalls
                 }
                 catch (RpcException e)
                 {
-                    throw MetaClusterException.From(e);
+                    throw MetaClusterException.From(e, address);
                 }
                 if (!more) yield break;
                 yield return call.ResponseStream.Current;

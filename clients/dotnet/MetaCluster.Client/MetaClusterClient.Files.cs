@@ -7,7 +7,7 @@ public sealed partial class MetaClusterClient
     /// <summary>The files of a run's directory: summary, metrics, checkpoints, exported parameters, …</summary>
     public async Task<IReadOnlyList<RunFileInfo>> ListFilesAsync(string runId, CancellationToken cancellationToken = default)
     {
-        var response = await ApiCalls.Unary(api.ListRunFilesAsync(new ListRunFilesRequest { RunId = RequireId(runId) }, cancellationToken: cancellationToken), cancellationToken)
+        var response = await calls.Unary(api.ListRunFilesAsync(new ListRunFilesRequest { RunId = RequireId(runId) }, cancellationToken: cancellationToken), cancellationToken)
             .ConfigureAwait(false);
         return [.. response.Files.Select(f => new RunFileInfo(f.Path, f.Size))];
     }
@@ -24,7 +24,7 @@ public sealed partial class MetaClusterClient
     public Task<IReadOnlyList<DownloadedFile>> DownloadAsync(string runId, string directory, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
-        return new RunDownloader(api).DownloadAllAsync(RequireId(runId), directory, cancellationToken);
+        return new RunDownloader(api, calls).DownloadAllAsync(RequireId(runId), directory, cancellationToken);
     }
 
     /// <summary>
@@ -53,7 +53,7 @@ public sealed partial class MetaClusterClient
             QueryX = TensorWire.ToProto(queryX),
         };
         if (innerSteps is { } steps) request.InnerSteps = steps;
-        var response = await ApiCalls.Unary(api.AdaptAndPredictAsync(request, cancellationToken: cancellationToken), cancellationToken).ConfigureAwait(false);
+        var response = await calls.Unary(api.AdaptAndPredictAsync(request, cancellationToken: cancellationToken), cancellationToken).ConfigureAwait(false);
         if (response.Predictions is null) throw new MetaClusterException(Grpc.Core.StatusCode.Internal, "the coordinator answered without predictions");
         try
         {

@@ -21,7 +21,7 @@ public sealed partial class MetaClusterClient
         var request = new WatchRunRequest { RunId = RequireId(runId) };
         for (int reconnects = 0; ; reconnects++)
         {
-            await using var events = ApiCalls.Stream(api.WatchRun(request, cancellationToken: cancellationToken), cancellationToken)
+            await using var events = calls.Stream(api.WatchRun(request, cancellationToken: cancellationToken), cancellationToken)
                 .GetAsyncEnumerator(cancellationToken);
             while (true)
             {

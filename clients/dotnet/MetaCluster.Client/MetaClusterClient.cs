@@ -19,6 +19,7 @@ public sealed partial class MetaClusterClient : IDisposable
     private readonly GrpcChannel channel;
     private readonly HttpMessageHandler? ownedHandler;
     private readonly ClusterApi.ClusterApiClient api;
+    private readonly ApiCalls calls;
 
     /// <summary>A client of the coordinator at <paramref name="address"/> (<c>http://HOST:PORT</c> or <c>https://…</c>).</summary>
     /// <exception cref="ArgumentException">The address is not an absolute http(s) URL.</exception>
@@ -27,6 +28,7 @@ public sealed partial class MetaClusterClient : IDisposable
         ArgumentNullException.ThrowIfNull(address);
         (channel, var invoker, ownedHandler) = ClientChannel.Open(address, options ?? new MetaClusterClientOptions());
         api = new ClusterApi.ClusterApiClient(invoker);
+        calls = new ApiCalls(address);
         Address = address;
     }
 
@@ -61,7 +63,7 @@ public sealed partial class MetaClusterClient : IDisposable
             Name = name ?? "",
         };
         if (tags is not null) foreach (var (key, value) in tags) request.Tags[key] = value;
-        var response = await ApiCalls.Unary(api.StartRunAsync(request, cancellationToken: cancellationToken), cancellationToken).ConfigureAwait(false);
+        var response = await calls.Unary(api.StartRunAsync(request, cancellationToken: cancellationToken), cancellationToken).ConfigureAwait(false);
         return new RunHandle(this, response.RunId, response.Created);
     }
 
@@ -71,7 +73,7 @@ public sealed partial class MetaClusterClient : IDisposable
     /// <summary>All the coordinator says about one run: progress, definition, name, tags, summary.</summary>
     /// <exception cref="MetaClusterException">NOT_FOUND for an unknown run.</exception>
     public async Task<RunInfo> GetRunAsync(string runId, CancellationToken cancellationToken = default) =>
-        ApiMessages.Info(await ApiCalls.Unary(api.GetRunAsync(new GetRunRequest { RunId = RequireId(runId) }, cancellationToken: cancellationToken), cancellationToken)
+        ApiMessages.Info(await calls.Unary(api.GetRunAsync(new GetRunRequest { RunId = RequireId(runId) }, cancellationToken: cancellationToken), cancellationToken)
             .ConfigureAwait(false));
 
     /// <summary>
@@ -91,7 +93,7 @@ public sealed partial class MetaClusterClient : IDisposable
         {
             var request = new ListRunsRequest { PageSize = pageSize, PageToken = token };
             if (tags is not null) foreach (var (key, value) in tags) request.Tags[key] = value;
-            var page = await ApiCalls.Unary(api.ListRunsAsync(request, cancellationToken: cancellationToken), cancellationToken).ConfigureAwait(false);
+            var page = await calls.Unary(api.ListRunsAsync(request, cancellationToken: cancellationToken), cancellationToken).ConfigureAwait(false);
             foreach (var run in page.Runs) yield return ApiMessages.Progress(run);
             if (page.NextPageToken == token) yield break;
             token = page.NextPageToken;
@@ -101,12 +103,12 @@ public sealed partial class MetaClusterClient : IDisposable
 
     /// <summary>Asks a run to stop (at once if it has not started its first step); it ends <see cref="RunState.Stopped"/>.</summary>
     public Task StopAsync(string runId, CancellationToken cancellationToken = default) =>
-        ApiCalls.Unary(api.StopRunAsync(new StopRunRequest { RunId = RequireId(runId) }, cancellationToken: cancellationToken), cancellationToken);
+        calls.Unary(api.StopRunAsync(new StopRunRequest { RunId = RequireId(runId) }, cancellationToken: cancellationToken), cancellationToken);
 
     /// <summary>The cluster's live workers.</summary>
     public async Task<IReadOnlyList<WorkerInfo>> ListWorkersAsync(CancellationToken cancellationToken = default)
     {
-        var response = await ApiCalls.Unary(api.ListWorkersAsync(new ListWorkersRequest(), cancellationToken: cancellationToken), cancellationToken).ConfigureAwait(false);
+        var response = await calls.Unary(api.ListWorkersAsync(new ListWorkersRequest(), cancellationToken: cancellationToken), cancellationToken).ConfigureAwait(false);
         return [.. response.Workers.Select(ApiMessages.Worker)];
     }
 

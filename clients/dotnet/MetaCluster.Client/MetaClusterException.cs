@@ -22,12 +22,12 @@ public sealed class MetaClusterException : Exception
     /// <summary>True when the request itself was wrong (INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION): sending it again will not help.</summary>
     public bool IsUserError => StatusCode is StatusCode.InvalidArgument or StatusCode.NotFound or StatusCode.FailedPrecondition or StatusCode.OutOfRange;
 
-    internal static MetaClusterException From(RpcException e)
+    internal static MetaClusterException From(RpcException e, Uri address)
     {
         string detail = string.IsNullOrWhiteSpace(e.Status.Detail) ? e.StatusCode.ToString() : e.Status.Detail;
         string message = e.StatusCode switch
         {
-            StatusCode.Unavailable => $"cannot reach the coordinator: {detail}",
+            StatusCode.Unavailable => $"cannot reach the coordinator at {address}: {detail}",
             StatusCode.Unauthenticated or StatusCode.PermissionDenied => $"the coordinator refused the credentials: {detail}",
             StatusCode.DeadlineExceeded => $"the coordinator did not answer in time: {detail}",
             _ => detail,

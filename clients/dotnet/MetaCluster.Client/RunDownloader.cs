@@ -8,7 +8,7 @@ namespace MetaCluster.Client;
 /// <c>NAME</c> once complete, so a file under its own name is always whole; a <c>.part</c> left by an
 /// interrupted copy is continued from its size (DownloadRunFile's offset), here or in a later call.
 /// </summary>
-internal sealed class RunDownloader(ClusterApi.ClusterApiClient api)
+internal sealed class RunDownloader(ClusterApi.ClusterApiClient api, ApiCalls calls)
 {
     // A stream cut after some progress (a coordinator restart, a dropped connection) is continued this
     // many times within one call; the retry policy cannot do it, as it only retries before the first answer.
@@ -17,7 +17,7 @@ internal sealed class RunDownloader(ClusterApi.ClusterApiClient api)
     public async Task<IReadOnlyList<DownloadedFile>> DownloadAllAsync(string runId, string directory, CancellationToken cancellationToken)
     {
         string root = Path.GetFullPath(directory);
-        var listing = await ApiCalls.Unary(api.ListRunFilesAsync(new ListRunFilesRequest { RunId = runId }, cancellationToken: cancellationToken), cancellationToken)
+        var listing = await calls.Unary(api.ListRunFilesAsync(new ListRunFilesRequest { RunId = runId }, cancellationToken: cancellationToken), cancellationToken)
             .ConfigureAwait(false);
         // Every name is checked before anything is written: one bad name refuses the whole copy.
         foreach (var file in listing.Files) RunFilePaths.Resolve(root, file.Path);
@@ -71,7 +71,7 @@ internal sealed class RunDownloader(ClusterApi.ClusterApiClient api)
         var request = new DownloadRunFileRequest { RunId = runId, Path = path, Offset = stream.Position };
         try
         {
-            await foreach (var chunk in ApiCalls.Stream(api.DownloadRunFile(request, cancellationToken: cancellationToken), cancellationToken).ConfigureAwait(false))
+            await foreach (var chunk in calls.Stream(api.DownloadRunFile(request, cancellationToken: cancellationToken), cancellationToken).ConfigureAwait(false))
             {
                 if (chunk.Offset != stream.Position)
                     throw Broken(path, $"a chunk at byte {chunk.Offset}, expected {stream.Position}");
