@@ -12,6 +12,7 @@ public static class TextLines
     public static string Progress(RunProgress p) => p.State switch
     {
         RunState.Pending => $"{p.RunId}: pending (waiting for its first step)",
+        RunState.Training when p.Step == 0 => $"{p.RunId}: starting",
         RunState.Evaluating => string.Create(C, $"{p.RunId}: evaluating (trained {p.Step}/{p.MetaSteps} steps)"),
         _ => string.Create(C,
             $"step {p.Step}/{p.MetaSteps}  loss {p.Loss:0.0000}  {p.TasksPerSecond:0} tasks/s  workers {p.Workers}  ETA {p.Eta:h\\:mm\\:ss}"),

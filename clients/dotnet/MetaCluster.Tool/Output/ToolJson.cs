@@ -33,7 +33,7 @@ public static class ToolJson
     /// <summary>A progress update (<c>"type": "progress"</c> in a stream of events).</summary>
     public static object ProgressEvent(RunProgress p) => new
     {
-        Type = "progress", p.RunId, p.Name, State = p.State.ToDisplayName(), p.Step, p.MetaSteps, p.Loss, p.TasksPerSecond, p.Workers,
+        Type = "progress", p.RunId, p.Name, State = p.State.ToDisplayName(), p.Step, p.MetaSteps, Loss = Finite(p.Loss), p.TasksPerSecond, p.Workers,
         ElapsedSeconds = p.Elapsed.TotalSeconds, EtaSeconds = p.Eta.TotalSeconds,
     };
 
@@ -43,9 +43,12 @@ public static class ToolJson
     /// <summary>One run of a listing.</summary>
     public static object Run(RunProgress p) => new
     {
-        p.RunId, p.Name, State = p.State.ToDisplayName(), p.Step, p.MetaSteps, p.Loss, p.TasksPerSecond, p.Workers,
+        p.RunId, p.Name, State = p.State.ToDisplayName(), p.Step, p.MetaSteps, Loss = Finite(p.Loss), p.TasksPerSecond, p.Workers,
         ElapsedSeconds = p.Elapsed.TotalSeconds,
     };
+
+    /// <summary>A number, or null where there is none yet (the loss before the first step is NaN).</summary>
+    public static double? Finite(double value) => double.IsFinite(value) ? value : null;
 
     /// <summary>summary.json as a JSON object, or null when there is none.</summary>
     public static JsonNode? Parse(string json) => string.IsNullOrWhiteSpace(json) ? null : JsonNode.Parse(json);

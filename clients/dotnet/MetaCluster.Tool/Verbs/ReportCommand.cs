@@ -35,7 +35,7 @@ public static class ReportCommand
     private static object Document(RunInfo info) => new
     {
         info.RunId, info.Name, State = info.Progress.State.ToDisplayName(), info.Progress.Step, info.Progress.MetaSteps,
-        info.Progress.TasksPerSecond, info.Progress.Loss, info.Created, info.Tags, info.Error,
+        info.Progress.TasksPerSecond, Loss = ToolJson.Finite(info.Progress.Loss), info.Created, info.Tags, info.Error,
         Task = info.Options?.Task, Algorithm = info.Options?.Algorithm, Summary = ToolJson.Parse(info.SummaryJson),
     };
 

@@ -80,7 +80,7 @@ public sealed class RunDefinitionOptions
         EvalGroups = parse.GetValue(evalGroups) ?? [],
         EvalClasses = parse.GetValue(evalClasses),
         Target = parse.GetValue(target),
-        Rotations = parse.GetResult(rotations) is null ? null : parse.GetValue(rotations),
+        Rotations = parse.GetResult(rotations) is { Implicit: false } ? parse.GetValue(rotations) : null,
         Ways = parse.GetValue(ways),
         Shots = parse.GetValue(shots),
         Query = parse.GetValue(query),
