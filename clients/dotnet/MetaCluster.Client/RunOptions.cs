@@ -1,0 +1,118 @@
+namespace MetaCluster.Client;
+
+/// <summary>
+/// What defines a meta-training run: the options of <c>Coordinator train</c> (<c>--meta-batch</c> is
+/// <see cref="MetaBatch"/>). Every property left null (or an empty list) takes train's default on the
+/// coordinator, which checks the whole definition and answers INVALID_ARGUMENT naming the field.
+/// Paths (<see cref="Data"/>, <see cref="EvalData"/>, <see cref="EvalClasses"/>) are as the coordinator
+/// and its workers see them, inside its <c>--data-root</c> folders: the client does not look for them.
+/// Build one with an object initializer and vary it with <c>with</c>:
+/// <code>var options = new RunOptions { Task = TaskFamilies.Sinusoid, Algorithm = Algorithms.Maml, MetaSteps = 100 };</code>
+/// </summary>
+public sealed record RunOptions
+{
+    /// <summary>Task family: <c>sinusoid</c>, <c>harmonic</c>, <c>images</c> or <c>tabular</c> (<see cref="TaskFamilies"/>).</summary>
+    public string? Task { get; init; }
+
+    /// <summary><c>maml</c>, <c>fomaml</c>, <c>anil</c>, <c>foanil</c>, <c>metasgd</c>, <c>protonet</c> or <c>mtl</c> (<see cref="Algorithms"/>).</summary>
+    public string? Algorithm { get; init; }
+
+    /// <summary>Meta-training data (<c>--data</c>, repeatable): image folders or zips, or a folder of CSV files.</summary>
+    public IReadOnlyList<string> Data { get; init; } = [];
+
+    /// <summary>Held-out image data (<c>--eval-data</c>): its classes less any also in <see cref="Data"/>.</summary>
+    public IReadOnlyList<string> EvalData { get; init; } = [];
+
+    /// <summary>Held-out groups taken from <see cref="Data"/> (<c>--eval-groups</c>).</summary>
+    public IReadOnlyList<string> EvalGroups { get; init; } = [];
+
+    /// <summary>A file listing held-out classes (<c>--eval-classes</c>).</summary>
+    public string? EvalClasses { get; init; }
+
+    /// <summary>Tabular: the target column (<c>--target</c>; default the last).</summary>
+    public string? Target { get; init; }
+
+    /// <summary>Images: 90/180/270° rotations as new classes (<c>--rotations</c>).</summary>
+    public bool? Rotations { get; init; }
+
+    /// <summary>Classes per episode (<c>--ways</c>).</summary>
+    public int? Ways { get; init; }
+
+    /// <summary>Support examples per class (<c>--shots</c>).</summary>
+    public int? Shots { get; init; }
+
+    /// <summary>Query examples per class (<c>--query</c>).</summary>
+    public int? Query { get; init; }
+
+    /// <summary>Tasks per meta-step (<c>--meta-batch</c>).</summary>
+    public int? MetaBatch { get; init; }
+
+    /// <summary>Inner gradient steps during meta-training (<c>--inner-steps</c>).</summary>
+    public int? InnerSteps { get; init; }
+
+    /// <summary>Inner learning rate α (<c>--inner-lr</c>).</summary>
+    public double? InnerLr { get; init; }
+
+    /// <summary>Adam learning rate of the meta-update (<c>--outer-lr</c>).</summary>
+    public double? OuterLr { get; init; }
+
+    /// <summary>Meta-updates (<c>--meta-steps</c>).</summary>
+    public int? MetaSteps { get; init; }
+
+    /// <summary>Held-out tasks of the final evaluation; 0 skips it (<c>--eval-tasks</c>).</summary>
+    public int? EvalTasks { get; init; }
+
+    /// <summary>Inner steps after which the evaluation metric is reported (<c>--eval-inner-steps</c>).</summary>
+    public IReadOnlyList<int> EvalInnerSteps { get; init; } = [];
+
+    /// <summary>Query examples per evaluation task (<c>--eval-query</c>).</summary>
+    public int? EvalQuery { get; init; }
+
+    /// <summary>Workers the run asks for (<c>--workers</c>).</summary>
+    public int? Workers { get; init; }
+
+    /// <summary>Shards per meta-batch (<c>--shards</c>).</summary>
+    public int? Shards { get; init; }
+
+    /// <summary><c>cpu</c>, <c>cuda</c> or <c>cuda:N</c> (<c>--device</c>).</summary>
+    public string? Device { get; init; }
+
+    /// <summary>Run seed (<c>--seed</c>): initial parameters and every task derive from it.</summary>
+    public ulong? Seed { get; init; }
+
+    /// <summary>Meta-steps between lines of metrics.jsonl (<c>--log-every</c>).</summary>
+    public int? LogEvery { get; init; }
+
+    /// <summary>Seconds before a shard is reassigned to another worker (<c>--shard-timeout</c>).</summary>
+    public double? ShardTimeout { get; init; }
+
+    /// <summary>Meta-steps between checkpoints; 0 keeps only the final one (<c>--checkpoint-every</c>).</summary>
+    public int? CheckpointEvery { get; init; }
+
+    /// <summary>TRLearner's weight λ; 0 switches it off (<c>--tr-lambda</c>).</summary>
+    public double? TrLambda { get; init; }
+
+    /// <summary>TRLearner: heads of the similarity layer (<c>--tr-heads</c>).</summary>
+    public int? TrHeads { get; init; }
+
+    /// <summary>TRLearner: temperature of the relation softmax (<c>--tr-tau</c>).</summary>
+    public double? TrTau { get; init; }
+
+    /// <summary>TRLearner: meta-data samples per task (<c>--tr-meta-data</c>).</summary>
+    public int? TrMetaData { get; init; }
+
+    /// <summary>TRLearner: <c>hardest</c> or <c>random</c> (<c>--tr-sampler</c>).</summary>
+    public string? TrSampler { get; init; }
+
+    /// <summary>Element type of the outer gradients: <c>f32</c>, <c>bf16</c> or <c>f16</c> (<c>--grad-dtype</c>).</summary>
+    public string? GradDtype { get; init; }
+
+    /// <summary><c>fused</c> or <c>autograd</c> (<c>--kernels</c>).</summary>
+    public string? Kernels { get; init; }
+
+    /// <summary>Shards pre-reduced in one worker process (<c>--reduce-group</c>).</summary>
+    public int? ReduceGroup { get; init; }
+
+    /// <summary>Fan-in of the reduction tree over worker processes (<c>--reduce-tree</c>).</summary>
+    public int? ReduceTree { get; init; }
+}
