@@ -79,7 +79,7 @@ public sealed class MetaTrainingRun(
             using (ClusterTelemetry.CoordinatorSource.StartActivity("evaluate"))
                 report = await evaluation.RunAsync(runId, d, endpoint.Url, family.Kind, recorder.Evaluated, cancellationToken);
             foreach (var point in report.Results)
-                RunMetrics.RecordEvaluation(runId, report.Metric, point.InnerSteps, point.Mean);
+                if (point.Mean is { } mean) RunMetrics.RecordEvaluation(runId, report.Metric, point.InnerSteps, mean);
         }
         recorder.Complete(trainSeconds, shards.Length, wire.BytesSent, wire.BytesReceived, report);
     }

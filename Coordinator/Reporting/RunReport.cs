@@ -39,7 +39,7 @@ public static class RunReport
             written.Add((LearningCurve(directory, metrics), "Learning curve"));
             written.Add((Throughput(directory, metrics), "Throughput"));
         }
-        if (summary?.Eval is { Results.Count: > 0 } eval)
+        if (summary?.Eval is { } eval && eval.Results.Any(r => r.Mean is not null))
             written.Add((Evaluation(directory, eval), "Evaluation"));
         if (relation is { Matrix.Count: > 0 })
             written.Add((RelationHeatMap(directory, relation), "Task relations (TRLearner)"));
@@ -87,14 +87,16 @@ public static class RunReport
         return Save(plot, directory, "throughput.png", PlotWidth, PlotHeight);
     }
 
+    // Points where every task diverged have no mean to draw; the table in report.md lists them.
     private static string Evaluation(string directory, EvaluationReport eval)
     {
         var plot = new Plot();
-        double[] xs = [.. eval.Results.Select(r => (double)r.InnerSteps)];
-        double[] ys = [.. eval.Results.Select(r => r.Mean)];
+        var drawn = eval.Results.Where(r => r.Mean is not null).ToArray();
+        double[] xs = [.. drawn.Select(r => (double)r.InnerSteps)];
+        double[] ys = [.. drawn.Select(r => r.Mean!.Value)];
         var points = plot.Add.Scatter(xs, ys);
         points.LegendText = $"{eval.Metric}, mean over {eval.Episodes} held-out tasks";
-        double[] errors = [.. eval.Results.Select(r => r.Ci95)];
+        double[] errors = [.. drawn.Select(r => r.Ci95 ?? 0)];
         var bars = plot.Add.ErrorBar(xs, ys, errors);
         bars.Color = points.Color;
         plot.Title("Evaluation (95% confidence interval)");
@@ -156,9 +158,14 @@ public static class RunReport
                 md.AppendLine();
                 md.AppendLine(c, $"Evaluation on {eval.Episodes} held-out tasks ({eval.Metric}, mean ± 95% CI):");
                 md.AppendLine();
-                md.AppendLine("| inner steps | mean | ± 95% CI |");
-                md.AppendLine("| ---: | ---: | ---: |");
-                foreach (var p in eval.Results) md.AppendLine(c, $"| {p.InnerSteps} | {p.Mean:0.0000} | {p.Ci95:0.0000} |");
+                bool diverged = eval.Results.Any(p => p.Diverged > 0);
+                md.AppendLine(diverged ? "| inner steps | mean | ± 95% CI | diverged tasks (left out) |" : "| inner steps | mean | ± 95% CI |");
+                md.AppendLine(diverged ? "| ---: | ---: | ---: | ---: |" : "| ---: | ---: | ---: |");
+                foreach (var p in eval.Results)
+                {
+                    string mean = p.Mean is { } m ? m.ToString("0.0000", c) : "–", ci = p.Ci95 is { } h ? h.ToString("0.0000", c) : "–";
+                    md.AppendLine(diverged ? $"| {p.InnerSteps} | {mean} | {ci} | {p.Diverged} |" : $"| {p.InnerSteps} | {mean} | {ci} |");
+                }
             }
             md.AppendLine();
         }
