@@ -30,4 +30,17 @@ public sealed class EvaluationAndMetricsFileTests
         Assert.False(json.RootElement.TryGetProperty("mean", out _));
         Assert.Equal(2, json.RootElement.GetProperty("diverged").GetInt32());
     }
+
+    [Fact]
+    public void AnUnreadableMetricsLineBeforeTheLastIsDamageNamedByFileAndLine()
+    {
+        using var folder = new TempFolder();
+        var directory = new RunDirectory(folder.Path);
+        string metrics = Path.Combine(folder.Path, "metrics.jsonl");
+        File.WriteAllText(metrics, "{\"step\":1}\n{\"step\":2\n{\"step\":3}\n");
+
+        var error = Assert.Throws<InvalidDataException>(() => directory.TruncateMetrics(3));
+
+        Assert.StartsWith($"{metrics}:2: not a metrics line", error.Message);
+    }
 }
