@@ -42,6 +42,8 @@ public sealed record RunSummary
     public int ReduceTree { get; init; } = 1;
     /// <summary>Gradient elements sent as ±65504 because they were beyond float16's range (f16 only).</summary>
     public long GradientSaturated { get; init; }
+    /// <summary>With --resume: where the run continued from (and which newer checkpoints did not verify), or that it found none and started fresh.</summary>
+    public string? Resume { get; init; }
     public EvaluationReport? Eval { get; init; }
 }
 

@@ -1,0 +1,33 @@
+using MetaCluster.Coordinator.Checkpoints;
+
+namespace MetaCluster.Tests.RunFiles;
+
+public sealed class FullDiskTests
+{
+    [Fact]
+    public void ACheckpointWriteThatFailsMidwayLeavesNoTemporaryFileAndKeepsTheOldCheckpoint()
+    {
+        using var folder = new TempFolder();
+        var checkpoints = new CheckpointDirectory(folder.Path);
+        string saved = checkpoints.Save(CheckpointFiles.Small(step: 4));
+        var disk = new FullDisk(bytesLeft: 100);
+        var full = new CheckpointDirectory(folder.Path, create: disk.Open);
+
+        Assert.Throws<IOException>(() => full.Save(CheckpointFiles.Small(step: 6)));
+
+        Assert.Equal([Path.Combine(checkpoints.Path, "step-00000006.ckpt.tmp")], disk.Opened);
+        Assert.Equal([saved], Directory.GetFiles(checkpoints.Path));
+        Assert.Equal(4, Checkpoint.Load(saved).Step);
+    }
+
+    [Fact]
+    public void AFinalCheckpointWriteThatFailsLeavesNothingBehind()
+    {
+        using var folder = new TempFolder();
+        var full = new CheckpointDirectory(folder.Path, create: new FullDisk(bytesLeft: 0).Open);
+
+        Assert.Throws<IOException>(() => full.SaveFinal(CheckpointFiles.Small()));
+
+        Assert.Empty(Directory.GetFiles(full.Path));
+    }
+}
