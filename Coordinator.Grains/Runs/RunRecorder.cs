@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using MetaCluster.Abstractions;
 using MetaCluster.Coordinator.Checkpoints;
+using MetaCluster.Coordinator.Export;
 using MetaCluster.Coordinator.Observability;
 using MetaCluster.Coordinator.Output;
 using MetaCluster.Coordinator.Steps;
@@ -17,12 +18,12 @@ namespace MetaCluster.Coordinator.Runs;
 /// metrics.jsonl, relation.json, checkpoints, summary.json), the per-run metrics, and the totals
 /// the summary reports. The training loop hands it each step's outcome; it owns none of the maths.
 /// Files are written so a kill or a full disk at any point leaves what a resume can use: each
-/// step's metrics line before its checkpoint, checkpoints atomically.
+/// step's metrics line before its checkpoint, checkpoints and model.safetensors atomically.
 /// </summary>
 /// <param name="runId">The run.</param>
 /// <param name="definition">What the run is.</param>
 /// <param name="logger">Where resumes, refusals and failures are logged.</param>
-/// <param name="create">Opens the files checkpoints are written to (tests make it fail as a full disk does).</param>
+/// <param name="create">Opens the files checkpoints and the export are written to (tests make it fail as a full disk does).</param>
 public sealed partial class RunRecorder(string runId, RunDefinition definition, ILogger logger, FileStreamFactory? create = null)
 {
     private readonly RunDirectory? output = definition.OutputDirectory is null ? null : new RunDirectory(definition.OutputDirectory);
@@ -128,13 +129,15 @@ public sealed partial class RunRecorder(string runId, RunDefinition definition, 
             checkpoints!.Save(parameters.Snapshot(d, step + 1));
     }
 
-    /// <summary>Ends training: stops the clock and writes the final checkpoint. Returns the training time.</summary>
+    /// <summary>Ends training: stops the clock, writes the final checkpoint and exports θ as model.safetensors. Returns the training time.</summary>
     public double TrainingDone(RunParameters parameters)
     {
         clock.Stop();
         if (output is not null)
         {
-            checkpoints!.SaveFinal(parameters.Snapshot(definition, definition.MetaSteps));
+            var final = parameters.Snapshot(definition, definition.MetaSteps);
+            checkpoints!.SaveFinal(final);
+            RunExport.Write(final, Path.Combine(output.Path, RunExport.FileName), create);
         }
         return clock.Elapsed.TotalSeconds;
     }

@@ -2,14 +2,29 @@ using System.Text.Json;
 using MetaCluster.Abstractions;
 using MetaCluster.Coordinator.Checkpoints;
 using MetaCluster.Coordinator.Cli;
+using MetaCluster.Coordinator.Export;
 using MetaCluster.Embedded;
 
 namespace MetaCluster.Tests.Cluster;
 
-/// <summary>The run directory's files through whole runs: the order of metrics and checkpoints, and resumes.</summary>
+/// <summary>The run directory's files through whole runs: the export, the order of metrics and checkpoints, and resumes.</summary>
 [Collection(ClusterCollection.Name)]
 public sealed class RunFilesClusterTests
 {
+    [Fact]
+    public async Task EveryRunWritesModelSafetensorsHoldingItsFinalParameters()
+    {
+        string outDir = ClusterRuns.TempDirectory();
+        var (_, final) = await ClusterRuns.RunAsync(ClusterRuns.Sinusoid(workers: 1, shards: 2, steps: 5, outDir));
+
+        var file = SafetensorsReader.Read(Path.Combine(outDir, RunExport.FileName));
+
+        Assert.Equal(final.Theta, file.Tensors.SelectMany(t => t.Values));
+        Assert.Equal([40, 1], file["layer0.weight"].Shape);
+        Assert.Equal(("mlp", "1,40,40,1", "5", "maml"), (file.Metadata["model"], file.Metadata["layer_sizes"], file.Metadata["step"], file.Metadata["algorithm"]));
+        Assert.Equal(file.Tensors.Select(t => t.Name), final.Tensors!.Select(t => t.Name));
+    }
+
     [Fact]
     public async Task AStepsMetricsLineIsWrittenBeforeItsCheckpoint()
     {

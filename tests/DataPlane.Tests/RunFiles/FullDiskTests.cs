@@ -1,4 +1,5 @@
 using MetaCluster.Coordinator.Checkpoints;
+using MetaCluster.Coordinator.Export;
 
 namespace MetaCluster.Tests.RunFiles;
 
@@ -29,5 +30,16 @@ public sealed class FullDiskTests
         Assert.Throws<IOException>(() => full.SaveFinal(CheckpointFiles.Small()));
 
         Assert.Empty(Directory.GetFiles(full.Path));
+    }
+
+    [Fact]
+    public void AnExportThatFailsMidwayLeavesNoTemporaryFile()
+    {
+        using var folder = new TempFolder();
+        string path = Path.Combine(folder.Path, RunExport.FileName);
+
+        Assert.Throws<IOException>(() => RunExport.Write(CheckpointFiles.Small(), path, new FullDisk(bytesLeft: 20).Open));
+
+        Assert.Empty(Directory.GetFiles(folder.Path));
     }
 }
