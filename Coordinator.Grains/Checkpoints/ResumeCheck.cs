@@ -16,12 +16,14 @@ public static class ResumeCheck
 {
     /// <summary>
     /// Fields (as run.json spells them) that may differ: where the run directory is, the resume flag
-    /// itself, and how the run is placed and waited for (workers, device, shard timeout), none of
-    /// which changes what is computed.
+    /// itself, how the run is placed and waited for (workers, device, shard timeout), none of which
+    /// changes what is computed, and meta_steps: a run extended to more steps continues the same
+    /// trajectory (tasks are functions of seed, step and index; the outer rate has no schedule), so
+    /// it ends where an uninterrupted run of that length ends.
     /// </summary>
     public static IReadOnlySet<string> MayDiffer { get; } = new HashSet<string>(StringComparer.Ordinal)
     {
-        "output_directory", "resume", "workers", "device", "shard_timeout_seconds",
+        "output_directory", "resume", "workers", "device", "shard_timeout_seconds", "meta_steps",
     };
 
     /// <summary>The first field (in run.json's order) where <paramref name="requested"/> differs from <paramref name="checkpointed"/>, with both values; null when none does.</summary>
@@ -46,7 +48,14 @@ public static class ResumeCheck
         if (FirstDifference(checkpointed, requested) is not { } d) return;
         throw new RunRefusedException(
             $"--resume: {d.Field} is {d.Requested}, but the run in {checkpointPath} was made with {d.Field} {d.Checkpointed}; "
-            + "a resumed run keeps its definition (only the output directory, workers, device and shard timeout may change)");
+            + "a resumed run keeps its definition (only the output directory, workers, device, shard timeout and meta-steps may change)");
+    }
+
+    /// <summary>Throws <see cref="RunRefusedException"/> when the checkpoint is past the end of the requested run.</summary>
+    public static void RequireWithin(long checkpointStep, RunDefinition requested, string checkpointPath)
+    {
+        if (checkpointStep > requested.MetaSteps)
+            throw new RunRefusedException($"--resume: meta_steps is {requested.MetaSteps}, but {checkpointPath} is already at step {checkpointStep}");
     }
 
     /// <summary>

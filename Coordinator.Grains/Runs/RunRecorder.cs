@@ -79,6 +79,7 @@ public sealed partial class RunRecorder(string runId, RunDefinition definition, 
         }
         string path = found.Path!;
         ResumeCheck.Require(checkpoint.Definition, definition, path);
+        ResumeCheck.RequireWithin(checkpoint.Step, definition, path);
         ResumeCheck.RequireTensors(checkpoint.Tensors, parameters.Tensors, path);
         long step = parameters.Restore(checkpoint);
         if (output.TruncateMetrics(step) is { } torn) LogTornMetricsLine(runId, torn);

@@ -78,14 +78,26 @@ public sealed class ResumeTests : IDisposable
     }
 
     [Fact]
-    public void AResumeMayChangeWorkersDeviceAndShardTimeoutOnly()
+    public void AResumeMayChangeWorkersDeviceShardTimeoutAndMetaStepsOnly()
     {
         EarlierCheckpoints();
-        var moved = Run() with { Workers = 8, Device = "cuda:1", ShardTimeoutSeconds = 30 };
+        var moved = Run() with { Workers = 8, Device = "cuda:1", ShardTimeoutSeconds = 30, MetaSteps = 20 };
         using var parameters = Parameters(moved);
 
         Assert.Equal(4, new RunRecorder("run-test", moved, log).Begin(parameters, TaskKind.Regression));
         Assert.Equal("inner_lr", ResumeCheck.FirstDifference(Run(), Run() with { InnerLr = 0.02, OuterLr = 0.5 })?.Field);
+    }
+
+    [Fact]
+    public void AResumeToFewerStepsThanItsCheckpointHasIsRefused()
+    {
+        EarlierCheckpoints();
+        var shorter = Run() with { MetaSteps = 3 };
+        using var parameters = Parameters(shorter);
+
+        var error = Assert.Throws<RunRefusedException>(() => new RunRecorder("run-test", shorter, log).Begin(parameters, TaskKind.Regression));
+
+        Assert.EndsWith("step-00000004.ckpt is already at step 4", error.Message);
     }
 
     [Fact]
