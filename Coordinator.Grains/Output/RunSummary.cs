@@ -1,5 +1,7 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using MetaCluster.Learning.Evaluation;
 
 namespace MetaCluster.Coordinator.Output;
 
@@ -40,14 +42,42 @@ public sealed record RunSummary
     public int ReduceTree { get; init; } = 1;
     /// <summary>Gradient elements sent as ±65504 because they were beyond float16's range (f16 only).</summary>
     public long GradientSaturated { get; init; }
+    /// <summary>With --resume: where the run continued from (and which newer checkpoints did not verify), or that it found none and started fresh.</summary>
+    public string? Resume { get; init; }
     public EvaluationReport? Eval { get; init; }
 }
 
 /// <summary>The eval object of summary.json and eval.json.</summary>
 public sealed record EvaluationReport(string Metric, int Episodes, IReadOnlyList<EvaluationPoint> Results);
 
-/// <summary>The metric after a number of inner steps: mean and 95% confidence half-width.</summary>
-public sealed record EvaluationPoint(int InnerSteps, double Mean, double Ci95);
+/// <summary>
+/// The metric after a number of inner steps: mean and 95% confidence half-width over the tasks
+/// whose metric is finite, and how many were not (<see cref="Diverged"/>: their adaptation blew up).
+/// One diverged task would otherwise make the mean NaN or 1e30 and hide how the others did; when
+/// every task diverged, mean and interval are null.
+/// </summary>
+public sealed record EvaluationPoint(int InnerSteps, double? Mean, double? Ci95, int Diverged = 0)
+{
+    /// <summary>Summarises the per-task <paramref name="values"/> after <paramref name="innerSteps"/> steps.</summary>
+    public static EvaluationPoint Of(int innerSteps, IReadOnlyList<double> values)
+    {
+        if (values.Count == 0) throw new ArgumentException("no values to summarise", nameof(values));
+        var finite = values.Where(double.IsFinite).ToArray();
+        int diverged = values.Count - finite.Length;
+        if (finite.Length == 0) return new EvaluationPoint(innerSteps, null, null, diverged);
+        var summary = MeanWithInterval.Of(finite);
+        return new EvaluationPoint(innerSteps, summary.Mean, summary.Ci95, diverged);
+    }
+
+    /// <summary>"mean ± ci" with four decimals, and the diverged tasks when there are any (out of <paramref name="tasks"/>).</summary>
+    public string Describe(int tasks)
+    {
+        var c = CultureInfo.InvariantCulture;
+        if (Mean is not { } mean || Ci95 is not { } ci) return string.Create(c, $"all {Diverged} of {tasks} task(s) diverged (non-finite metric)");
+        string text = string.Create(c, $"{mean:0.0000} ± {ci:0.0000}");
+        return Diverged == 0 ? text : string.Create(c, $"{text} ({Diverged} of {tasks} task(s) diverged, left out)");
+    }
+}
 
 /// <summary>One line of metrics.jsonl.</summary>
 public sealed record MetricsLine(long Step, double Loss, string Metric, double Value, double TasksPerSecond, int Workers, double ElapsedSeconds, int Retries,

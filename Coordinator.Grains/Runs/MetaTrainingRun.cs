@@ -1,4 +1,5 @@
 using MetaCluster.Abstractions;
+using MetaCluster.Coordinator.Checkpoints;
 using MetaCluster.Coordinator.DataPlane;
 using MetaCluster.Coordinator.Observability;
 using MetaCluster.Coordinator.Output;
@@ -52,7 +53,7 @@ public sealed class MetaTrainingRun(
         var family = TaskFamilyCatalog.Create(d.Task, d.ToDataOptions());
         var model = family.CreateModel();
         var algorithm = AlgorithmCatalog.Create(d.Algorithm, new InnerLoopSettings(d.InnerSteps, d.InnerLr), fusedKernels: d.Kernels != "autograd");
-        using var parameters = RunParameters.Initialize(runId, d, algorithm, model, publisher);
+        using var parameters = RunParameters.Initialize(runId, d, algorithm, model, publisher, ModelArchitecture.Describe(model, family));
         var shards = ShardPlan.Split(d.MetaBatch, d.Shards);
         var plan = new StepPlan(runId, d.ToSpec(), d.MetaBatch, shards, parameters.ModelElements, TimeSpan.FromSeconds(d.ShardTimeoutSeconds), endpoint.Url);
         var metaStep = steps.For(d, plan, parameters);
@@ -79,7 +80,7 @@ public sealed class MetaTrainingRun(
             using (ClusterTelemetry.CoordinatorSource.StartActivity("evaluate"))
                 report = await evaluation.RunAsync(runId, d, endpoint.Url, family.Kind, recorder.Evaluated, cancellationToken);
             foreach (var point in report.Results)
-                RunMetrics.RecordEvaluation(runId, report.Metric, point.InnerSteps, point.Mean);
+                if (point.Mean is { } mean) RunMetrics.RecordEvaluation(runId, report.Metric, point.InnerSteps, mean);
         }
         recorder.Complete(trainSeconds, shards.Length, wire.BytesSent, wire.BytesReceived, report);
     }

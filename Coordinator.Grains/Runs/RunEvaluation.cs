@@ -2,7 +2,6 @@ using MetaCluster.Abstractions;
 using MetaCluster.Coordinator.Output;
 using MetaCluster.Coordinator.Steps;
 using MetaCluster.Learning.Algorithms;
-using MetaCluster.Learning.Evaluation;
 using MetaCluster.Learning.Tasks;
 using WorkKind = MetaCluster.Protos.DataPlane.V1.ShardRequest.WorkOneofCase;
 
@@ -11,7 +10,8 @@ namespace MetaCluster.Coordinator.Runs;
 /// <summary>
 /// A run's final evaluation: one round of evaluation work over the held-out task stream, with θ
 /// published as version <c>meta_steps</c> (a step number no training round has, so their results
-/// can never be mistaken for a training step's), summarised as mean and 95% interval per inner-step count.
+/// can never be mistaken for a training step's), summarised as mean and 95% interval per inner-step count
+/// over the tasks whose metric is finite, with the diverged ones counted (<see cref="EvaluationPoint.Of"/>).
 /// </summary>
 public sealed class RunEvaluation(DirectRound round)
 {
@@ -27,8 +27,7 @@ public sealed class RunEvaluation(DirectRound round)
         var points = run.EvalInnerSteps.Select((k, j) =>
         {
             var values = Enumerable.Range(0, perTask.Length / columns).Select(i => perTask[i * columns + j]).ToArray();
-            var summary = MeanWithInterval.Of(values);
-            return new EvaluationPoint(k, summary.Mean, summary.Ci95);
+            return EvaluationPoint.Of(k, values);
         }).ToArray();
         evaluated(perTask.Length / Math.Max(1, columns));
         return new EvaluationReport(TaskLosses.MetricName(kind), perTask.Length / Math.Max(1, columns), points);

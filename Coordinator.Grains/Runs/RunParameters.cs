@@ -28,13 +28,16 @@ public sealed class RunParameters : IDisposable
     private long published = -1;
     private bool closed;
 
-    private RunParameters(string runId, ParameterPublisher publisher, Tensor theta, int modelElements, long[] projectionShape, double outerLr)
+    private RunParameters(string runId, ParameterPublisher publisher, Tensor theta, int modelElements, long[] projectionShape, double outerLr,
+        IReadOnlyList<TensorEntry> tensors, ModelArchitecture? model)
     {
         this.runId = runId;
         this.publisher = publisher;
         this.projectionShape = projectionShape;
         Theta = theta;
         ModelElements = modelElements;
+        Tensors = tensors;
+        Model = model;
         adam = new Adam(outerLr);
         if (modelElements == theta.numel()) publisher.ShareOptimizerState(runId, CopyMoments);
     }
@@ -48,17 +51,31 @@ public sealed class RunParameters : IDisposable
     /// <summary>Elements of θ, W included.</summary>
     public int Elements => (int)Theta.numel();
 
-    /// <summary>θ's initial value for <paramref name="run"/> (deterministic in its seed), with W appended when TRLearner is on.</summary>
-    public static RunParameters Initialize(string runId, RunDefinition run, IMetaAlgorithm algorithm, IFunctionalModel model, ParameterPublisher publisher)
+    /// <summary>θ's tensors in order, PyTorch-style (the algorithm's layout, then TRLearner's "tr.projections"): what checkpoints and the export name.</summary>
+    public IReadOnlyList<TensorEntry> Tensors { get; }
+
+    /// <summary>The model's architecture, recorded in checkpoints; null when the caller has no model.</summary>
+    public ModelArchitecture? Model { get; }
+
+    /// <summary>
+    /// θ's initial value for <paramref name="run"/> (deterministic in its seed), with W appended when
+    /// TRLearner is on; <paramref name="architecture"/> (default: described from <paramref name="model"/>)
+    /// goes into every checkpoint.
+    /// </summary>
+    public static RunParameters Initialize(string runId, RunDefinition run, IMetaAlgorithm algorithm, IFunctionalModel model, ParameterPublisher publisher,
+        ModelArchitecture? architecture = null)
     {
         var tr = run.TrLearner();
         long[] projectionShape = [tr.Heads, tr.ProjectionSize, model.FeatureSize];
         var modelPart = algorithm.InitializeMetaParameters(model, run.Seed);
         int modelElements = (int)modelPart.numel();
-        if (!tr.Enabled) return new RunParameters(runId, publisher, modelPart, modelElements, projectionShape, run.OuterLr);
+        long elements = modelElements + (tr.Enabled ? projectionShape.Aggregate(1L, (a, b) => a * b) : 0);
+        var tensors = TensorEntry.ForRun(algorithm, model, tr, elements);
+        architecture ??= ModelArchitecture.Describe(model);
+        if (!tr.Enabled) return new RunParameters(runId, publisher, modelPart, modelElements, projectionShape, run.OuterLr, tensors, architecture);
         using (modelPart)
         using (var w = TaskSimilarity.InitializeProjections(tr.Heads, tr.ProjectionSize, model.FeatureSize, run.Seed))
-            return new RunParameters(runId, publisher, cat([modelPart, w.flatten()]), modelElements, projectionShape, run.OuterLr);
+            return new RunParameters(runId, publisher, cat([modelPart, w.flatten()]), modelElements, projectionShape, run.OuterLr, tensors, architecture);
     }
 
     /// <summary>
@@ -70,7 +87,8 @@ public sealed class RunParameters : IDisposable
     public static RunParameters ForParameters(string runId, Tensor theta, double outerLr, ParameterPublisher publisher)
     {
         if (theta.dim() != 1) throw new ArgumentException("θ must be flat", nameof(theta));
-        return new RunParameters(runId, publisher, theta, checked((int)theta.numel()), [], outerLr);
+        int elements = checked((int)theta.numel());
+        return new RunParameters(runId, publisher, theta, elements, [], outerLr, [new TensorEntry("theta", [elements])], null);
     }
 
     /// <summary>TRLearner's similarity layer W [H, D_proj, D]: a view of θ the caller disposes.</summary>
@@ -101,7 +119,7 @@ public sealed class RunParameters : IDisposable
     {
         lock (gate)
             return new Checkpoint(runId, run, step, adam.Step, Theta.data<float>().ToArray(),
-                adam.FirstMoment?.data<float>().ToArray(), adam.SecondMoment?.data<float>().ToArray());
+                adam.FirstMoment?.data<float>().ToArray(), adam.SecondMoment?.data<float>().ToArray()) { Tensors = Tensors, Model = Model };
     }
 
     /// <summary>Restores θ and Adam from <paramref name="checkpoint"/>; returns the step it was taken at.</summary>

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using MetaCluster.Abstractions;
 using MetaCluster.Coordinator.Checkpoints;
+using MetaCluster.Coordinator.Export;
 using MetaCluster.Coordinator.Observability;
 using MetaCluster.Coordinator.Output;
 using MetaCluster.Coordinator.Steps;
@@ -16,14 +17,22 @@ namespace MetaCluster.Coordinator.Runs;
 /// Everything a run records about itself: its live status, the run directory (run.json,
 /// metrics.jsonl, relation.json, checkpoints, summary.json), the per-run metrics, and the totals
 /// the summary reports. The training loop hands it each step's outcome; it owns none of the maths.
+/// Files are written so a kill or a full disk at any point leaves what a resume can use: each
+/// step's metrics line before its checkpoint, checkpoints and model.safetensors atomically.
 /// </summary>
-public sealed partial class RunRecorder(string runId, RunDefinition definition, ILogger logger)
+/// <param name="runId">The run.</param>
+/// <param name="definition">What the run is.</param>
+/// <param name="logger">Where resumes, refusals and failures are logged.</param>
+/// <param name="create">Opens the files checkpoints and the export are written to (tests make it fail as a full disk does).</param>
+public sealed partial class RunRecorder(string runId, RunDefinition definition, ILogger logger, FileStreamFactory? create = null)
 {
     private readonly RunDirectory? output = definition.OutputDirectory is null ? null : new RunDirectory(definition.OutputDirectory);
+    private readonly CheckpointDirectory? checkpoints = definition.OutputDirectory is null ? null : new CheckpointDirectory(definition.OutputDirectory, create: create);
     private readonly Stopwatch clock = new();
     private volatile RunStatus status = new() { RunId = runId, State = RunState.Pending, MetaSteps = definition.MetaSteps, EvalTasks = definition.EvalTasks };
     private long firstStep, retries, saturated;
     private double lastLoss = double.NaN;
+    private string? resumeNote;
     private TaskKind kind;
 
     /// <summary>The latest progress.</summary>
@@ -34,27 +43,53 @@ public sealed partial class RunRecorder(string runId, RunDefinition definition, 
 
     /// <summary>
     /// Writes run.json and, on <c>--resume</c>, restores <paramref name="parameters"/> from the
-    /// newest checkpoint (metrics.jsonl is cut back to it); returns the first step to run. Metrics
-    /// are named for tasks of <paramref name="taskKind"/>.
+    /// newest checkpoint that verifies (metrics.jsonl is cut back to it); returns the first step to
+    /// run. A resume whose definition differs from its checkpoint's is refused
+    /// (<see cref="RunRefusedException"/>) before run.json is touched. Metrics are named for tasks
+    /// of <paramref name="taskKind"/>.
     /// </summary>
     public long Begin(RunParameters parameters, TaskKind taskKind)
     {
         kind = taskKind;
-        output?.WriteJson("run.json", definition);
-        var checkpoints = output is null ? null : new CheckpointDirectory(output.Path);
-        if (definition.Resume && checkpoints?.LoadLatest() is { } resumed)
+        if (output is not null)
         {
-            firstStep = parameters.Restore(resumed);
-            output!.TruncateMetrics(firstStep);
-            LogResumed(runId, firstStep);
-        }
-        else
-        {
-            output?.ResetMetrics();
+            if (definition.Resume) firstStep = Resume(output, checkpoints!, parameters);
+            else output.ResetMetrics();
+            output.WriteJson("run.json", definition);
         }
         status = status with { State = RunState.Training };
         clock.Start();
         return firstStep;
+    }
+
+    private long Resume(RunDirectory output, CheckpointDirectory checkpoints, RunParameters parameters)
+    {
+        var found = checkpoints.LoadNewestValid();
+        foreach (var rejected in found.Rejected) LogCheckpointRejected(runId, rejected.Reason);
+        if (found.Checkpoint is not { } checkpoint)
+        {
+            // Checkpoints that are all damaged (or of an old format) are not "nothing to resume":
+            // starting afresh would prune them, so the user decides.
+            if (found.Rejected.Count > 0)
+                throw new RunRefusedException($"--resume: no checkpoint in {checkpoints.Path} verifies; the newest: {found.Rejected[0].Reason}");
+            LogNothingToResume(runId, checkpoints.Path);
+            resumeNote = $"started fresh: --resume found no checkpoint in {checkpoints.Path}";
+            output.ResetMetrics();
+            return 0;
+        }
+        string path = found.Path!;
+        ResumeCheck.Require(checkpoint.Definition, definition, path);
+        ResumeCheck.RequireWithin(checkpoint.Step, definition, path);
+        ResumeCheck.RequireTensors(checkpoint.Tensors, parameters.Tensors, path);
+        long step = parameters.Restore(checkpoint);
+        if (output.TruncateMetrics(step) is { } torn) LogTornMetricsLine(runId, torn);
+        string file = Path.GetFileName(path);
+        resumeNote = found.Rejected.Count == 0
+            ? $"from step {step} ({file})"
+            : $"from step {step} ({file}; newer checkpoints did not verify: {string.Join(", ", found.Rejected.Select(r => Path.GetFileName(r.Path)))})";
+        if (found.Rejected.Count == 0) LogResumed(runId, step, path);
+        else LogResumedFromOlder(runId, step, path, found.Rejected.Count);
+        return step;
     }
 
     /// <summary>Records meta-step <paramref name="step"/>: status, metrics, its span's tags, and the checkpoint and metrics line when due.</summary>
@@ -83,21 +118,28 @@ public sealed partial class RunRecorder(string runId, RunDefinition definition, 
         trace.Span?.SetTag("metacluster.loss", lastLoss);
         trace.Span?.SetTag(ClusterTelemetry.Attributes.Workers, outcome.Workers);
         if (output is null) return;
-        if (d.CheckpointEvery > 0 && (step + 1) % d.CheckpointEvery == 0 && step + 1 < d.MetaSteps)
-            new CheckpointDirectory(output.Path).Save(parameters.Snapshot(d, step + 1));
+        // The metrics line before the checkpoint: a kill between the two then leaves a line the
+        // resume cuts away and writes again, never a checkpoint whose step has no line.
         if ((step + 1) % d.LogEvery == 0 || step + 1 == d.MetaSteps)
         {
             output.AppendMetrics(new MetricsLine(step + 1, lastLoss, TaskLosses.MetricName(kind), metric, tasksPerSecond, outcome.Workers, elapsed, outcome.Retries,
                 relation?.Gradients.Loss, relation?.MeanRowEntropy()));
             if (relation is not null) output.WriteJson("relation.json", new RelationFile(step + 1, relation.Tasks, relation.Matrix()));
         }
+        if (d.CheckpointEvery > 0 && (step + 1) % d.CheckpointEvery == 0 && step + 1 < d.MetaSteps)
+            checkpoints!.Save(parameters.Snapshot(d, step + 1));
     }
 
-    /// <summary>Ends training: stops the clock and writes the final checkpoint. Returns the training time.</summary>
+    /// <summary>Ends training: stops the clock, writes the final checkpoint and exports θ as model.safetensors. Returns the training time.</summary>
     public double TrainingDone(RunParameters parameters)
     {
         clock.Stop();
-        if (output is not null) new CheckpointDirectory(output.Path).SaveFinal(parameters.Snapshot(definition, definition.MetaSteps));
+        if (output is not null)
+        {
+            var final = parameters.Snapshot(definition, definition.MetaSteps);
+            checkpoints!.SaveFinal(final);
+            RunExport.Write(final, Path.Combine(output.Path, RunExport.FileName), create);
+        }
         return clock.Elapsed.TotalSeconds;
     }
 
@@ -120,7 +162,7 @@ public sealed partial class RunRecorder(string runId, RunDefinition definition, 
             TasksPerSecond = Math.Round((d.MetaSteps - firstStep) * (double)d.MetaBatch / trainSeconds, 1),
             FinalTrainLoss = lastLoss, ShardRetries = retries, StepPhaseMilliseconds = PhaseTotals.MeanMillisecondsPerStep(),
             GradDtype = d.GradDtype, Kernels = d.Kernels, ReduceGroup = d.ReduceGroup, ReduceTree = d.ReduceTree, GradientSaturated = saturated,
-            BytesSent = bytesSent, BytesReceived = bytesReceived,
+            BytesSent = bytesSent, BytesReceived = bytesReceived, Resume = resumeNote,
             Eval = evaluation,
         };
         output?.WriteJson("summary.json", summary);
@@ -137,8 +179,9 @@ public sealed partial class RunRecorder(string runId, RunDefinition definition, 
     /// <summary>Marks the run failed with <paramref name="error"/>, durably: a restarted coordinator does not run it again.</summary>
     public void Failed(Exception error)
     {
-        // A deterministic rejection is the user's data or definition: its one line says it all.
-        if (error.InnerException is DeterministicWorkException) LogRunRejected(runId, error.Message);
+        // A refusal, a damaged file or a deterministic worker error is the user's to fix and its
+        // message says all (one line naming the field or file); a stack trace would only bury it.
+        if (error is RunRefusedException or InvalidDataException || error.InnerException is DeterministicWorkException) LogRunRefused(runId, error.Message);
         else LogRunFailed(runId, error);
         status = status with { State = RunState.Failed, Error = error.Message };
         RecordEnd("failed", error.Message);
@@ -151,14 +194,26 @@ public sealed partial class RunRecorder(string runId, RunDefinition definition, 
         catch (IOException) { } // the status above still says it; a full disk must not hide why the run ended
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} resumes from its checkpoint of step {Step}")]
-    private partial void LogResumed(string runId, long step);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} resumes from its checkpoint of step {Step} ({Path})")]
+    private partial void LogResumed(string runId, long step, string path);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId} resumes from the older checkpoint of step {Step} ({Path}): the newer {Count} did not verify")]
+    private partial void LogResumedFromOlder(string runId, long step, string path, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId}: skipping a checkpoint that does not verify: {Reason}")]
+    private partial void LogCheckpointRejected(string runId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId}: --resume found no checkpoint in {Path}; the run starts fresh")]
+    private partial void LogNothingToResume(string runId, string path);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId}: {Torn}")]
+    private partial void LogTornMetricsLine(string runId, string torn);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} did not start or stopped on a data problem: {Reason}")]
+    private partial void LogRunRefused(string runId, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId} step {Step}: {Count} outer-gradient elements were beyond the range of {Dtype} and were sent as its largest value (counted in summary.json as gradient_saturated; later steps are not logged)")]
     private partial void LogGradientSaturated(string runId, long step, long count, string dtype);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Run {RunId} failed: {Reason}")]
-    private partial void LogRunRejected(string runId, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Run {RunId} failed")]
     private partial void LogRunFailed(string runId, Exception exception);

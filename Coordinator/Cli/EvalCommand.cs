@@ -3,7 +3,6 @@ using MetaCluster.Coordinator.Checkpoints;
 using MetaCluster.Coordinator.Output;
 using MetaCluster.Coordinator.Runs;
 using MetaCluster.Learning.Algorithms;
-using MetaCluster.Learning.Evaluation;
 using MetaCluster.Learning.Images;
 using MetaCluster.Learning.Tasks;
 using MetaCluster.ServiceDefaults.Options;
@@ -56,7 +55,7 @@ public static class EvalCommand
             : Sampled(family, model, algorithm, theta, run, batchSize);
         new RunDirectory(outDir).WriteJson("eval.json", report with { Checkpoint = Path.GetFullPath(path), Step = checkpoint.Step, Task = run.Task, Algorithm = run.Algorithm });
         foreach (var p in report.Results)
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  after {p.InnerSteps,3} inner step(s): {report.Metric} {p.Mean:0.0000} ± {p.Ci95:0.0000} over {report.Episodes} episode(s)"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  after {p.InnerSteps,3} inner step(s): {report.Metric} {p.Describe(report.Episodes)} over {report.Episodes} episode(s)"));
         output.WriteLine($"wrote {Path.Combine(Path.GetFullPath(outDir), "eval.json")}");
         return 0;
     }
@@ -122,11 +121,7 @@ public static class EvalCommand
 
     private static EvalReport Report(string metric, int[] innerSteps, List<double[]> rows, List<EpisodeAccuracy>? episodes)
     {
-        var points = innerSteps.Select((k, j) =>
-        {
-            var s = MeanWithInterval.Of(rows.Select(r => r[j]).ToArray());
-            return new EvaluationPoint(k, s.Mean, s.Ci95);
-        }).ToArray();
+        var points = innerSteps.Select((k, j) => EvaluationPoint.Of(k, rows.Select(r => r[j]).ToArray())).ToArray();
         return new EvalReport(metric, rows.Count, points) { Episodes_ = episodes };
     }
 }

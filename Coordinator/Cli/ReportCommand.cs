@@ -15,17 +15,39 @@ public static class ReportCommand
         if (!Directory.Exists(directory)) throw new UsageException($"--run: no directory '{directory}'");
         try
         {
-            WriteReport(directory, output);
+            Report(directory, output);
         }
         catch (InvalidDataException e)
         {
             throw new UsageException(e.Message);
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Writing is what this verb is for: a failure is the verb's failure, in one line.
+            Console.Error.WriteLine($"error: could not write the report in {directory}: {e.Message}");
+            return 1;
+        }
         return 0;
     }
 
-    /// <summary>Writes the report of <paramref name="directory"/> and names what was written.</summary>
-    public static void WriteReport(string directory, TextWriter output)
+    /// <summary>
+    /// Writes the report of <paramref name="directory"/> after a run and names what was written. The
+    /// run itself is done by then: a report that cannot be written (a full disk, unreadable metrics)
+    /// is one warning line on <paramref name="errors"/> (default: standard error), not a failure.
+    /// </summary>
+    public static void WriteReport(string directory, TextWriter output, TextWriter? errors = null)
+    {
+        try
+        {
+            Report(directory, output);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            (errors ?? Console.Error).WriteLine($"warning: no report: {e.Message.ReplaceLineEndings(" ")}");
+        }
+    }
+
+    private static void Report(string directory, TextWriter output)
     {
         var files = RunReport.Write(directory);
         output.WriteLine($"report: {Path.GetFullPath(files[^1])} ({files.Count - 1} plot(s))");

@@ -14,7 +14,8 @@ public sealed record RelationMatrix(long Step, IReadOnlyList<System.Text.Json.Js
 /// <summary>
 /// The report of a run directory: PNG plots (learning curve, evaluation, throughput, TRLearner
 /// relation heat map) drawn with ScottPlot from metrics.jsonl, summary.json and relation.json, and
-/// report.md that embeds them under the summary table.
+/// report.md that embeds them under the summary table. Every file is written atomically
+/// (<see cref="AtomicFile"/>): a full disk leaves the previous file or none, never half a PNG.
 /// </summary>
 public static class RunReport
 {
@@ -24,32 +25,41 @@ public static class RunReport
     /// <summary>Side of the relation heat map, in pixels.</summary>
     public const int HeatMapSize = 700;
 
-    /// <summary>Writes the plots and report.md into <paramref name="directory"/>; returns the files written.</summary>
-    public static IReadOnlyList<string> Write(string directory)
+    /// <summary>
+    /// Writes the plots and report.md into <paramref name="directory"/>; returns the files written.
+    /// Files are opened with <paramref name="create"/> (default: the file system). A failed write
+    /// throws its <see cref="IOException"/> and leaves no temporary file.
+    /// </summary>
+    public static IReadOnlyList<string> Write(string directory, FileStreamFactory? create = null)
     {
-        var metrics = ReadMetrics(Path.Combine(directory, "metrics.jsonl"));
+        var (metrics, tornLine) = ReadMetrics(Path.Combine(directory, "metrics.jsonl"));
         var summary = ReadJson<RunSummary>(Path.Combine(directory, "summary.json"));
         var relation = ReadJson<RelationMatrix>(Path.Combine(directory, "relation.json"));
         if (metrics.Count == 0 && summary is null)
             throw new InvalidDataException($"{directory}: neither metrics.jsonl lines nor summary.json to report on");
 
         var written = new List<(string File, string Title)>();
+        void Save(Plot plot, string name, int width, int height, string title)
+        {
+            AtomicFile.WriteBytes(Path.Combine(directory, name), plot.GetImageBytes(width, height, ImageFormat.Png), create);
+            written.Add((name, title));
+        }
         if (metrics.Count > 0)
         {
-            written.Add((LearningCurve(directory, metrics), "Learning curve"));
-            written.Add((Throughput(directory, metrics), "Throughput"));
+            Save(LearningCurve(metrics), "learning_curve.png", PlotWidth, PlotHeight, "Learning curve");
+            Save(Throughput(metrics), "throughput.png", PlotWidth, PlotHeight, "Throughput");
         }
-        if (summary?.Eval is { Results.Count: > 0 } eval)
-            written.Add((Evaluation(directory, eval), "Evaluation"));
+        if (summary?.Eval is { } eval && eval.Results.Any(r => r.Mean is not null))
+            Save(Evaluation(eval), "evaluation.png", PlotWidth, PlotHeight, "Evaluation");
         if (relation is { Matrix.Count: > 0 })
-            written.Add((RelationHeatMap(directory, relation), "Task relations (TRLearner)"));
+            Save(RelationHeatMap(relation), "relation_matrix.png", HeatMapSize, HeatMapSize, "Task relations (TRLearner)");
 
         string report = Path.Combine(directory, "report.md");
-        File.WriteAllText(report, Markdown(summary, metrics, written));
+        AtomicFile.WriteText(report, Markdown(summary, metrics, tornLine, written), create);
         return [.. written.Select(w => Path.Combine(directory, w.File)), report];
     }
 
-    private static string LearningCurve(string directory, IReadOnlyList<MetricsLine> metrics)
+    private static Plot LearningCurve(IReadOnlyList<MetricsLine> metrics)
     {
         var plot = new Plot();
         double[] steps = [.. metrics.Select(m => (double)m.Step)];
@@ -69,10 +79,10 @@ public static class RunReport
         plot.XLabel("meta-step");
         plot.YLabel(metric == "mse" ? "loss (mse)" : "loss");
         plot.ShowLegend(Alignment.UpperRight);
-        return Save(plot, directory, "learning_curve.png", PlotWidth, PlotHeight);
+        return plot;
     }
 
-    private static string Throughput(string directory, IReadOnlyList<MetricsLine> metrics)
+    private static Plot Throughput(IReadOnlyList<MetricsLine> metrics)
     {
         var plot = new Plot();
         double[] elapsed = [.. metrics.Select(m => m.ElapsedSeconds)];
@@ -84,27 +94,29 @@ public static class RunReport
         plot.Title("Throughput");
         plot.XLabel("elapsed (s)");
         plot.YLabel("tasks / s");
-        return Save(plot, directory, "throughput.png", PlotWidth, PlotHeight);
+        return plot;
     }
 
-    private static string Evaluation(string directory, EvaluationReport eval)
+    // Points where every task diverged have no mean to draw; the table in report.md lists them.
+    private static Plot Evaluation(EvaluationReport eval)
     {
         var plot = new Plot();
-        double[] xs = [.. eval.Results.Select(r => (double)r.InnerSteps)];
-        double[] ys = [.. eval.Results.Select(r => r.Mean)];
+        var drawn = eval.Results.Where(r => r.Mean is not null).ToArray();
+        double[] xs = [.. drawn.Select(r => (double)r.InnerSteps)];
+        double[] ys = [.. drawn.Select(r => r.Mean!.Value)];
         var points = plot.Add.Scatter(xs, ys);
         points.LegendText = $"{eval.Metric}, mean over {eval.Episodes} held-out tasks";
-        double[] errors = [.. eval.Results.Select(r => r.Ci95)];
+        double[] errors = [.. drawn.Select(r => r.Ci95 ?? 0)];
         var bars = plot.Add.ErrorBar(xs, ys, errors);
         bars.Color = points.Color;
         plot.Title("Evaluation (95% confidence interval)");
         plot.XLabel("inner steps at test time");
         plot.YLabel(eval.Metric);
         plot.ShowLegend(Alignment.UpperRight);
-        return Save(plot, directory, "evaluation.png", PlotWidth, PlotHeight);
+        return plot;
     }
 
-    private static string RelationHeatMap(string directory, RelationMatrix relation)
+    private static Plot RelationHeatMap(RelationMatrix relation)
     {
         int n = relation.Matrix.Count;
         var values = new double[n, n];
@@ -118,16 +130,10 @@ public static class RunReport
         plot.Title(string.Create(CultureInfo.InvariantCulture, $"Relation matrix at step {relation.Step}"));
         plot.XLabel("task j");
         plot.YLabel("task i");
-        return Save(plot, directory, "relation_matrix.png", HeatMapSize, HeatMapSize);
+        return plot;
     }
 
-    private static string Save(Plot plot, string directory, string name, int width, int height)
-    {
-        plot.SavePng(Path.Combine(directory, name), width, height);
-        return name;
-    }
-
-    private static string Markdown(RunSummary? summary, IReadOnlyList<MetricsLine> metrics, IEnumerable<(string File, string Title)> plots)
+    private static string Markdown(RunSummary? summary, IReadOnlyList<MetricsLine> metrics, string? tornLine, IEnumerable<(string File, string Title)> plots)
     {
         var c = CultureInfo.InvariantCulture;
         var md = new StringBuilder();
@@ -156,15 +162,25 @@ public static class RunReport
                 md.AppendLine();
                 md.AppendLine(c, $"Evaluation on {eval.Episodes} held-out tasks ({eval.Metric}, mean ± 95% CI):");
                 md.AppendLine();
-                md.AppendLine("| inner steps | mean | ± 95% CI |");
-                md.AppendLine("| ---: | ---: | ---: |");
-                foreach (var p in eval.Results) md.AppendLine(c, $"| {p.InnerSteps} | {p.Mean:0.0000} | {p.Ci95:0.0000} |");
+                bool diverged = eval.Results.Any(p => p.Diverged > 0);
+                md.AppendLine(diverged ? "| inner steps | mean | ± 95% CI | diverged tasks (left out) |" : "| inner steps | mean | ± 95% CI |");
+                md.AppendLine(diverged ? "| ---: | ---: | ---: | ---: |" : "| ---: | ---: | ---: |");
+                foreach (var p in eval.Results)
+                {
+                    string mean = p.Mean is { } m ? m.ToString("0.0000", c) : "–", ci = p.Ci95 is { } h ? h.ToString("0.0000", c) : "–";
+                    md.AppendLine(diverged ? $"| {p.InnerSteps} | {mean} | {ci} | {p.Diverged} |" : $"| {p.InnerSteps} | {mean} | {ci} |");
+                }
             }
             md.AppendLine();
         }
         else if (metrics.Count > 0)
         {
             md.AppendLine(c, $"No summary.json (the run has not finished); {metrics.Count} lines of metrics.jsonl up to step {metrics[^1].Step}.");
+            md.AppendLine();
+        }
+        if (tornLine is not null)
+        {
+            md.AppendLine(c, $"The last line of metrics.jsonl (line {tornLine}) is torn, as a kill in the middle of an append leaves it, and is left out.");
             md.AppendLine();
         }
         foreach (var (file, title) in plots)
@@ -177,25 +193,27 @@ public static class RunReport
         return md.ToString();
     }
 
-    private static List<MetricsLine> ReadMetrics(string path)
+    // A last line without its newline that does not parse is a torn append (the run was killed
+    // mid-write): it is left out and its number returned; any other unreadable line is an error.
+    private static (List<MetricsLine> Lines, string? TornLine) ReadMetrics(string path)
     {
-        if (!File.Exists(path)) return [];
+        if (!File.Exists(path)) return ([], null);
+        var texts = RunDirectory.ReadLines(path, out bool lastLineTerminated);
         var lines = new List<MetricsLine>();
-        int number = 0;
-        foreach (var text in File.ReadLines(path))
+        for (int i = 0; i < texts.Length; i++)
         {
-            number++;
-            if (string.IsNullOrWhiteSpace(text)) continue;
+            if (string.IsNullOrWhiteSpace(texts[i])) continue;
             try
             {
-                lines.Add(JsonSerializer.Deserialize<MetricsLine>(text, RunJson.Line) ?? throw new JsonException("null"));
+                lines.Add(JsonSerializer.Deserialize<MetricsLine>(texts[i], RunJson.Line) ?? throw new JsonException("null"));
             }
             catch (JsonException e)
             {
-                throw new InvalidDataException($"{path}:{number}: not a metrics line ({e.Message})", e);
+                if (i == texts.Length - 1 && !lastLineTerminated) return (lines, (i + 1).ToString(CultureInfo.InvariantCulture));
+                throw new InvalidDataException($"{path}:{i + 1}: not a metrics line ({e.Message.ReplaceLineEndings(" ")})", e);
             }
         }
-        return lines;
+        return (lines, null);
     }
 
     private static T? ReadJson<T>(string path) where T : class

@@ -51,6 +51,7 @@ public sealed class Cnn4 : IFunctionalModel
         if (finalHeight < 1 || finalWidth < 1)
             throw new ArgumentException($"CNN-4 halves the image {Blocks} times: {width}x{height} is too small (at least 16x16)");
         Ways = ways;
+        HiddenChannels = hiddenChannels;
         InputShape = [inputChannels, height, width];
         this.inputChannels = inputChannels;
         FeatureSize = hiddenChannels * finalHeight * finalWidth;
@@ -65,6 +66,9 @@ public sealed class Cnn4 : IFunctionalModel
 
     /// <summary>Outputs of the head.</summary>
     public int Ways { get; }
+
+    /// <summary>Filters of every conv block (64 in the standard CNN-4): part of the architecture a loader rebuilds.</summary>
+    public int HiddenChannels { get; }
 
     /// <inheritdoc/>
     public ParameterLayout Layout { get; }
