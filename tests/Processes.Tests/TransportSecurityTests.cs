@@ -13,21 +13,25 @@ public sealed class TransportSecurityTests(RedisFixture redis)
     private const string Token = "transport-token";
 
     [Fact]
-    public async Task MalformedMessagesAreInvalidArgumentBearerIsCaseInsensitiveAndMetricsOffLoopbackNeedTheToken()
+    public async Task TheBearerSchemeIsCaseInsensitive()
     {
-        await using var cluster = new ProcessCluster(redis.Address, token: Token, name: "wire");
-        int metricsPort = FreePorts.Next(IPAddress.Any);
-        await cluster.StartCoordinatorAsync(api: "0.0.0.0", metricsPort: metricsPort);
+        await using var cluster = await StartAsync();
+        using var channel = GrpcChannel.ForAddress(cluster.ApiUrl);
+        var client = new ClusterApi.ClusterApiClient(channel);
+        // RFC 6750 and RFC 9110: "bearer" and "BEARER" name the same scheme.
+        foreach (var scheme in new[] { "bearer", "BEARER", "Bearer" })
+            await client.ListRunsAsync(new ListRunsRequest(), new Metadata { { "authorization", $"{scheme} {Token}" } }, cancellationToken: TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task MalformedMessagesAreInvalidArgumentAndTheCoordinatorServesOn()
+    {
+        await using var cluster = await StartAsync();
         using var channel = GrpcChannel.ForAddress(cluster.ApiUrl);
         var ct = TestContext.Current.CancellationToken;
-
-        // RFC 6750: the scheme's name is case-insensitive.
-        var lower = new ClusterApi.ClusterApiClient(channel);
-        await lower.ListRunsAsync(new ListRunsRequest(), new Metadata { { "authorization", $"bearer {Token}" } }, cancellationToken: ct);
-
         // A truncated length-delimited field: not a Protobuf message, for a unary call, a server stream and a client stream.
         byte[] garbage = [0x0A, 0x05, 0x01];
-        var headers = new Metadata { { "authorization", $"BEARER {Token}" } };
+        var headers = new Metadata { { "authorization", $"Bearer {Token}" } };
         var invoker = channel.CreateCallInvoker();
         var unary = await Assert.ThrowsAsync<RpcException>(() =>
             invoker.AsyncUnaryCall(Raw(MethodType.Unary, "metacluster.api.v1.ClusterApi", "StartRun"), null, new CallOptions(headers, cancellationToken: ct), garbage).ResponseAsync);
@@ -44,15 +48,37 @@ public sealed class TransportSecurityTests(RedisFixture redis)
             var submitted = await Assert.ThrowsAsync<RpcException>(() => submit.ResponseAsync);
             Assert.Equal(StatusCode.InvalidArgument, submitted.StatusCode);
         }
-        // The coordinator keeps serving.
         await cluster.Client.ListRunsAsync(new ListRunsRequest(), cancellationToken: ct);
+    }
 
-        // /metrics names runs, losses and the host: with the API off loopback it needs the token; /healthz does not.
+    [Fact]
+    public async Task MetricsOffLoopbackNeedTheTokenAndHealthDoesNot()
+    {
+        int metricsPort = FreePorts.Next(IPAddress.Any);
+        await using var cluster = await StartAsync(metricsPort);
+        var ct = TestContext.Current.CancellationToken;
+        // /metrics names runs, losses and the host.
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{metricsPort}"), Timeout = TimeSpan.FromSeconds(10) };
         Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync("/metrics", ct)).StatusCode);
         using var scrape = new HttpRequestMessage(HttpMethod.Get, "/metrics") { Headers = { { "Authorization", $"Bearer {Token}" } } };
         Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(scrape, ct)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/healthz", ct)).StatusCode);
+    }
+
+    // A token coordinator with its API on every interface (reached over loopback), as in Kubernetes.
+    private async Task<ProcessCluster> StartAsync(int metricsPort = 0)
+    {
+        var cluster = new ProcessCluster(redis.Address, token: Token, name: "wire");
+        try
+        {
+            await cluster.StartCoordinatorAsync(api: "0.0.0.0", metricsPort: metricsPort);
+            return cluster;
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
     }
 
     private static Method<byte[], byte[]> Raw(MethodType type, string service, string name) =>
