@@ -47,6 +47,8 @@ public sealed partial class AdmissionTests(RedisFixture redis, ITestOutputHelper
         await cluster.StartCoordinatorAsync();
         var a = await cluster.StartWorkerAsync(expectedWorkers: 1, start: new WorkerStart(DefaultPorts: true));
         var b = await cluster.StartWorkerAsync(expectedWorkers: 2, start: new WorkerStart(DefaultPorts: true));
+        // The line comes once the host has started, which may be just after its workers registered.
+        foreach (var w in new[] { a, b }) await w.WaitForOutputAsync("worker serving", TimeSpan.FromSeconds(30));
         log.WriteLine(ServingLine(a));
         log.WriteLine(ServingLine(b));
         Assert.NotEqual(ServingLine(a), ServingLine(b));
