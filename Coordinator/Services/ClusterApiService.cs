@@ -99,7 +99,7 @@ public sealed class ClusterApiService(RunManager runs, IGrainFactory grains, Pre
             workers = await TransientGrainCalls.RetryAsync(() => registry.GetWorkersAsync().WaitAsync(ListWorkersBudget), ListWorkersBudget, context.CancellationToken)
                 .WaitAsync(ListWorkersBudget, context.CancellationToken);
         }
-        catch (Exception e) when (e is TimeoutException or OrleansException && !context.CancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is TimeoutException or OrleansException or OperationCanceledException && !context.CancellationToken.IsCancellationRequested)
         {
             throw new RpcException(new Status(StatusCode.Unavailable, $"the worker registry did not answer within {ListWorkersBudget.TotalSeconds:0} s ({e.Message}); try again"));
         }
