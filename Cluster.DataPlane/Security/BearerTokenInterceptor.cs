@@ -10,7 +10,8 @@ public sealed record ApiCredentials(string? Token);
 
 /// <summary>
 /// Requires <c>authorization: Bearer &lt;token&gt;</c> on every call but the gRPC health service
-/// (Kubernetes probes carry no credentials). Compares in constant time.
+/// (Kubernetes probes carry no credentials). Compares in constant time. The scheme's name is
+/// matched in any case (RFC 6750 and RFC 9110: "bearer" and "BEARER" are the same scheme).
 /// </summary>
 public sealed class BearerTokenInterceptor(ApiCredentials credentials) : Interceptor
 {
@@ -44,12 +45,20 @@ public sealed class BearerTokenInterceptor(ApiCredentials credentials) : Interce
     {
         if (credentials.Token is null || context.Method.StartsWith(HealthService, StringComparison.Ordinal)) return;
         string? header = context.RequestHeaders.GetValue("authorization");
+        if (!Matches(header, credentials.Token))
+            throw new RpcException(new Status(StatusCode.Unauthenticated, header is null ? "this server requires 'authorization: Bearer <token>'" : "invalid token"));
+    }
+
+    /// <summary>
+    /// True when <paramref name="header"/> (an <c>authorization</c> value, or null) is
+    /// <c>Bearer &lt;token&gt;</c>, the scheme in any case; compares the token in constant time.
+    /// </summary>
+    public static bool Matches(string? header, string token)
+    {
         const string prefix = "Bearer ";
-        if (header is null || !header.StartsWith(prefix, StringComparison.Ordinal))
-            throw new RpcException(new Status(StatusCode.Unauthenticated, "this server requires 'authorization: Bearer <token>'"));
-        var given = Encoding.UTF8.GetBytes(header[prefix.Length..]);
-        var expected = Encoding.UTF8.GetBytes(credentials.Token);
-        if (!CryptographicOperations.FixedTimeEquals(given, expected))
-            throw new RpcException(new Status(StatusCode.Unauthenticated, "invalid token"));
+        if (header is null || !header.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)) return false;
+        var given = Encoding.UTF8.GetBytes(header[prefix.Length..].Trim());
+        var expected = Encoding.UTF8.GetBytes(token);
+        return CryptographicOperations.FixedTimeEquals(given, expected);
     }
 }

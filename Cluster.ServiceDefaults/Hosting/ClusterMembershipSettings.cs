@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
 
@@ -19,6 +20,9 @@ public sealed record ClusterMembershipSettings(string Redis, string ClusterId, i
     public void Apply(ISiloBuilder silo)
     {
         silo.UseRedisClustering(Redis);
+        // The scripts and the chart run Redis without persistence: a restart must not split the cluster.
+        silo.Services.AddSingleton(this);
+        silo.Services.AddHostedService<MembershipTableGuard>();
         silo.Configure<ClusterOptions>(o =>
         {
             o.ClusterId = ClusterId;

@@ -44,13 +44,17 @@ public sealed partial class AttemptLoop(IWorkerRoster roster, ILogger<AttemptLoo
         for (int attempt = firstAttempt; ; attempt++)
         {
             int retry = attempt - firstAttempt;
-            if (retry > 0) workers = await BeforeRetryAsync(retry, cancellationToken);
+            if (retry > 0) workers = await BeforeRetryAsync(label, retry, workers, cancellationToken);
             var plan = new AttemptPlan(attempt, retry, Candidates(workers, failed));
             Exception? error = null;
             try
             {
                 var result = await tryOnce(plan);
-                if (result.Accepted) return (retry, result.Bytes);
+                if (result.Accepted)
+                {
+                    roster.Succeeded(result.Worker);
+                    return (retry, result.Bytes);
+                }
                 LogNotAccepted(label.RunId, label.Step, label.Shard, attempt, result.Worker, result.Detail);
             }
             catch (AttemptFailedException e) when (e.InnerException is DeterministicWorkException rejected)
@@ -63,6 +67,7 @@ public sealed partial class AttemptLoop(IWorkerRoster roster, ILogger<AttemptLoo
             {
                 if (isAccepted()) return (retry, 0);
                 failed.UnionWith(e.Blamed);
+                await roster.FailedAsync(e.Blamed);
                 LogFailed(label.RunId, label.Step, label.Shard, attempt, string.Join(",", e.Blamed), e.InnerException?.GetType().Name ?? "", e.Message);
                 error = e.InnerException;
             }
@@ -74,11 +79,25 @@ public sealed partial class AttemptLoop(IWorkerRoster roster, ILogger<AttemptLoo
     }
 
     // Gives membership a moment to notice a dead silo before a retry, then the live workers again.
-    private async Task<IReadOnlyList<WorkerRegistration>> BeforeRetryAsync(int retry, CancellationToken cancellationToken)
+    // A roster that cannot be read (the control plane timing out) costs this attempt, which goes to
+    // the workers known before, never the run.
+    private async Task<IReadOnlyList<WorkerRegistration>> BeforeRetryAsync(UnitLabel label, int retry, IReadOnlyList<WorkerRegistration> known,
+        CancellationToken cancellationToken)
     {
         await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(2000, 100 * (1 << Math.Min(retry, 5)))), cancellationToken);
-        return await roster.LiveAsync(cancellationToken);
+        try
+        {
+            return await roster.LiveAsync(cancellationToken);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogRosterUnread(label.RunId, label.Step, label.Shard, e.Message);
+            return known;
+        }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId} step {Step} shard {Shard}: could not read the live workers ({Message}); retrying on the workers known before")]
+    private partial void LogRosterUnread(string runId, long step, int shard, string message);
 
     // The workers that have not failed this unit yet (all of them, if every one has).
     private static WorkerRegistration[] Candidates(IReadOnlyList<WorkerRegistration> workers, HashSet<string> failed)

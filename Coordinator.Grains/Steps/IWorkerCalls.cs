@@ -26,4 +26,10 @@ public interface IWorkerRoster
 {
     /// <summary>The registered live workers, spread over processes, waiting for a first one to join if there is none.</summary>
     Task<IReadOnlyList<WorkerRegistration>> LiveAsync(CancellationToken cancellationToken);
+
+    /// <summary>A try on <paramref name="workerId"/> was accepted.</summary>
+    void Succeeded(string workerId) { }
+
+    /// <summary>A try failed on <paramref name="workerIds"/> (the workers or relays it blames); never throws.</summary>
+    Task FailedAsync(IReadOnlyList<string> workerIds) => Task.CompletedTask;
 }

@@ -119,7 +119,8 @@ public static class ClientCommands
         var (client, channel) = ClusterClient.Connect(o);
         using (channel)
         {
-            var response = await Call(() => client.ListWorkersAsync(new ListWorkersRequest()).ResponseAsync);
+            // The server answers within its own budget; the deadline covers a coordinator that does not answer at all.
+            var response = await Call(() => client.ListWorkersAsync(new ListWorkersRequest(), deadline: DateTime.UtcNow.AddSeconds(20)).ResponseAsync);
             foreach (var w in response.Workers) output.WriteLine($"{w.WorkerId}  {w.Device}  {w.Silo}");
         }
         return 0;
@@ -169,6 +170,15 @@ public static class ClientCommands
         catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable)
         {
             throw new UsageException($"cannot reach the coordinator: {e.Status.Detail}");
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.DeadlineExceeded)
+        {
+            throw new UsageException("the coordinator did not answer in time; try again");
+        }
+        catch (RpcException e)
+        {
+            // Anything else is the server's failure, still one line and no stack trace.
+            throw new UsageException($"the coordinator failed the call: {e.StatusCode}: {e.Status.Detail}");
         }
     }
 }

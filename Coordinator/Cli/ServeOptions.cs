@@ -43,10 +43,13 @@ public sealed record ServeOptions(
         foreach (var root in roots)
             if (!Directory.Exists(root)) throw new UsageException($"--data-root: no directory '{root}'");
 
+        // A port already taken fails here, in one line, rather than as a silo declared dead or a Kestrel stack trace.
+        int siloPort = o.Int("silo-port", 11111, 0, 65535), metricsPort = o.Int("metrics-port", 9464, 0, 65535);
+        FreePorts.RequireFree(siloPort, IPAddress.IsLoopback(advertise) ? advertise : IPAddress.Any, "silo-port");
+        FreePorts.RequireFree(metricsPort, IPAddress.Any, "metrics-port");
         return new ServeOptions(
-            new ClusterMembershipSettings(redis, o.String("cluster-id", "default"), o.Int("silo-port", 11111, 0, 65535), advertise,
-                o.Int("gateway-port", 0, 0, 65535)),
-            api, token, cert, key, clientCa, dataPlane, o.Int("metrics-port", 9464, 0, 65535),
+            new ClusterMembershipSettings(redis, o.String("cluster-id", "default"), siloPort, advertise, o.Int("gateway-port", 0, 0, 65535)),
+            api, token, cert, key, clientCa, dataPlane, metricsPort,
             Path.GetFullPath(o.String("state-dir", "cluster-state")), roots, o.Switch("trace-console"),
             new RunLimits(o.Int("max-tasks-per-step", RunLimits.Default.MaxTasksPerStep, 1, 10_000_000), o.Int("max-shards", RunLimits.Default.MaxShards, 1, 1_000_000),
                 MemoryBudgetBytes: (long)o.Int("run-memory-budget-mb", (int)(RunLimits.Default.MemoryBudgetBytes >> 20), 1, int.MaxValue) << 20));

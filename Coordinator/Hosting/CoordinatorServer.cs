@@ -42,14 +42,14 @@ public static class CoordinatorServer
                         https.ServerCertificate = certificate;
                         if (options.TlsClientCa is not null)
                         {
-                            var authority = X509Certificate2.CreateFromPemFile(options.TlsClientCa);
+                            var authority = ClusterCertificates.LoadAuthority(options.TlsClientCa);
                             https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
                             https.ClientCertificateValidation = (client, _, _) => ClientCertificates.IsIssuedBy(client, authority);
                         }
                     });
                 }
             });
-            kestrel.Listen(IPAddress.IsLoopback(apiAddress) ? apiAddress : IPAddress.Any, options.MetricsPort);
+            kestrel.Listen(MetricsAddress(apiAddress, options.Token), options.MetricsPort);
             kestrel.Limits.MaxRequestBodySize = 64L << 20;
             DataPlaneKestrel.Configure(kestrel);
         });
@@ -72,6 +72,8 @@ public static class CoordinatorServer
         // Lets grpcurl and IDEs discover the API; behind the same credentials as every other service.
         builder.Services.AddGrpcReflection();
         builder.Services.AddGrpcHealthChecks().AddCheck("coordinator", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy());
+        builder.Services.AnswerMalformedRequestsWithInvalidArgument();
+        StopDeadline.Configure(builder.Services);
 
         var app = builder.Build();
         app.Services.GetRequiredService<DataPlaneEndpoint>().Url = options.DataPlaneUrl;
@@ -80,9 +82,27 @@ public static class CoordinatorServer
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         app.MapGet("/healthz", () => Results.Text("ok"));
+        if (!IPAddress.IsLoopback(MetricsAddress(ListenAddress(options.Api.Host), options.Token)))
+            app.Use(RequireTokenForMetrics(options.MetricsPort, options.Token!));
         app.MapMetricsEndpoint(options.MetricsPort);
+        StopDeadline.Arm(app);
         return app;
     }
+
+    // /metrics names runs, their losses and the host: off loopback it is served only with the
+    // API's token, and without a token (mTLS alone: plain HTTP cannot check certificates) only on loopback.
+    private static IPAddress MetricsAddress(IPAddress api, string? token) =>
+        IPAddress.IsLoopback(api) ? api : token is null ? IPAddress.Loopback : IPAddress.Any;
+
+    private static Func<HttpContext, RequestDelegate, Task> RequireTokenForMetrics(int metricsPort, string token) => (context, next) =>
+    {
+        if (context.Connection.LocalPort != metricsPort || !context.Request.Path.StartsWithSegments("/metrics")
+            || BearerTokenInterceptor.Matches(context.Request.Headers.Authorization, token))
+            return next(context);
+        context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+        context.Response.Headers.WWWAuthenticate = "Bearer";
+        return Task.CompletedTask;
+    };
 
     private static IPAddress ListenAddress(string host) =>
         host.Equals("localhost", StringComparison.OrdinalIgnoreCase) ? IPAddress.Loopback

@@ -1,4 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
+using MetaCluster.DataPlane.Security;
 
 namespace MetaCluster.Coordinator.Security;
 
@@ -6,12 +7,5 @@ namespace MetaCluster.Coordinator.Security;
 public static class ClientCertificates
 {
     /// <summary>True when <paramref name="client"/> was issued by <paramref name="authority"/>.</summary>
-    public static bool IsIssuedBy(X509Certificate2 client, X509Certificate2 authority)
-    {
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(authority);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        return chain.Build(client);
-    }
+    public static bool IsIssuedBy(X509Certificate2 client, X509Certificate2 authority) => ClusterCertificates.IsIssuedBy(client, authority);
 }

@@ -20,6 +20,9 @@ public sealed class ClusterApiService(RunManager runs, IGrainFactory grains, Pre
 {
     private const int ChunkBytes = 64 << 10;
 
+    /// <summary>How long <c>ListWorkers</c> waits for the registry before answering Unavailable.</summary>
+    public static readonly TimeSpan ListWorkersBudget = TimeSpan.FromSeconds(8);
+
     /// <inheritdoc/>
     public override async Task<StartRunResponse> StartRun(StartRunRequest request, ServerCallContext context)
     {
@@ -95,7 +98,18 @@ public sealed class ClusterApiService(RunManager runs, IGrainFactory grains, Pre
     {
         var response = new ListWorkersResponse();
         var registry = grains.GetGrain<IWorkerRegistryGrain>(0);
-        foreach (var w in await TransientGrainCalls.RetryAsync(registry.GetWorkersAsync, cancellationToken: context.CancellationToken))
+        IReadOnlyList<WorkerRegistration> workers;
+        try
+        {
+            // Bounded: a registry behind a paused or dying silo must not hold the caller for Orleans' 30 s.
+            workers = await TransientGrainCalls.RetryAsync(() => registry.GetWorkersAsync().WaitAsync(ListWorkersBudget), ListWorkersBudget, context.CancellationToken)
+                .WaitAsync(ListWorkersBudget, context.CancellationToken);
+        }
+        catch (Exception e) when (e is TimeoutException or OrleansException or OperationCanceledException && !context.CancellationToken.IsCancellationRequested)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, $"the worker registry did not answer within {ListWorkersBudget.TotalSeconds:0} s ({e.Message}); try again"));
+        }
+        foreach (var w in workers)
             response.Workers.Add(new WorkerInfo { WorkerId = w.WorkerId, Device = w.Device, Silo = w.Silo });
         return response;
     }

@@ -1,7 +1,10 @@
 using System.Collections.Concurrent;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
+using MetaCluster.DataPlane.Security;
 using MetaCluster.DataPlane.Wire;
 using MetaCluster.TaskWorker.Hosting;
 using Microsoft.Extensions.Options;
@@ -25,7 +28,7 @@ public sealed class DataPlaneChannels(IOptions<WorkerOptions> options, Func<Http
     public DataPlaneContract.DataPlaneClient Client(string url)
     {
         if (local is not null && local.Serves(url)) return new(local.Invoker);
-        var channel = channels.GetOrAdd(url, u => DataPlaneTransport.CreateChannel(u, handler?.Invoke()));
+        var channel = channels.GetOrAdd(url, u => DataPlaneTransport.CreateChannel(u, handler?.Invoke() ?? TlsHandler()));
         string? token = options.Value.Token;
         return token is null
             ? new(channel)
@@ -34,6 +37,25 @@ public sealed class DataPlaneChannels(IOptions<WorkerOptions> options, Func<Http
                 metadata.Add("authorization", $"Bearer {token}");
                 return metadata;
             }));
+    }
+
+    // mTLS: the data plane's handler, presenting this process's certificate and trusting the
+    // cluster's own authority; null (the default handler) when none is configured.
+    private SocketsHttpHandler? TlsHandler()
+    {
+        var o = options.Value;
+        if (o.TlsClientCertificate is null && o.TlsCa is null) return null;
+        var tls = DataPlaneTransport.CreateHandler();
+        if (o.TlsClientCertificate is not null)
+            tls.SslOptions.ClientCertificates = [X509Certificate2.CreateFromPemFile(o.TlsClientCertificate, o.TlsClientKey)];
+        if (o.TlsCa is not null)
+        {
+            var authority = ClusterCertificates.LoadAuthority(o.TlsCa);
+            tls.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
+                certificate is not null && (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) == SslPolicyErrors.None
+                && ClusterCertificates.IsIssuedBy(certificate as X509Certificate2 ?? new X509Certificate2(certificate), authority);
+        }
+        return tls;
     }
 
     /// <inheritdoc/>

@@ -32,7 +32,8 @@ public static class TaskWorkerHostingExtensions
         services.AddSingleton<RelayEndpoint>();
         // The relay listens before the workers announce themselves, so a plan never finds it missing.
         services.AddHostedService<RelayServer>();
-        services.AddHostedService<WorkerStarter>();
+        services.AddSingleton<WorkerStarter>();
+        services.AddHostedService(sp => sp.GetRequiredService<WorkerStarter>());
         return services;
     }
 }

@@ -28,6 +28,15 @@ public sealed class WorkerOptions
     /// <summary>Port of this process's reduction relay (<c>--reduce-tree</c>): 0 picks a free one, negative runs none.</summary>
     public int RelayPort { get; set; }
 
+    /// <summary>PEM certificate this process presents to an https data plane that requires client certificates (mTLS); null for none.</summary>
+    public string? TlsClientCertificate { get; set; }
+
+    /// <summary>PEM private key of <see cref="TlsClientCertificate"/>.</summary>
+    public string? TlsClientKey { get; set; }
+
+    /// <summary>PEM certificate authority the coordinator's https certificate must be issued by; null trusts the system's roots.</summary>
+    public string? TlsCa { get; set; }
+
     /// <summary>The address other worker processes reach the relay at (it listens on all interfaces unless this is loopback).</summary>
     public System.Net.IPAddress RelayAddress { get; set; } = System.Net.IPAddress.Loopback;
 }

@@ -15,9 +15,30 @@ public sealed partial class WorkerStarter(IGrainFactory grains, IWorkRunner runn
 {
     private readonly CancellationTokenSource stopping = new();
     private Task? heartbeat;
+    private long announcedTicks;
+
+    /// <summary>How long an announcement counts as current for <see cref="Problem"/>: a few heartbeats.</summary>
+    public static readonly TimeSpan AnnouncementLifetime = TimeSpan.FromSeconds(15);
 
     /// <summary>Ids of the workers this process started.</summary>
     public IReadOnlyList<string> WorkerIds { get; private set; } = [];
+
+    /// <summary>Why the last announcement failed (the registry refused or did not answer), or null after a success.</summary>
+    public string? LastError { get; private set; }
+
+    /// <summary>
+    /// Null while every worker was announced to the registry within <see cref="AnnouncementLifetime"/>;
+    /// otherwise why not, for the process's health endpoint.
+    /// </summary>
+    public string? Problem
+    {
+        get
+        {
+            long ticks = Interlocked.Read(ref announcedTicks);
+            if (ticks != 0 && DateTime.UtcNow - new DateTime(ticks, DateTimeKind.Utc) < AnnouncementLifetime) return null;
+            return LastError is { } error ? $"not registered with the coordinator: {error}" : "not registered with the coordinator yet";
+        }
+    }
 
     /// <inheritdoc/>
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -31,12 +52,11 @@ public sealed partial class WorkerStarter(IGrainFactory grains, IWorkRunner runn
         // failed first announcement must not stop the host.
         try
         {
-            foreach (var id in WorkerIds)
-                await grains.GetGrain<ITaskWorkerGrain>(id).StartAsync(o.Device);
+            await AnnounceAsync(o.Device, cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            LogHeartbeatFailed(e.Message);
+            Failed(e);
         }
         heartbeat = Task.Run(() => HeartbeatAsync(o.Device, stopping.Token), CancellationToken.None);
     }
@@ -50,8 +70,7 @@ public sealed partial class WorkerStarter(IGrainFactory grains, IWorkRunner runn
             try
             {
                 await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
-                foreach (var id in WorkerIds)
-                    await grains.GetGrain<ITaskWorkerGrain>(id).StartAsync(device).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+                await AnnounceAsync(device, cancellationToken);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -59,9 +78,24 @@ public sealed partial class WorkerStarter(IGrainFactory grains, IWorkRunner runn
             }
             catch (Exception e)
             {
-                LogHeartbeatFailed(e.Message);
+                Failed(e);
             }
         }
+    }
+
+    private async Task AnnounceAsync(string device, CancellationToken cancellationToken)
+    {
+        foreach (var id in WorkerIds)
+            await grains.GetGrain<ITaskWorkerGrain>(id).StartAsync(device).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+        Interlocked.Exchange(ref announcedTicks, DateTime.UtcNow.Ticks);
+        LastError = null;
+    }
+
+    // Said once per distinct reason: a refused worker would otherwise log every 2 s.
+    private void Failed(Exception e)
+    {
+        if (e.Message != LastError) LogHeartbeatFailed(e.Message);
+        LastError = e.Message;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not announce workers to the registry: {Reason}")]

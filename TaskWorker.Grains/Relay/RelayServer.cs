@@ -49,6 +49,7 @@ public sealed partial class RelayServer(IOptions<WorkerOptions> options, RelaySe
             g.MaxReceiveMessageSize = DataPlaneChannels.MaxMessageBytes;
             g.Interceptors.Add<BearerTokenInterceptor>();
         });
+        builder.Services.AnswerMalformedRequestsWithInvalidArgument();
         app = builder.Build();
         app.MapGrpcService<RelayDataPlaneService>();
         await app.StartAsync(cancellationToken);

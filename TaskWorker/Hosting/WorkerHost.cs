@@ -1,4 +1,4 @@
-using System.Net;
+using Orleans.Runtime;
 using MetaCluster.ServiceDefaults.Telemetry;
 using MetaCluster.ServiceDefaults.Hosting;
 
@@ -12,10 +12,10 @@ public static class WorkerHost
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.AddServiceConsole();
-        // A draining worker may need to finish a long shard before it leaves.
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(60));
-        var bind = IPAddress.IsLoopback(options.Membership.AdvertiseAddress) ? options.Membership.AdvertiseAddress : IPAddress.Any;
-        builder.WebHost.ConfigureKestrel(k => k.Listen(bind, options.MetricsPort));
+        // A draining worker finishes its shard within the graceful part of the stop; a longer one is
+        // abandoned and reassigned by the coordinator.
+        StopDeadline.Configure(builder.Services);
+        builder.WebHost.ConfigureKestrel(k => k.Listen(options.BindAddress, options.MetricsPort));
 
         builder.AddClusterTelemetry(new TelemetrySettings("metacluster-taskworker", options.ConsoleTraces));
         builder.UseOrleans(silo =>
@@ -33,11 +33,26 @@ public static class WorkerHost
             w.WorkerIdPrefix = options.Workers.WorkerIdPrefix;
             w.RelayPort = options.Workers.RelayPort;
             w.RelayAddress = options.Workers.RelayAddress;
+            w.TlsClientCertificate = options.Workers.TlsClientCertificate;
+            w.TlsClientKey = options.Workers.TlsClientKey;
+            w.TlsCa = options.Workers.TlsCa;
         });
 
         var app = builder.Build();
-        app.MapGet("/healthz", () => Results.Text("ok"));
+        app.MapGet("/healthz", (IClusterMembershipService membership, ILocalSiloDetails silo, WorkerStarter workers) =>
+            Health(membership.CurrentSnapshot.GetSiloStatus(silo.SiloAddress), workers.Problem) is { } problem
+                ? Results.Text(problem, statusCode: StatusCodes.Status503ServiceUnavailable)
+                : Results.Text("ok"));
         app.MapMetricsEndpoint(options.MetricsPort);
+        StopDeadline.Arm(app);
         return app;
     }
+
+    /// <summary>
+    /// Null when the worker can take shards: its silo is active in the cluster and its workers are
+    /// registered with the coordinator; otherwise why not. A silo declared dead, or workers the
+    /// registry refuses, are not healthy however well the process runs.
+    /// </summary>
+    public static string? Health(SiloStatus silo, string? registration) =>
+        silo != SiloStatus.Active ? $"silo is {silo.ToString().ToLowerInvariant()}, not active in the cluster" : registration;
 }

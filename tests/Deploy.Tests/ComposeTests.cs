@@ -134,9 +134,11 @@ public sealed class ComposeTests
             .ToHashSet();
 
         Assert.Contains("coordinator:9464", targets);
-        foreach (var (name, _) in Workers())
+        foreach (var (name, worker) in Workers())
         {
             Assert.Contains($"{name}:9465", targets);
+            // A worker left without --metrics-port picks a free one (several share a host): the scraped port is given.
+            Assert.Equal("9465", Flag(worker, "--metrics-port"));
         }
     }
 }

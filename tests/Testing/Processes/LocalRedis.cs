@@ -12,12 +12,16 @@ namespace MetaCluster.Testing.Processes;
 /// </summary>
 public sealed class LocalRedis : IAsyncDisposable
 {
-    private readonly ManagedProcess process;
+    private readonly string repositoryRoot;
+    private readonly int port;
+    private ManagedProcess process;
 
-    private LocalRedis(ManagedProcess process, string address)
+    private LocalRedis(ManagedProcess process, string repositoryRoot, int port)
     {
         this.process = process;
-        Address = address;
+        this.repositoryRoot = repositoryRoot;
+        this.port = port;
+        Address = $"127.0.0.1:{port}";
     }
 
     /// <summary>HOST:PORT, for <c>--redis</c>.</summary>
@@ -27,6 +31,22 @@ public sealed class LocalRedis : IAsyncDisposable
     public static async Task<LocalRedis> StartAsync(string repositoryRoot, TimeSpan timeout)
     {
         int port = FreePorts.Next();
+        return new LocalRedis(await StartServerAsync(repositoryRoot, port, timeout), repositoryRoot, port);
+    }
+
+    /// <summary>SIGKILL: the server and everything it held are gone (it runs without persistence).</summary>
+    public void Kill() => process.Kill();
+
+    /// <summary>Starts a new, empty server on the same port (after <see cref="Kill"/>), as a restarted pod would be.</summary>
+    public async Task RestartAsync(TimeSpan timeout)
+    {
+        process.Kill();
+        await process.DisposeAsync();
+        process = await StartServerAsync(repositoryRoot, port, timeout);
+    }
+
+    private static async Task<ManagedProcess> StartServerAsync(string repositoryRoot, int port, TimeSpan timeout)
+    {
         string script = Path.Combine(repositoryRoot, "Deploy", "scripts", "start-redis.sh");
         if (!File.Exists(script)) throw new FileNotFoundException($"no {script}: the Redis start script of the repository", script);
         var redis = ManagedProcess.Start("redis", "bash", [script, port.ToString(CultureInfo.InvariantCulture)]);
@@ -38,7 +58,7 @@ public sealed class LocalRedis : IAsyncDisposable
             {
                 using var probe = new TcpClient();
                 await probe.ConnectAsync(IPAddress.Loopback, port);
-                return new LocalRedis(redis, $"127.0.0.1:{port}");
+                return redis;
             }
             catch (SocketException) when (DateTime.UtcNow < deadline)
             {

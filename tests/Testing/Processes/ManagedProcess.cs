@@ -82,10 +82,18 @@ public sealed class ManagedProcess : IAsyncDisposable
     }
 
     /// <summary>SIGTERM: the graceful stop Kubernetes sends.</summary>
-    public void Terminate()
+    public void Terminate() => Signal("TERM");
+
+    /// <summary>SIGSTOP: the process freezes (a long GC pause, a VM stall) without dying.</summary>
+    public void Pause() => Signal("STOP");
+
+    /// <summary>SIGCONT: a paused process goes on.</summary>
+    public void Resume() => Signal("CONT");
+
+    private void Signal(string name)
     {
         if (process.HasExited) return;
-        using var kill = Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)]);
+        using var kill = Process.Start("kill", [$"-{name}", process.Id.ToString(CultureInfo.InvariantCulture)])!;
         kill.WaitForExit();
     }
 

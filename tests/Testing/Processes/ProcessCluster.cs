@@ -50,14 +50,20 @@ public sealed class ProcessCluster : IAsyncDisposable
     public ManagedProcess? Coordinator { get; private set; }
 
     /// <summary>The coordinator's API (and data plane) URL.</summary>
-    public string ApiUrl => $"http://127.0.0.1:{ApiPort}";
+    public string ApiUrl => $"{Scheme}://127.0.0.1:{ApiPort}";
+
+    /// <summary><c>https</c> for a coordinator given TLS certificates (through the start's extra arguments); <c>http</c> by default.</summary>
+    public string Scheme { get; init; } = "http";
+
+    /// <summary>The HTTP handler of the API client (client certificates, a private CA); null for the default.</summary>
+    public HttpMessageHandler? ApiHandler { get; init; }
 
     /// <summary>A client of the coordinator's public API, sending the token if there is one.</summary>
     public ClusterApi.ClusterApiClient Client
     {
         get
         {
-            channel ??= GrpcChannel.ForAddress(ApiUrl);
+            channel ??= GrpcChannel.ForAddress(ApiUrl, new GrpcChannelOptions { HttpHandler = ApiHandler });
             return Token is null
                 ? new ClusterApi.ClusterApiClient(channel)
                 : new ClusterApi.ClusterApiClient(channel.Intercept(m => { m.Add("authorization", $"Bearer {Token}"); return m; }));
@@ -65,12 +71,12 @@ public sealed class ProcessCluster : IAsyncDisposable
     }
 
     /// <summary>Starts <c>Coordinator serve</c> with its API on <paramref name="api"/> and waits until it serves.</summary>
-    public async Task<ManagedProcess> StartCoordinatorAsync(string api = "127.0.0.1", IEnumerable<string>? extraArgs = null)
+    public async Task<ManagedProcess> StartCoordinatorAsync(string api = "127.0.0.1", IEnumerable<string>? extraArgs = null, int metricsPort = 0)
     {
         var args = new List<string>
         {
-            RepositoryLayout.Binary("Coordinator"), "serve", "--redis", redis, "--api", $"http://{api}:{ApiPort}",
-            "--cluster-id", clusterId, "--silo-port", Port(siloPort), "--metrics-port", "0", "--state-dir", StateDirectory,
+            RepositoryLayout.Binary("Coordinator"), "serve", "--redis", redis, "--api", $"{Scheme}://{api}:{ApiPort}",
+            "--cluster-id", clusterId, "--silo-port", Port(siloPort), "--metrics-port", Port(metricsPort), "--state-dir", StateDirectory,
             "--advertise-address", "127.0.0.1", "--data-plane-url", ApiUrl,
         };
         if (Token is not null) args.AddRange(["--token", Token]);
@@ -81,17 +87,26 @@ public sealed class ProcessCluster : IAsyncDisposable
     }
 
     /// <summary>Starts a TaskWorker process (one CPU worker, <paramref name="threads"/> libtorch threads) and waits until the cluster has <paramref name="expectedWorkers"/>.</summary>
-    public async Task<ManagedProcess> StartWorkerAsync(int expectedWorkers, int threads = 1)
+    public async Task<ManagedProcess> StartWorkerAsync(int expectedWorkers, int threads = 1, WorkerStart? start = null)
     {
+        var worker = LaunchWorker(threads, start);
+        await WaitForWorkersAsync(expectedWorkers);
+        return worker;
+    }
+
+    /// <summary>Starts a TaskWorker process without waiting for it to join; it has printed its ports once it serves.</summary>
+    public ManagedProcess LaunchWorker(int threads = 1, WorkerStart? start = null)
+    {
+        start ??= new WorkerStart();
         var args = new List<string>
         {
             RepositoryLayout.Binary("TaskWorker"), "--redis", redis, "--device", "cpu", "--cluster-id", clusterId,
-            "--silo-port", Port(FreePorts.Next()), "--metrics-port", "0", "--threads", Port(threads), "--advertise-address", "127.0.0.1",
+            "--threads", Port(threads), "--advertise-address", "127.0.0.1",
         };
-        if (Token is not null) args.AddRange(["--token", Token]);
-        var worker = Track(ManagedProcess.Start($"worker-{processes.Count}", "dotnet", args));
-        await WaitForWorkersAsync(expectedWorkers);
-        return worker;
+        if (!start.DefaultPorts) args.AddRange(["--silo-port", Port(FreePorts.Next()), "--metrics-port", "0"]);
+        if ((start.Token ?? Token) is { } token) args.AddRange(["--token", token]);
+        if (start.ExtraArgs is not null) args.AddRange(start.ExtraArgs);
+        return Track(ManagedProcess.Start($"worker-{processes.Count}", "dotnet", args));
     }
 
     /// <summary>Waits until the coordinator lists exactly <paramref name="count"/> live workers.</summary>
@@ -178,3 +193,9 @@ public sealed class ProcessCluster : IAsyncDisposable
 
     private static string Port(int port) => port.ToString(CultureInfo.InvariantCulture);
 }
+
+/// <summary>How a test starts a TaskWorker.</summary>
+/// <param name="DefaultPorts">Leave out --silo-port and --metrics-port, as a user would.</param>
+/// <param name="Token">The token it is given instead of the cluster's (e.g. a wrong one); null for the cluster's.</param>
+/// <param name="ExtraArgs">More options.</param>
+public sealed record WorkerStart(bool DefaultPorts = false, string? Token = null, IReadOnlyList<string>? ExtraArgs = null);
