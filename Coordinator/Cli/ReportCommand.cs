@@ -1,27 +1,37 @@
-using MetaCluster.Coordinator.Output;
-using MetaCluster.ServiceDefaults.Options;
+using System.CommandLine;
 using MetaCluster.Coordinator.Reporting;
+using MetaCluster.ServiceDefaults.Options;
 
 namespace MetaCluster.Coordinator.Cli;
 
 /// <summary><c>report --run DIR</c>: plots and report.md for a run directory (also written at the end of <c>train</c>).</summary>
-public static class ReportCommand
+public sealed class ReportCommand : IVerb
 {
-    /// <summary>Runs the verb; returns the exit code.</summary>
-    public static int Run(string[] args, TextWriter output)
+    private readonly Option<string> run = new("--run") { Description = "the run directory to report on", HelpName = "DIR", Required = true };
+
+    /// <inheritdoc />
+    public int Order => 90;
+
+    /// <inheritdoc />
+    public Command Create()
     {
-        var o = new OptionReader(args, ["run"], []);
-        string directory = o.OptionalString("run") ?? throw new UsageException("--run DIR is required: the run directory to report on");
-        if (!Directory.Exists(directory)) throw new UsageException($"--run: no directory '{directory}'");
-        try
+        var command = new Command("report", "write plots and report.md for a run directory (--run DIR)");
+        command.Options.Add(run);
+        command.SetAction(result =>
         {
-            WriteReport(directory, output);
-        }
-        catch (InvalidDataException e)
-        {
-            throw new UsageException(e.Message);
-        }
-        return 0;
+            string directory = result.GetValue(run)!;
+            if (!Directory.Exists(directory)) throw new UsageException($"--run: no directory '{directory}'");
+            try
+            {
+                WriteReport(directory, result.InvocationConfiguration.Output);
+            }
+            catch (InvalidDataException e)
+            {
+                throw new UsageException(e.Message);
+            }
+            return 0;
+        });
+        return command;
     }
 
     /// <summary>Writes the report of <paramref name="directory"/> and names what was written.</summary>
