@@ -1,38 +1,75 @@
+using System.CommandLine;
 using System.Text.RegularExpressions;
-using MetaCluster.ServiceDefaults.Options;
 using MetaCluster.ServiceDefaults.Hosting;
+using MetaCluster.ServiceDefaults.Options;
+using static MetaCluster.ServiceDefaults.Options.CheckedOptions;
 
 namespace MetaCluster.TaskWorker.Hosting;
 
-/// <summary>Options of the TaskWorker executable.</summary>
+/// <summary>
+/// Options of the TaskWorker executable (<c>TaskWorker --redis HOST:PORT --device cpu|cuda:N …</c>),
+/// with <c>--help</c> and <c>--version</c>; bad input is one line and exit code 2.
+/// </summary>
 public sealed partial record WorkerCommandLine(ClusterMembershipSettings Membership, WorkerOptions Workers, int MetricsPort, bool ConsoleTraces = false)
 {
-    private static readonly string[] Valued = ["redis", "device", "cluster-id", "token", "workers", "threads", "silo-port", "advertise-address", "metrics-port", "data-root", "relay-port"];
+    /// <summary>Parses <paramref name="args"/> and runs the worker host until SIGTERM; returns the exit code.</summary>
+    public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter errors) =>
+        CommandLineRunner.RunAsync(new Definitions().Create(), args, output, errors);
 
-    /// <summary>Reads the options; throws <see cref="UsageException"/> naming the first bad one.</summary>
-    public static WorkerCommandLine Parse(IEnumerable<string> args)
+    /// <summary>The options, their help, and the action that hosts the workers.</summary>
+    private sealed class Definitions
     {
-        var o = new OptionReader(args, Valued, ["trace-console"]);
-        string redis = o.OptionalString("redis") ?? throw new UsageException("--redis HOST:PORT is required: the cluster's membership store");
-        string device = o.String("device", "cpu");
-        if (!DevicePattern().IsMatch(device)) throw new UsageException($"--device must be cpu or cuda:N; got '{device}'");
-        string advertise = o.OptionalString("advertise-address") ?? Environment.GetEnvironmentVariable("POD_IP") ?? "127.0.0.1";
-        var address = NetworkAddresses.Parse(advertise, "advertise-address");
-        string? token = o.OptionalString("token") ?? Environment.GetEnvironmentVariable("CLUSTER_TOKEN");
-        if (!System.Net.IPAddress.IsLoopback(address) && string.IsNullOrEmpty(token))
-            throw new UsageException($"--advertise-address {address} is not loopback: give --token (or CLUSTER_TOKEN) so the data plane is not open");
-        var membership = new ClusterMembershipSettings(redis, o.String("cluster-id", "default"), o.Int("silo-port", 11112, 0, 65535), address);
-        var workers = new WorkerOptions
+        private readonly Option<string> redis = new("--redis") { Description = "the cluster's membership store", HelpName = "HOST:PORT", Required = true };
+        private readonly Option<string> device = Text("--device", "the device whose workers this process hosts: cpu or cuda:N", "cpu", "cpu|cuda:N");
+        private readonly Option<string> clusterId = Text("--cluster-id", "Orleans cluster id", "default", "ID");
+        private readonly Option<string?> token = OptionalText("--token", "bearer token of the data plane", "T", "CLUSTER_TOKEN");
+        private readonly Option<int> workers = Int("--workers", "worker grains on the device", 1, 1, 256);
+        private readonly Option<int> threads = Int("--threads", "libtorch intra-op threads (0: libtorch's choice)", 0, 0, 1024);
+        private readonly Option<int> siloPort = Int("--silo-port", "Orleans silo port", 11112, 0, 65535, "PORT");
+        private readonly Option<string?> advertiseAddress = OptionalText("--advertise-address", "address other silos reach this one at", "IP", "POD_IP, else 127.0.0.1");
+        private readonly Option<int> metricsPort = Int("--metrics-port", "port of /metrics and /healthz (0: a free one)", 9465, 0, 65535, "PORT");
+        private readonly Option<int> relayPort = Int("--relay-port", "gRPC port of the process's reduction relay (0: a free one; -1: none)", 0, -1, 65535, "PORT");
+        private readonly Option<bool> traceConsole = Switch("--trace-console", "print spans");
+
+        public RootCommand Create()
         {
-            Device = device == "cuda" ? "cuda:0" : device,
-            Workers = o.Int("workers", 1, 1, 256),
-            Threads = o.Int("threads", 0, 0, 1024),
-            Token = string.IsNullOrEmpty(token) ? null : token,
-            WorkerIdPrefix = $"{Environment.MachineName}-{Environment.ProcessId}",
-            RelayPort = o.Int("relay-port", 0, -1, 65535),
-            RelayAddress = address,
-        };
-        return new WorkerCommandLine(membership, workers, o.Int("metrics-port", 9465, 0, 65535), o.Switch("trace-console"));
+            var root = new RootCommand("A TaskWorker process: a silo that joins a cluster and hosts the worker grains of one device.") { HelpName = "TaskWorker" };
+            foreach (var option in new Option[] { redis, device, clusterId, token, workers, threads, siloPort, advertiseAddress, metricsPort, relayPort, traceConsole })
+                root.Options.Add(option);
+            device.Validators.Add(r =>
+            {
+                if (!DevicePattern().IsMatch(r.GetValueOrDefault<string>())) r.AddError($"--device must be cpu or cuda:N; got '{r.GetValueOrDefault<string>()}'");
+            });
+            CommandLineRunner.VersionOf(root, typeof(WorkerCommandLine).Assembly);
+            root.SetAction(async (result, _) =>
+            {
+                await WorkerHost.Build(Read(result)).RunAsync();
+                return 0;
+            });
+            return root;
+        }
+
+        private WorkerCommandLine Read(ParseResult o)
+        {
+            string advertise = o.GetValue(advertiseAddress) ?? Environment.GetEnvironmentVariable("POD_IP") ?? "127.0.0.1";
+            var address = NetworkAddresses.Parse(advertise, "advertise-address");
+            string? bearer = o.GetValue(token) ?? Environment.GetEnvironmentVariable("CLUSTER_TOKEN");
+            if (!System.Net.IPAddress.IsLoopback(address) && string.IsNullOrEmpty(bearer))
+                throw new UsageException($"--advertise-address {address} is not loopback: give --token (or CLUSTER_TOKEN) so the data plane is not open");
+            var membership = new ClusterMembershipSettings(o.GetValue(redis)!, o.GetValue(clusterId)!, o.GetValue(siloPort), address);
+            string deviceName = o.GetValue(device)!;
+            var options = new WorkerOptions
+            {
+                Device = deviceName == "cuda" ? "cuda:0" : deviceName,
+                Workers = o.GetValue(workers),
+                Threads = o.GetValue(threads),
+                Token = string.IsNullOrEmpty(bearer) ? null : bearer,
+                WorkerIdPrefix = $"{Environment.MachineName}-{Environment.ProcessId}",
+                RelayPort = o.GetValue(relayPort),
+                RelayAddress = address,
+            };
+            return new WorkerCommandLine(membership, options, o.GetValue(metricsPort), o.GetValue(traceConsole));
+        }
     }
 
     [GeneratedRegex("^(cpu|cuda(:[0-9]+)?)$")]
