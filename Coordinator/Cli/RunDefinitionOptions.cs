@@ -46,7 +46,7 @@ public sealed class RunDefinitionOptions
     private readonly Option<int> evalTasks = Int("--eval-tasks", "held-out tasks for the final evaluation (0 skips it)", 600, 0, 10_000_000, "E");
     private readonly Option<IntegerList?> evalInnerSteps = IntList("--eval-inner-steps", "inner steps after which the evaluation metric is reported", [1, 10], 0, 10_000);
     private readonly Option<int?> evalQuery = OptionalInt("--eval-query", "query examples per evaluation task", 0, 100_000, "Q", "--query");
-    private readonly Option<int> workers = Int("--workers", "TaskWorker grains in the embedded cluster", 2, 1, 1024, "W");
+    private readonly Option<int> workers = Int("--workers", "TaskWorker grains (train: of its embedded cluster); the default of --shards", 2, 1, 1024, "W");
     private readonly Option<int?> shards = OptionalInt("--shards", "shards per meta-batch; for a fixed N the result is bit-identical for any W", 1, describedDefault: "W");
     private readonly Option<int> reduceGroup = Int("--reduce-group", "pre-reduction on workers: each k consecutive shards run in one worker process, which sends their gradients summed", 1, 1, 1_000_000, "K");
     private readonly Option<int> reduceTree = Int("--reduce-tree", "reduction tree: each f consecutive groups meet at one worker process's relay, which sends the coordinator one gradient", 1, 1, 1_000_000, "F");

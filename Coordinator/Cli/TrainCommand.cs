@@ -40,7 +40,8 @@ public sealed class TrainCommand : IVerb
         {
             if (r.GetValueOrDefault<string?>() is { } dir && string.IsNullOrWhiteSpace(dir)) r.AddError("--out must name a directory");
         });
-        command.SetAction((result, cancellationToken) => RunAsync(Read(result), result.InvocationConfiguration.Output, cancellationToken));
+        command.SetAction((result, cancellationToken) =>
+            RunAsync(Read(result), result.InvocationConfiguration.Output, result.InvocationConfiguration.Error, cancellationToken));
         return command;
     }
 
@@ -59,8 +60,8 @@ public sealed class TrainCommand : IVerb
             result.GetValue(dataPlane) == "in-process");
     }
 
-    /// <summary>Runs the verb; returns the exit code.</summary>
-    public static async Task<int> RunAsync(TrainOptions options, TextWriter output, CancellationToken cancellationToken)
+    /// <summary>Runs the verb; returns the exit code (1: the run failed, named on <paramref name="errors"/>).</summary>
+    public static async Task<int> RunAsync(TrainOptions options, TextWriter output, TextWriter errors, CancellationToken cancellationToken)
     {
         var run = options.Run;
         try
@@ -85,7 +86,7 @@ public sealed class TrainCommand : IVerb
 
         if (status.State != RunState.Completed)
         {
-            Console.Error.WriteLine($"error: run {status.State.ToString().ToLowerInvariant()}: {status.Error ?? "stopped"}");
+            errors.WriteLine($"error: run {status.State.ToString().ToLowerInvariant()}: {status.Error ?? "stopped"}");
             return 1;
         }
         PrintSummary(output, JsonSerializer.Deserialize<RunSummary>(status.SummaryJson!, RunJson.Indented)!);

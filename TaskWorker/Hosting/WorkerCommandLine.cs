@@ -14,7 +14,10 @@ public sealed partial record WorkerCommandLine(ClusterMembershipSettings Members
 {
     /// <summary>Parses <paramref name="args"/> and runs the worker host until SIGTERM; returns the exit code.</summary>
     public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter errors) =>
-        CommandLineRunner.RunAsync(new Definitions().Create(), args, output, errors);
+        CommandLineRunner.RunAsync(CreateCommand(), args, output, errors);
+
+    /// <summary>The executable's root command: its options, help, version, and the action that hosts the workers.</summary>
+    public static RootCommand CreateCommand() => new Definitions().Create();
 
     /// <summary>The options, their help, and the action that hosts the workers.</summary>
     private sealed class Definitions
@@ -30,11 +33,14 @@ public sealed partial record WorkerCommandLine(ClusterMembershipSettings Members
         private readonly Option<int> metricsPort = Int("--metrics-port", "port of /metrics and /healthz (0: a free one)", 9465, 0, 65535, "PORT");
         private readonly Option<int> relayPort = Int("--relay-port", "gRPC port of the process's reduction relay (0: a free one; -1: none)", 0, -1, 65535, "PORT");
         private readonly Option<bool> traceConsole = Switch("--trace-console", "print spans");
+        // The chart and the compose file give workers the data mount as they give the coordinator; a
+        // worker reads the paths each run names, which the coordinator has checked against its roots.
+        private readonly Option<string[]> dataRoots = Repeatable("--data-root", "where the cluster's task data is mounted (accepted for symmetry with serve; the coordinator checks each run's paths against its own roots)", "DIR");
 
         public RootCommand Create()
         {
             var root = new RootCommand("A TaskWorker process: a silo that joins a cluster and hosts the worker grains of one device.") { HelpName = "TaskWorker" };
-            foreach (var option in new Option[] { redis, device, clusterId, token, workers, threads, siloPort, advertiseAddress, metricsPort, relayPort, traceConsole })
+            foreach (var option in new Option[] { redis, device, clusterId, token, workers, threads, siloPort, advertiseAddress, metricsPort, relayPort, traceConsole, dataRoots })
                 root.Options.Add(option);
             device.Validators.Add(r =>
             {

@@ -100,6 +100,8 @@ public sealed class HelpAndVersionTests
         Assert.Matches(@"--device <cpu\|cuda:N> +.*\[default: cpu\]", help);
         Assert.Matches(@"--silo-port <PORT> +.*\[default: 11112\]", help);
         Assert.Matches(@"--relay-port <PORT> +.*\[default: 0\]", help);
+        // Deployments (the chart, the compose file) pass it to workers as to the coordinator.
+        Assert.Contains("--data-root <DIR>", help);
         Assert.Equal("", errors.ToString());
 
         var version = new StringWriter();
