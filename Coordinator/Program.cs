@@ -1,5 +1,4 @@
 using MetaCluster.Coordinator.Cli;
-using MetaCluster.TaskWorker.Hosting;
 using MetaCluster.ServiceDefaults.Hosting;
 
 // Before anything loads libtorch: see NativeMemoryTuning.

@@ -5,7 +5,9 @@ using MetaCluster.Coordinator.Runs;
 using MetaCluster.Learning.Algorithms;
 using MetaCluster.Learning.Images;
 using MetaCluster.Learning.Tasks;
+using System.CommandLine;
 using MetaCluster.ServiceDefaults.Options;
+using static MetaCluster.ServiceDefaults.Options.CheckedOptions;
 using static TorchSharp.torch;
 using MetaCluster.Abstractions;
 
@@ -17,30 +19,50 @@ namespace MetaCluster.Coordinator.Cli;
 /// episode folder (DIR/support, DIR/query), printing the predicted class of every query image.
 /// Writes eval.json in <c>--out</c>. Runs in this process: no cluster is needed to score a model.
 /// </summary>
-public static class EvalCommand
+public sealed class EvalCommand : IVerb
 {
-    private static readonly string[] Valued = ["run", "checkpoint", "episodes", "out", "eval-tasks", "eval-inner-steps", "eval-query", "seed", "threads", "batch"];
+    private readonly Option<string?> runDirectory = OptionalText("--run", "the run directory whose final (or newest) checkpoint to evaluate", "DIR");
+    private readonly Option<string?> checkpointFile = OptionalText("--checkpoint", "the checkpoint file to evaluate (instead of --run)", "FILE");
+    private readonly Option<string?> episodes = OptionalText("--episodes", "fixed episodes (DIR/<episode>/support|query/<class>/<image>), or one episode folder (DIR/support, DIR/query)", "DIR");
+    private readonly Option<string?> outDirectory = OptionalText("--out", "where eval.json goes", "DIR", "the run directory");
+    private readonly Option<int?> evalTasks = OptionalInt("--eval-tasks", "freshly sampled held-out tasks", 1, 10_000_000, "E", "the run's, or 600");
+    private readonly Option<IntegerList?> evalInnerSteps = IntList("--eval-inner-steps", "inner steps after which the metric is reported", null, 0, 10_000, describedDefault: "the run's");
+    private readonly Option<int?> evalQuery = OptionalInt("--eval-query", "query examples per evaluation task", 0, 100_000, "Q", "the run's");
+    private readonly Option<ulong?> seed = OptionalUInt64("--seed", "seed of the sampled tasks", "S", "the run's");
+    private readonly Option<int> threads = Int("--threads", "libtorch intra-op threads (0: libtorch's choice)", 0, 0, 1024);
+    private readonly Option<int> batch = Int("--batch", "tasks evaluated at once", 50, 1, 100_000);
 
-    /// <summary>Runs the verb; returns the exit code.</summary>
-    public static int Run(string[] args, TextWriter output)
+    /// <inheritdoc />
+    public int Order => 20;
+
+    /// <inheritdoc />
+    public Command Create()
     {
-        var o = new OptionReader(args, Valued, []);
-        string path = CheckpointPath(o);
+        var command = new Command("eval", "evaluate a checkpoint (--run DIR or --checkpoint FILE) on sampled held-out tasks or on fixed episodes; writes eval.json");
+        foreach (var option in new Option[] { runDirectory, checkpointFile, episodes, outDirectory, evalTasks, evalInnerSteps, evalQuery, seed, threads, batch })
+            command.Options.Add(option);
+        command.SetAction(result => Run(result, result.InvocationConfiguration.Output));
+        return command;
+    }
+
+    private int Run(ParseResult o, TextWriter output)
+    {
+        string path = CheckpointPath(o.GetValue(checkpointFile), o.GetValue(runDirectory));
         Checkpoint checkpoint;
         try { checkpoint = Checkpoint.Load(path); }
         catch (InvalidDataException e) { throw new UsageException(e.Message); }
 
-        var run = checkpoint.Definition with
+        var saved = checkpoint.Definition;
+        var run = saved with
         {
-            EvalTasks = o.Int("eval-tasks", checkpoint.Definition.EvalTasks > 0 ? checkpoint.Definition.EvalTasks : 600, 1, 10_000_000),
-            EvalInnerSteps = o.IntList("eval-inner-steps", checkpoint.Definition.EvalInnerSteps, 0, 10_000),
-            EvalQuery = o.Int("eval-query", checkpoint.Definition.EvalQuery, 0, 100_000),
-            Seed = o.UInt64("seed", checkpoint.Definition.Seed),
+            EvalTasks = o.GetValue(evalTasks) ?? (saved.EvalTasks > 0 ? saved.EvalTasks : 600),
+            EvalInnerSteps = o.GetValue(evalInnerSteps)?.ToArray() ?? saved.EvalInnerSteps,
+            EvalQuery = o.GetValue(evalQuery) ?? saved.EvalQuery,
+            Seed = o.GetValue(seed) ?? saved.Seed,
         };
-        int batchSize = o.Int("batch", 50, 1, 100_000);
-        int threads = o.Int("threads", 0, 0, 1024);
-        if (threads > 0) set_num_threads(threads);
-        string outDir = o.OptionalString("out") ?? Path.GetDirectoryName(Path.GetDirectoryName(Path.GetFullPath(path)))!;
+        int batchSize = o.GetValue(batch);
+        if (o.GetValue(threads) is > 0 and var count) set_num_threads(count);
+        string outDir = o.GetValue(outDirectory) ?? Path.GetDirectoryName(Path.GetDirectoryName(Path.GetFullPath(path)))!;
 
         ITaskFamily family;
         try { family = TaskFamilyCatalog.Create(run.Task, run.ToDataOptions()); }
@@ -50,8 +72,8 @@ public static class EvalCommand
         using var theta = tensor(checkpoint.Theta);
         output.WriteLine($"evaluating {path} ({run.Task}, {run.Algorithm}, step {checkpoint.Step})");
 
-        var report = o.OptionalString("episodes") is { } episodes
-            ? Episodes(episodes, family, model, algorithm, theta, run, output)
+        var report = o.GetValue(episodes) is { } folder
+            ? Episodes(folder, family, model, algorithm, theta, run, output)
             : Sampled(family, model, algorithm, theta, run, batchSize);
         new RunDirectory(outDir).WriteJson("eval.json", report with { Checkpoint = Path.GetFullPath(path), Step = checkpoint.Step, Task = run.Task, Algorithm = run.Algorithm });
         foreach (var p in report.Results)
@@ -60,10 +82,8 @@ public static class EvalCommand
         return 0;
     }
 
-    private static string CheckpointPath(OptionReader o)
+    private static string CheckpointPath(string? file, string? runDir)
     {
-        string? file = o.OptionalString("checkpoint");
-        string? runDir = o.OptionalString("run");
         if ((file is null) == (runDir is null)) throw new UsageException("give exactly one of --run DIR or --checkpoint FILE");
         if (file is not null) return File.Exists(file) ? file : throw new UsageException($"--checkpoint: no file '{file}'");
         var checkpoints = Path.Combine(runDir!, "checkpoints");

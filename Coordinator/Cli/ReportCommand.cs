@@ -1,33 +1,43 @@
-using MetaCluster.Coordinator.Output;
-using MetaCluster.ServiceDefaults.Options;
+using System.CommandLine;
 using MetaCluster.Coordinator.Reporting;
+using MetaCluster.ServiceDefaults.Options;
 
 namespace MetaCluster.Coordinator.Cli;
 
 /// <summary><c>report --run DIR</c>: plots and report.md for a run directory (also written at the end of <c>train</c>).</summary>
-public static class ReportCommand
+public sealed class ReportCommand : IVerb
 {
-    /// <summary>Runs the verb; returns the exit code.</summary>
-    public static int Run(string[] args, TextWriter output)
+    private readonly Option<string> run = new("--run") { Description = "the run directory to report on", HelpName = "DIR", Required = true };
+
+    /// <inheritdoc />
+    public int Order => 90;
+
+    /// <inheritdoc />
+    public Command Create()
     {
-        var o = new OptionReader(args, ["run"], []);
-        string directory = o.OptionalString("run") ?? throw new UsageException("--run DIR is required: the run directory to report on");
-        if (!Directory.Exists(directory)) throw new UsageException($"--run: no directory '{directory}'");
-        try
+        var command = new Command("report", "write plots and report.md for a run directory (--run DIR)");
+        command.Options.Add(run);
+        command.SetAction(result =>
         {
-            Report(directory, output);
-        }
-        catch (InvalidDataException e)
-        {
-            throw new UsageException(e.Message);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Writing is what this verb is for: a failure is the verb's failure, in one line.
-            Console.Error.WriteLine($"error: could not write the report in {directory}: {e.Message}");
-            return 1;
-        }
-        return 0;
+            string directory = result.GetValue(run)!;
+            if (!Directory.Exists(directory)) throw new UsageException($"--run: no directory '{directory}'");
+            try
+            {
+                Report(directory, result.InvocationConfiguration.Output);
+            }
+            catch (InvalidDataException e)
+            {
+                throw new UsageException(e.Message);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Writing is what this verb is for: a failure is the verb's failure, in one line.
+                result.InvocationConfiguration.Error.WriteLine($"error: could not write the report in {directory}: {e.Message}");
+                return 1;
+            }
+            return 0;
+        });
+        return command;
     }
 
     /// <summary>

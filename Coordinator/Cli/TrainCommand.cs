@@ -1,4 +1,4 @@
-using MetaCluster.ServiceDefaults.Options;
+using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using MetaCluster.Coordinator.Definitions;
@@ -6,6 +6,8 @@ using MetaCluster.Coordinator.Output;
 using MetaCluster.Coordinator.Runs;
 using MetaCluster.Abstractions;
 using MetaCluster.Embedded;
+using MetaCluster.ServiceDefaults.Options;
+using static MetaCluster.ServiceDefaults.Options.CheckedOptions;
 
 namespace MetaCluster.Coordinator.Cli;
 
@@ -13,10 +15,53 @@ namespace MetaCluster.Coordinator.Cli;
 /// <c>train</c>: starts an embedded cluster (silo, coordinator, worker grains) in this process,
 /// runs one meta-training run to the end, evaluates it, and writes the run directory.
 /// </summary>
-public static class TrainCommand
+public sealed class TrainCommand : IVerb
 {
-    /// <summary>Runs the verb; returns the exit code.</summary>
-    public static async Task<int> RunAsync(TrainOptions options, TextWriter output, CancellationToken cancellationToken)
+    private readonly RunDefinitionOptions definition = new();
+    private readonly Option<string?> output = OptionalText("--out", "run directory", "DIR", "runs/<time>-<task>-<algorithm>");
+    private readonly Option<bool> resume = Switch("--resume", "continue the run in --out from its newest checkpoint");
+    private readonly Option<int> threads = Int("--threads", "libtorch intra-op threads of the process (0: cores ÷ W)", 0, 0, 1024);
+    private readonly Option<int?> metricsPort = OptionalInt("--metrics-port", "Prometheus /metrics on 127.0.0.1:P", 1, 65535, "P");
+    private readonly Option<bool> traceConsole = Switch("--trace-console", "print the spans of every meta-step");
+    private readonly Option<bool> noReport = Switch("--no-report", "skip the plots and report.md at the end");
+    private readonly Option<string> dataPlane = Choice("--data-plane",
+        "how the workers reach the coordinator's data plane: in memory, or gRPC on loopback as between processes", "in-process", TrainOptions.DataPlanes);
+
+    /// <inheritdoc />
+    public int Order => 10;
+
+    /// <inheritdoc />
+    public Command Create()
+    {
+        var command = new Command("train", "meta-train in an embedded single-node cluster (this process), then evaluate; writes the run directory");
+        definition.AddTo(command);
+        foreach (var option in new Option[] { output, resume, threads, metricsPort, traceConsole, noReport, dataPlane }) command.Options.Add(option);
+        output.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<string?>() is { } dir && string.IsNullOrWhiteSpace(dir)) r.AddError("--out must name a directory");
+        });
+        command.SetAction((result, cancellationToken) =>
+            RunAsync(Read(result), result.InvocationConfiguration.Output, result.InvocationConfiguration.Error, cancellationToken));
+        return command;
+    }
+
+    /// <summary>The options of a parsed <c>train</c> command line; throws <see cref="UsageException"/> naming the first bad one.</summary>
+    public TrainOptions Read(ParseResult result)
+    {
+        var run = definition.Read(result);
+        string? outDir = result.GetValue(output);
+        run = RunDefinitionOptions.Checked(run with
+        {
+            OutputDirectory = outDir ?? Path.Combine("runs", $"{DateTime.Now:yyyyMMdd-HHmmss}-{run.Task}-{run.Algorithm}"),
+            Resume = result.GetValue(resume),
+        });
+        if (run.Resume && outDir is null) throw new UsageException("--resume needs --out DIR: the run directory to continue");
+        return new TrainOptions(run, result.GetValue(threads), result.GetValue(metricsPort), result.GetValue(traceConsole), !result.GetValue(noReport),
+            result.GetValue(dataPlane) == "in-process");
+    }
+
+    /// <summary>Runs the verb; returns the exit code (1: the run failed, named on <paramref name="errors"/>).</summary>
+    public static async Task<int> RunAsync(TrainOptions options, TextWriter output, TextWriter errors, CancellationToken cancellationToken)
     {
         var run = options.Run;
         try
@@ -41,7 +86,7 @@ public static class TrainCommand
 
         if (status.State != RunState.Completed)
         {
-            Console.Error.WriteLine($"error: run {status.State.ToString().ToLowerInvariant()}: {status.Error ?? "stopped"}");
+            errors.WriteLine($"error: run {status.State.ToString().ToLowerInvariant()}: {status.Error ?? "stopped"}");
             return 1;
         }
         PrintSummary(output, JsonSerializer.Deserialize<RunSummary>(status.SummaryJson!, RunJson.Indented)!);
@@ -58,7 +103,7 @@ public static class TrainCommand
         {
             output.WriteLine(string.Create(c, $"evaluation on {eval.Episodes} held-out tasks ({eval.Metric}, mean ± 95% CI):"));
             foreach (var p in eval.Results)
-                output.WriteLine(string.Create(c, $"  after {p.InnerSteps,3} inner step(s): {p.Mean:0.0000} ± {p.Ci95:0.0000}"));
+                output.WriteLine(string.Create(c, $"  after {p.InnerSteps,3} inner step(s): {p.Describe(eval.Episodes)}"));
         }
     }
 }

@@ -1,33 +1,23 @@
+using System.CommandLine;
 using MetaCluster.ServiceDefaults.Options;
 
 namespace MetaCluster.Bench.Cli;
 
-/// <summary>The benchmark tool's command line: the suites' options, one-line errors and exit code 2 for bad input.</summary>
+/// <summary>The benchmark tool's command line: the suites' options, <c>--help</c>, one-line errors and exit code 2 for bad input.</summary>
 public static class BenchProgram
 {
     /// <summary>Runs the tool; returns the exit code (0 every suite ran, 1 a suite failed, 2 bad input).</summary>
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter errors)
+    public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter errors)
     {
-        if (args.Length > 0 && args[0] is "--help" or "-h" or "help")
+        var definitions = new BenchOptions.Definitions();
+        var root = new RootCommand("The benchmark tool: runs the selected suites and writes bench.json and bench.md. Suites: "
+            + string.Join("; ", BenchSuiteCatalog.All.Select(s => $"{s.Name}: {s.Description}")))
         {
-            output.WriteLine("usage: Bench [options]\n\n" + BenchOptions.Usage + "\n\nsuites and their own options:\n" + BenchOptions.SuiteUsage());
-            return 0;
-        }
-        using var cancel = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
-        Console.CancelKeyPress += onCancel;
-        try
-        {
-            return await BenchCommand.RunAsync(BenchOptions.Parse(args), args, output, cancel.Token);
-        }
-        catch (UsageException e)
-        {
-            errors.WriteLine($"error: {e.Message}");
-            return 2;
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
-        }
+            HelpName = "Bench",
+        };
+        definitions.AddTo(root);
+        CommandLineRunner.VersionOf(root, typeof(BenchProgram).Assembly);
+        root.SetAction((result, cancellationToken) => BenchCommand.RunAsync(definitions.Read(result), args, result.InvocationConfiguration.Output, cancellationToken));
+        return CommandLineRunner.RunAsync(root, args, output, errors);
     }
 }

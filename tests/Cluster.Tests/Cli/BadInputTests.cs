@@ -28,12 +28,36 @@ public sealed class BadInputTests
     [InlineData(new[] { "train", "--tr-tau", "0" }, "--tr-tau")]
     [InlineData(new[] { "train", "--tr-heads", "0" }, "--tr-heads")]
     [InlineData(new[] { "train", "--tr-lambda", "0.1", "--query", "4", "--tr-meta-data", "5" }, "--tr-meta-data")]
+    [InlineData(new[] { "train", "--meta-batch", "0" }, "--meta-batch must be at least 1, got 0")]
+    [InlineData(new[] { "train", "--seed", "-1" }, "--seed")]
+    [InlineData(new[] { "train", "--metrics-port", "0" }, "--metrics-port")]
+    [InlineData(new[] { "train", "--shots", "1", "--shots", "2" }, "--shots")]
+    [InlineData(new[] { "train", "--rotations", "yes" }, "'yes'")]
+    [InlineData(new[] { "train", "--resume" }, "--resume needs --out")]
+    [InlineData(new[] { "train", "--shost", "3" }, "unknown option '--shost' (did you mean '--shots'?)")]
+    [InlineData(new[] { "trian" }, "unknown verb 'trian' (did you mean 'train'?)")]
+    [InlineData(new[] { "eval", "--batch", "0" }, "--batch")]
+    [InlineData(new[] { "eval", "--eval-inner-steps", "" }, "--eval-inner-steps")]
+    [InlineData(new[] { "serve" }, "--redis is required")]
+    [InlineData(new[] { "serve", "--redis", "127.0.0.1:6379", "--api", "nowhere" }, "--api")]
+    [InlineData(new[] { "serve", "--redis", "127.0.0.1:6379", "--silo-port", "70000" }, "--silo-port")]
+    [InlineData(new[] { "submit", "--task", "sinusoid" }, "--coordinator is required")]
+    [InlineData(new[] { "submit", "--coordinator", "ftp://host" }, "--coordinator")]
+    [InlineData(new[] { "submit", "--coordinator", "http://127.0.0.1:1", "--tag", "novalue" }, "--tag")]
+    [InlineData(new[] { "submit", "--coordinator", "http://127.0.0.1:1", "--resume" }, "--resume is not for submit")]
+    [InlineData(new[] { "submit", "--coordinator", "http://127.0.0.1:1", "--meta-steps", "0" }, "--meta-steps")]
+    [InlineData(new[] { "watch", "--coordinator", "http://127.0.0.1:1" }, "--run is required")]
+    [InlineData(new[] { "stop", "--run", "r" }, "--coordinator is required")]
+    [InlineData(new[] { "runs", "--coordinator", "http://127.0.0.1:1", "--run", "r" }, "--run")]
+    [InlineData(new[] { "report" }, "--run is required")]
     public async Task BadInputGivesOneLineNamingItAndExitCodeTwo(string[] args, string named)
     {
         var output = new StringWriter();
         var errors = new StringWriter();
+        var clock = Stopwatch.StartNew();
         int exit = await CommandLine.RunAsync(args, output, errors);
 
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"took {clock.Elapsed}");
         Assert.Equal(2, exit);
         var lines = errors.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
         var line = Assert.Single(lines);
@@ -51,6 +75,16 @@ public sealed class BadInputTests
         Assert.Equal(2, await CommandLine.RunAsync(["train", "--config", path], new StringWriter(), errors));
         Assert.Contains("colour", errors.ToString());
         Assert.Contains(path, errors.ToString());
+    }
+
+    [Fact]
+    public async Task ABadValueStartsNothingAndWritesNothing()
+    {
+        string outDir = Path.Combine(ClusterRuns.TempDirectory(), "run");
+        var errors = new StringWriter();
+        Assert.Equal(2, await CommandLine.RunAsync(["train", "--out", outDir, "--meta-steps", "10", "--tr-tau", "-1"], new StringWriter(), errors));
+        Assert.StartsWith("error: --tr-tau", errors.ToString());
+        Assert.False(Directory.Exists(outDir));
     }
 
     [Fact]

@@ -10,7 +10,7 @@ namespace MetaCluster.Tests.Cli;
 public sealed class EvalCommandTests
 {
     [Fact]
-    public void ASingleEpisodeFolderGetsAPredictionForEveryQueryImageAndAScore()
+    public async Task ASingleEpisodeFolderGetsAPredictionForEveryQueryImageAndAScore()
     {
         using var data = new TempFolder();
         ulong noise = 0;
@@ -33,7 +33,7 @@ public sealed class EvalCommandTests
         string outDir = Path.Combine(episode.Path, "out");
 
         var output = new StringWriter();
-        Assert.Equal(0, EvalCommand.Run(["--checkpoint", checkpoint, "--episodes", episode.Path, "--out", outDir], output));
+        Assert.Equal(0, await CommandLine.RunAsync(["eval", "--checkpoint", checkpoint, "--episodes", episode.Path, "--out", outDir], output, new StringWriter()));
 
         var lines = output.ToString().Split('\n').Where(l => l.Contains(".png", StringComparison.Ordinal)).ToArray();
         Assert.Equal(4, lines.Length);
@@ -46,14 +46,14 @@ public sealed class EvalCommandTests
     }
 
     [Fact]
-    public void SampledEvaluationOfACheckpointWritesEvalJson()
+    public async Task SampledEvaluationOfACheckpointWritesEvalJson()
     {
         using var folder = new TempFolder();
         var run = new RunDefinition { Task = "sinusoid", Algorithm = "fomaml", Shots = 5, Query = 10, InnerLr = 0.01, EvalInnerSteps = [0, 5], Seed = 4 };
         var theta = new MetaCluster.Learning.Tasks.SinusoidTasks().CreateModel().Initialize(4).data<float>().ToArray();
         new Checkpoint("run-test", run, 7, 0, theta, null, null).Save(Path.Combine(folder.Path, "checkpoints", "step-00000007.ckpt"));
 
-        Assert.Equal(0, EvalCommand.Run(["--run", folder.Path, "--eval-tasks", "40"], new StringWriter()));
+        Assert.Equal(0, await CommandLine.RunAsync(["eval", "--run", folder.Path, "--eval-tasks", "40"], new StringWriter(), new StringWriter()));
 
         using var report = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder.Path, "eval.json")));
         var root = report.RootElement;

@@ -17,7 +17,7 @@ public sealed class SubmitOptionsTests
         File.WriteAllText(config, """{ "meta_steps": 77, "shots": 3 }""");
         string[] args = ["--task", "images", "--data", a, "--data", b, "--rotations", "--config", config, "--shots", "1", "--grad-dtype", "bf16"];
 
-        var request = ClientCommands.ToRequest(args);
+        var request = SubmitCommand.ToRequest(["--coordinator", "http://127.0.0.1:7100", .. args]);
         var server = ApiRunDefinitions.ToRecord(request.Definition);
         var local = TrainOptions.Parse(args).Run;
 
@@ -33,7 +33,7 @@ public sealed class SubmitOptionsTests
 
     [Fact]
     public void OptionsTheCoordinatorChoosesAreRefused() =>
-        Assert.Contains("--out", Assert.Throws<UsageException>(() => ClientCommands.ToRequest(["--out", "x"])).Message);
+        Assert.Contains("--out is not for submit", Assert.Throws<UsageException>(() => SubmitCommand.ToRequest(["--coordinator", "http://127.0.0.1:7100", "--out", "x"])).Message);
 
     // Records with array properties compare arrays by reference; compare them by content.
     private sealed class RunDefinitionComparer : IEqualityComparer<MetaCluster.Abstractions.RunDefinition>
