@@ -5,17 +5,36 @@ using Grpc.Core.Interceptors;
 
 namespace MetaCluster.DataPlane.Security;
 
-/// <summary>The token every gRPC call must carry, or null when none is required (loopback).</summary>
-public sealed record ApiCredentials(string? Token);
+/// <summary>
+/// The tokens a server's gRPC calls must carry, by who calls: users (the public API and its
+/// reflection) and workers (the data plane: results, parameters, a relay's optimiser state, and
+/// cluster admission). Null means that role needs none (loopback). A user token cannot call the
+/// data plane, and a worker token cannot start, stop or read runs through the public API.
+/// </summary>
+/// <param name="UserToken">The token of the public API.</param>
+/// <param name="WorkerToken">The token of the data plane; by default the user token (one shared token).</param>
+public sealed record ApiCredentials(string? UserToken, string? WorkerToken)
+{
+    /// <summary>One token for both roles (a single-tenant cluster, or a relay that serves only workers).</summary>
+    public ApiCredentials(string? token) : this(token, token) { }
+
+    /// <summary>The token of the worker role: what a worker proves to be admitted.</summary>
+    public string? Token => WorkerToken;
+
+    /// <summary>True when users and workers hold different tokens.</summary>
+    public bool Separated => UserToken != WorkerToken;
+}
 
 /// <summary>
 /// Requires <c>authorization: Bearer &lt;token&gt;</c> on every call but the gRPC health service
-/// (Kubernetes probes carry no credentials). Compares in constant time. The scheme's name is
-/// matched in any case (RFC 6750 and RFC 9110: "bearer" and "BEARER" are the same scheme).
+/// (Kubernetes probes carry no credentials): the worker token on the data plane, the user token on
+/// everything else. Compares in constant time. The scheme's name is matched in any case (RFC 6750
+/// and RFC 9110: "bearer" and "BEARER" are the same scheme).
 /// </summary>
 public sealed class BearerTokenInterceptor(ApiCredentials credentials) : Interceptor
 {
     private const string HealthService = "/grpc.health.v1.Health/";
+    private const string DataPlaneService = "/metacluster.dataplane.v1.DataPlane/";
 
     public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
@@ -43,10 +62,18 @@ public sealed class BearerTokenInterceptor(ApiCredentials credentials) : Interce
 
     private void Check(ServerCallContext context)
     {
-        if (credentials.Token is null || context.Method.StartsWith(HealthService, StringComparison.Ordinal)) return;
+        if (context.Method.StartsWith(HealthService, StringComparison.Ordinal)) return;
+        bool dataPlane = context.Method.StartsWith(DataPlaneService, StringComparison.Ordinal);
+        string? token = dataPlane ? credentials.WorkerToken : credentials.UserToken;
+        if (token is null) return;
         string? header = context.RequestHeaders.GetValue("authorization");
-        if (!Matches(header, credentials.Token))
-            throw new RpcException(new Status(StatusCode.Unauthenticated, header is null ? "this server requires 'authorization: Bearer <token>'" : "invalid token"));
+        if (Matches(header, token)) return;
+        if (header is null) throw new RpcException(new Status(StatusCode.Unauthenticated, "this server requires 'authorization: Bearer <token>'"));
+        // The other role's token: known, but not allowed here.
+        string? other = dataPlane ? credentials.UserToken : credentials.WorkerToken;
+        if (credentials.Separated && other is not null && Matches(header, other))
+            throw new RpcException(new Status(StatusCode.PermissionDenied, dataPlane ? "a user token cannot call the data plane" : "a worker token cannot call the public API"));
+        throw new RpcException(new Status(StatusCode.Unauthenticated, "invalid token"));
     }
 
     /// <summary>

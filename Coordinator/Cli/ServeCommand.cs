@@ -14,7 +14,9 @@ public sealed class ServeCommand : IVerb
     private readonly Option<string> api = Text("--api", "URL the public gRPC API listens on", "http://127.0.0.1:7100", "URL");
     private readonly Option<string> clusterId = Text("--cluster-id", "Orleans cluster id", "default", "ID");
     private readonly Option<string[]> dataRoots = Repeatable("--data-root", "a directory under which data paths given through the API must lie", "DIR");
-    private readonly Option<string?> token = OptionalText("--token", "bearer token every API call must carry", "T", "CLUSTER_TOKEN");
+    private readonly Option<string?> token = OptionalText("--token", "bearer token of users: every public API call must carry it", "T", "CLUSTER_TOKEN");
+    private readonly Option<string?> workerToken = OptionalText("--worker-token",
+        "bearer token of workers: the data plane and worker admission need it, and it cannot call the public API (TaskWorker --token)", "T", "CLUSTER_WORKER_TOKEN, else --token");
     private readonly Option<string?> tlsCert = OptionalText("--tls-cert", "PEM certificate of an https:// --api", "FILE");
     private readonly Option<string?> tlsKey = OptionalText("--tls-key", "PEM key of --tls-cert", "FILE");
     private readonly Option<string?> tlsClientCa = OptionalText("--tls-client-ca", "PEM authority whose client certificates are accepted (mTLS)", "FILE");
@@ -36,7 +38,7 @@ public sealed class ServeCommand : IVerb
     public Command Create()
     {
         var command = new Command("serve", "run a long-lived coordinator (silo + public gRPC API) that TaskWorker processes join");
-        foreach (var option in new Option[] { redis, api, clusterId, dataRoots, token, tlsCert, tlsKey, tlsClientCa, siloPort, gatewayPort, advertiseAddress,
+        foreach (var option in new Option[] { redis, api, clusterId, dataRoots, token, workerToken, tlsCert, tlsKey, tlsClientCa, siloPort, gatewayPort, advertiseAddress,
                      dataPlaneUrl, metricsPort, stateDir, maxTasksPerStep, maxShards, runMemoryBudget, traceConsole })
             command.Options.Add(option);
         command.SetAction(async (result, cancellationToken) =>
@@ -59,6 +61,10 @@ public sealed class ServeCommand : IVerb
             throw new UsageException($"--api must be a URL like http://127.0.0.1:7100; got '{apiText}'");
         string? apiToken = o.GetValue(token) ?? Environment.GetEnvironmentVariable("CLUSTER_TOKEN");
         if (string.IsNullOrEmpty(apiToken)) apiToken = null;
+        string? workersToken = o.GetValue(workerToken) ?? Environment.GetEnvironmentVariable("CLUSTER_WORKER_TOKEN");
+        if (string.IsNullOrEmpty(workersToken)) workersToken = null;
+        if (workersToken is not null && apiToken is null) throw new UsageException("--worker-token needs --token: the users' token, which must differ from it");
+        if (workersToken is not null && workersToken == apiToken) throw new UsageException("--worker-token must differ from --token: one token for both roles is what leaving it out gives");
         string? cert = o.GetValue(tlsCert), key = o.GetValue(tlsKey), clientCa = o.GetValue(tlsClientCa);
         if ((cert is null) != (key is null)) throw new UsageException("--tls-cert and --tls-key go together");
         if (cert is not null && apiUri.Scheme != "https") throw new UsageException("--tls-cert needs an https:// --api");
@@ -86,6 +92,6 @@ public sealed class ServeCommand : IVerb
             new ClusterMembershipSettings(o.GetValue(redis)!, o.GetValue(clusterId)!, silo, advertise, o.GetValue(gatewayPort)),
             apiUri, apiToken, cert, key, clientCa, dataPlane, metrics,
             Path.GetFullPath(o.GetValue(stateDir)!), roots, o.GetValue(traceConsole),
-            new RunLimits(o.GetValue(maxTasksPerStep), o.GetValue(maxShards), MemoryBudgetBytes: (long)o.GetValue(runMemoryBudget) << 20));
+            new RunLimits(o.GetValue(maxTasksPerStep), o.GetValue(maxShards), MemoryBudgetBytes: (long)o.GetValue(runMemoryBudget) << 20), workersToken);
     }
 }

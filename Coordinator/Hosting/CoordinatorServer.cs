@@ -64,7 +64,7 @@ public static class CoordinatorServer
             silo.HostOnly(CoordinatorServiceCollectionExtensions.GrainClasses);
         });
         builder.Services.AddCoordinator();
-        builder.Services.AddSingleton(new ApiCredentials(options.Token));
+        builder.Services.AddSingleton(options.Credentials);
         builder.Services.AddSingleton(new ServeSettings(options.StateDirectory, options.DataRoots, options.Limits));
         builder.Services.AddSingleton<RunManager>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RunManager>());

@@ -43,6 +43,9 @@ public sealed class ProcessCluster : IAsyncDisposable
     /// <summary>The token the cluster requires, or null.</summary>
     public string? Token { get; }
 
+    /// <summary>The workers' own token (<c>serve --worker-token</c>, the workers' <c>--token</c>) when users and workers hold different ones; null: they share <see cref="Token"/>.</summary>
+    public string? WorkerToken { get; init; }
+
     /// <summary>The coordinator's <c>--state-dir</c> (run directories under <c>runs/</c>).</summary>
     public string StateDirectory { get; }
 
@@ -80,6 +83,7 @@ public sealed class ProcessCluster : IAsyncDisposable
             "--advertise-address", "127.0.0.1", "--data-plane-url", ApiUrl,
         };
         if (Token is not null) args.AddRange(["--token", Token]);
+        if (WorkerToken is not null) args.AddRange(["--worker-token", WorkerToken]);
         if (extraArgs is not null) args.AddRange(extraArgs);
         Coordinator = Track(ManagedProcess.Start("coordinator", "dotnet", args));
         await Coordinator.WaitForOutputAsync("coordinator serving on", StartTimeout);
@@ -104,7 +108,7 @@ public sealed class ProcessCluster : IAsyncDisposable
             "--threads", Port(threads), "--advertise-address", "127.0.0.1",
         };
         if (!start.DefaultPorts) args.AddRange(["--silo-port", Port(FreePorts.Next()), "--metrics-port", "0"]);
-        if ((start.Token ?? Token) is { } token) args.AddRange(["--token", token]);
+        if ((start.Token ?? WorkerToken ?? Token) is { } token) args.AddRange(["--token", token]);
         if (start.ExtraArgs is not null) args.AddRange(start.ExtraArgs);
         return Track(ManagedProcess.Start($"worker-{processes.Count}", "dotnet", args));
     }
