@@ -8,6 +8,8 @@ public delegate Stream FileStreamFactory(string path);
 /// go to "NAME.tmp", are flushed to disk, and the temporary file is renamed over NAME. When the
 /// write fails (a full disk, a read-only folder), the temporary file is deleted, so a failed write
 /// leaves nothing behind that could be mistaken for output, and the error goes to the caller.
+/// Two writers of one file in this process (a run recording its own stop while the API records
+/// the same stop) take turns, since they share the temporary name; the last one wins.
 /// </summary>
 public static class AtomicFile
 {
@@ -18,6 +20,15 @@ public static class AtomicFile
     public static void Write(string path, Action<Stream> write, FileStreamFactory? create = null)
     {
         string temp = path + ".tmp";
+        lock (Turns[(StringComparer.Ordinal.GetHashCode(Path.GetFullPath(path)) & int.MaxValue) % Turns.Length])
+            WriteThroughTemporary(path, temp, write, create);
+    }
+
+    // Striped locks: a lock per path would grow with every file a long-lived coordinator writes.
+    private static readonly object[] Turns = Enumerable.Range(0, 64).Select(_ => new object()).ToArray();
+
+    private static void WriteThroughTemporary(string path, string temp, Action<Stream> write, FileStreamFactory? create)
+    {
         try
         {
             using (var stream = (create ?? Create)(temp))

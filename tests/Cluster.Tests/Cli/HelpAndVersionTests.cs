@@ -98,7 +98,8 @@ public sealed class HelpAndVersionTests
         Assert.Contains("TaskWorker [options]", help);
         Assert.Contains("--redis <HOST:PORT> (REQUIRED)", help);
         Assert.Matches(@"--device <cpu\|cuda:N> +.*\[default: cpu\]", help);
-        Assert.Matches(@"--silo-port <PORT> +.*\[default: 11112\]", help);
+        Assert.Matches(@"--silo-port <PORT> +.*\[default: a free one\]", help);
+        Assert.Matches(@"--metrics-port <PORT> +.*\[default: a free one\]", help);
         Assert.Matches(@"--relay-port <PORT> +.*\[default: 0\]", help);
         // Deployments (the chart, the compose file) pass it to workers as to the coordinator.
         Assert.Contains("--data-root <DIR>", help);
