@@ -17,6 +17,14 @@ public sealed record Checkpoint(string RunId, RunDefinition Definition, long Ste
     /// <summary>The model's kind and sizes; null when unknown (see <see cref="Tensors"/>).</summary>
     public ModelArchitecture? Model { get; init; }
 
+    /// <summary>
+    /// The algorithm's meta-parameters: θ without TRLearner's similarity layer W, which follows them
+    /// and which workers never see (an algorithm that checks θ's size, as Meta-SGD does, refuses it).
+    /// A checkpoint that does not list its tensors is taken as it is.
+    /// </summary>
+    public float[] ModelTheta() =>
+        Tensors is [.., { Name: TensorEntry.TrProjections } w] && w.Count < Theta.LongLength ? Theta[..(int)(Theta.LongLength - w.Count)] : Theta;
+
     /// <summary>Writes the checkpoint atomically; a failed write leaves no temporary file (<see cref="AtomicFile"/>).</summary>
     public void Save(string path, FileStreamFactory? create = null)
     {

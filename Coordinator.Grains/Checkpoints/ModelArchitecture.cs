@@ -69,6 +69,12 @@ public sealed record ModelArchitecture(string Kind)
     /// <inheritdoc cref="FeatureMean"/>
     public double[]? FeatureStd { get; init; }
 
+    /// <summary>"regression" (MSE on real targets) or "classification" (cross-entropy on class indices): how the model adapts and what it outputs.</summary>
+    public string? TaskKind { get; init; }
+
+    /// <summary>Tabular classification: the target value of each class, in the order of the model's outputs.</summary>
+    public double[]? ClassValues { get; init; }
+
     /// <summary>Describes <paramref name="model"/>, with the input preparation of <paramref name="family"/> when given.</summary>
     public static ModelArchitecture Describe(IFunctionalModel model, ITaskFamily? family = null)
     {
@@ -82,10 +88,15 @@ public sealed record ModelArchitecture(string Kind)
             },
             _ => new ModelArchitecture(model.GetType().Name.ToLowerInvariant()),
         };
+        if (family is not null) architecture = architecture with { TaskKind = KindName(family.Kind) };
         return family switch
         {
             ImageTasks images => architecture with { InvertedImages = images.Format.Invert },
-            TabularTasks tabular => architecture with { FeatureMean = tabular.Statistics.Mean, FeatureStd = tabular.Statistics.StandardDeviation },
+            TabularTasks tabular => architecture with
+            {
+                FeatureMean = tabular.Statistics.Mean, FeatureStd = tabular.Statistics.StandardDeviation,
+                ClassValues = tabular.Kind == MetaCluster.Learning.Tasks.TaskKind.Classification ? [.. tabular.ClassValues] : null,
+            },
             _ => architecture,
         };
     }
@@ -106,5 +117,10 @@ public sealed record ModelArchitecture(string Kind)
         if (InvertedImages is { } inverted) yield return new("inverted_images", inverted ? "true" : "false");
         if (FeatureMean is not null) yield return new("feature_mean", List(FeatureMean));
         if (FeatureStd is not null) yield return new("feature_std", List(FeatureStd));
+        if (TaskKind is not null) yield return new("task_kind", TaskKind);
+        if (ClassValues is not null) yield return new("class_values", List(ClassValues));
     }
+
+    /// <summary>The metadata's name of a task kind: "regression" or "classification".</summary>
+    public static string KindName(MetaCluster.Learning.Tasks.TaskKind kind) => kind == MetaCluster.Learning.Tasks.TaskKind.Classification ? "classification" : "regression";
 }

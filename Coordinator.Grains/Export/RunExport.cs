@@ -1,4 +1,5 @@
 using System.Globalization;
+using MetaCluster.Abstractions;
 using MetaCluster.Coordinator.Checkpoints;
 using MetaCluster.Coordinator.Output;
 using MetaCluster.Coordinator.Runs;
@@ -12,7 +13,7 @@ namespace MetaCluster.Coordinator.Export;
 /// PyTorch-style tensors (the MLP's "layer0.weight" [out, in], CNN-4's "block0.conv.weight"
 /// [C, C_in, 3, 3], Meta-SGD's rates "lr.…", TRLearner's "tr.projections" [H, D_proj, D]), with
 /// what a loader needs to rebuild and use the model in the metadata. Every run writes it after its
-/// final checkpoint; <see cref="Write(string)"/> exports an existing run directory from its checkpoints.
+/// final checkpoint; <see cref="Write(string, string?)"/> exports an existing run directory from its checkpoints.
 /// </summary>
 public static class RunExport
 {
@@ -21,10 +22,11 @@ public static class RunExport
 
     /// <summary>
     /// Exports the run in <paramref name="runDirectory"/> from checkpoints/final.ckpt, or from its
-    /// newest valid step checkpoint when the run has not finished; returns the file written. A
-    /// damaged final checkpoint, or none at all, is an <see cref="InvalidDataException"/> (one line).
+    /// newest valid step checkpoint when the run has not finished, to <paramref name="path"/> (default:
+    /// <see cref="FileName"/> in the run directory); returns the file written. A damaged final
+    /// checkpoint, or none at all, is an <see cref="InvalidDataException"/> (one line).
     /// </summary>
-    public static string Write(string runDirectory)
+    public static string Write(string runDirectory, string? path = null)
     {
         var checkpoints = new CheckpointDirectory(runDirectory);
         Checkpoint checkpoint;
@@ -36,7 +38,7 @@ public static class RunExport
                 ? $"{runDirectory}: no valid checkpoint to export ({newest.Rejected[0].Reason})"
                 : $"{runDirectory}: no checkpoint to export (looked in {checkpoints.Path})");
         }
-        string path = Path.Combine(runDirectory, FileName);
+        path ??= Path.Combine(runDirectory, FileName);
         Write(checkpoint, path);
         return path;
     }
@@ -70,10 +72,14 @@ public static class RunExport
         // "pt": the tensors are laid out as PyTorch's modules name and shape them.
         yield return new("format", "pt");
         foreach (var item in architecture.ToMetadata()) yield return item;
+        // Architectures recorded before task_kind existed: the kind follows from the task and model.
+        if (architecture.TaskKind is null) yield return new("task_kind", InferredTaskKind(d, architecture));
         yield return new("task", d.Task);
         yield return new("algorithm", d.Algorithm);
         yield return new("inner_steps", d.InnerSteps.ToString(c));
         yield return new("inner_lr", d.InnerLr.ToString(c));
+        // AdaptAndPredict adapts for the largest of these unless told otherwise; a loader defaults to the same.
+        yield return new("eval_inner_steps", string.Join(",", d.EvalInnerSteps.Select(k => k.ToString(c))));
         if (d.TrLambda != 0)
         {
             yield return new("tr_lambda", d.TrLambda.ToString(c));
@@ -82,6 +88,12 @@ public static class RunExport
         yield return new("run_id", checkpoint.RunId);
         yield return new("step", checkpoint.Step.ToString(c));
     }
+
+    // Images are classified, sinusoid and harmonic regressed; a tabular model has one output for
+    // regression and one per class (at least 2) for classification.
+    private static string InferredTaskKind(RunDefinition run, ModelArchitecture architecture) =>
+        run.Task == "images" || run.Algorithm == "protonet" || architecture.LayerSizes is { Length: > 0 } sizes && sizes[^1] > 1 && run.Task == "tabular"
+            ? "classification" : "regression";
 
     // Checkpoints written by runs say what θ is; one made by hand (tests, tools) may not, and then
     // the model is rebuilt from the run's definition, which for image and tabular runs needs their data.

@@ -69,7 +69,7 @@ public sealed class EvalCommand : IVerb
         catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException) { throw new UsageException(e.Message); }
         var model = family.CreateModel();
         var algorithm = AlgorithmCatalog.Create(run.Algorithm, new InnerLoopSettings(run.InnerSteps, run.InnerLr));
-        using var theta = tensor(checkpoint.Theta);
+        using var theta = tensor(checkpoint.ModelTheta());
         output.WriteLine($"evaluating {path} ({run.Task}, {run.Algorithm}, step {checkpoint.Step})");
 
         var report = o.GetValue(episodes) is { } folder

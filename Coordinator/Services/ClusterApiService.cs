@@ -129,7 +129,7 @@ public sealed class ClusterApiService(RunManager runs, IGrainFactory grains, Pre
         catch (InvalidDataException e) { throw new RpcException(new Status(StatusCode.FailedPrecondition, e.Message)); }
         var run = checkpoint.Definition;
         int steps = request.HasInnerSteps ? request.InnerSteps : run.EvalInnerSteps.Max();
-        var prediction = await predictor.PredictAsync(run, checkpoint.Theta, request.SupportX, request.SupportY, request.QueryX, steps, context.CancellationToken);
+        var prediction = await predictor.PredictAsync(run, checkpoint.ModelTheta(), request.SupportX, request.SupportY, request.QueryX, steps, context.CancellationToken);
         if (prediction.Error is not null) throw Invalid(prediction.Error);
         return new AdaptAndPredictResponse { Predictions = prediction.Values, WorkerId = prediction.WorkerId };
     }

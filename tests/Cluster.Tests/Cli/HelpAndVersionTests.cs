@@ -8,7 +8,7 @@ namespace MetaCluster.Tests.Cli;
 /// <summary><c>--help</c> on every verb, generated from the option definitions, and <c>--version</c>.</summary>
 public sealed class HelpAndVersionTests
 {
-    private static readonly string[] VerbNames = ["train", "eval", "serve", "submit", "watch", "stop", "runs", "workers", "report"];
+    private static readonly string[] VerbNames = ["train", "eval", "serve", "submit", "watch", "stop", "runs", "workers", "report", "export"];
 
     public static TheoryData<string> Verbs => [.. VerbNames];
 

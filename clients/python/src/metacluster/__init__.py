@@ -11,8 +11,8 @@ watch them, fetch their results and files, and adapt a trained meta-model to new
 Modules: ``client`` (Client), ``run`` (Run), ``options`` (run options to the API's RunDefinition),
 ``messages`` (what the API returns), ``errors``, ``files`` (resumable downloads), ``tensors``
 (numpy to the wire), ``channel`` (gRPC channel, token, retries); ``_proto`` holds the generated
-stubs (``scripts/generate.sh``). ``metacluster.torch`` is reserved for the PyTorch loader of a run's
-safetensors export (needs the ``torch`` extra); it is not part of this version.
+stubs (``scripts/generate.sh``). ``metacluster.torch`` (imported on its own; needs the ``torch`` extra) loads a
+run's safetensors export as a PyTorch module and adapts it locally; ``safetensors`` reads the file.
 """
 from .client import Client
 from .errors import (

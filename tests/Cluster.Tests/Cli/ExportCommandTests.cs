@@ -1,0 +1,93 @@
+using MetaCluster.Coordinator.Cli;
+using MetaCluster.Coordinator.Export;
+using MetaCluster.Tests.Cluster;
+
+namespace MetaCluster.Tests.Cli;
+
+/// <summary><c>export --run DIR [--out FILE]</c>: a run's safetensors file re-created from its checkpoints, and bad input in one line.</summary>
+[Collection(ClusterCollection.Name)]
+public sealed class ExportCommandTests
+{
+    private static async Task<(int Exit, string Output, string[] Errors)> Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var errors = new StringWriter();
+        int exit = await CommandLine.RunAsync(args, output, errors);
+        return (exit, output.ToString(), errors.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    private static async Task<string> ShortRun()
+    {
+        string outDir = ClusterRuns.TempDirectory();
+        var (exit, _, errors) = await Run("train", "--meta-steps", "4", "--meta-batch", "4", "--workers", "1", "--eval-tasks", "0",
+            "--eval-inner-steps", "2,7", "--no-report", "--out", outDir);
+        Assert.True(exit == 0, string.Join('\n', errors));
+        return outDir;
+    }
+
+    [Fact]
+    public async Task ExportAnswersHelpWithItsOptions()
+    {
+        var (exit, output, errors) = await Run("export", "--help");
+
+        Assert.Equal(0, exit);
+        Assert.Empty(errors);
+        Assert.Contains("Coordinator export [options]", output);
+        Assert.Contains("--run <DIR> (REQUIRED)", output);
+        Assert.Contains("--out <FILE>", output);
+    }
+
+    [Fact]
+    public async Task ExportRecreatesADeletedModelSafetensorsByteForByte()
+    {
+        string outDir = await ShortRun();
+        string model = Path.Combine(outDir, RunExport.FileName);
+        var written = File.ReadAllBytes(model);
+        File.Delete(model);
+
+        var (exit, output, errors) = await Run("export", "--run", outDir);
+
+        Assert.True(exit == 0, string.Join('\n', errors));
+        Assert.Equal(written, File.ReadAllBytes(model));
+        Assert.Contains($"exported 6 tensor(s) of run ", output);
+        Assert.Contains($"at step 4: {Path.GetFullPath(model)}", output);
+        // What a loader needs to adapt as AdaptAndPredict does: the kind of task and the evaluation's step counts.
+        var metadata = SafetensorsReader.Read(model).Metadata;
+        Assert.Equal(("regression", "2,7", "1", "0.01"), (metadata["task_kind"], metadata["eval_inner_steps"], metadata["inner_steps"], metadata["inner_lr"]));
+
+        string elsewhere = Path.Combine(outDir, "copy.safetensors");
+        Assert.Equal(0, (await Run("export", "--run", outDir, "--out", elsewhere)).Exit);
+        Assert.Equal(written, File.ReadAllBytes(elsewhere));
+    }
+
+    [Fact]
+    public async Task ADamagedFinalCheckpointIsOneLineNamingItAndExitTwo()
+    {
+        string outDir = await ShortRun();
+        string final = Path.Combine(outDir, "checkpoints", "final.ckpt");
+        var bytes = File.ReadAllBytes(final);
+        bytes[bytes.Length / 2] ^= 0x5A;
+        File.WriteAllBytes(final, bytes);
+        File.Delete(Path.Combine(outDir, RunExport.FileName));
+
+        var (exit, _, errors) = await Run("export", "--run", outDir);
+
+        Assert.Equal(2, exit);
+        Assert.StartsWith($"error: {final}: damaged", Assert.Single(errors));
+        Assert.False(File.Exists(Path.Combine(outDir, RunExport.FileName)));
+    }
+
+    [Fact]
+    public async Task AMissingRunDirectoryOrOneWithoutCheckpointsIsOneLineAndExitTwo()
+    {
+        string missing = Path.Combine(Path.GetTempPath(), "metacluster-tests", Guid.NewGuid().ToString("N"));
+        var (exit, _, errors) = await Run("export", "--run", missing);
+        Assert.Equal(2, exit);
+        Assert.Equal([$"error: --run: no directory '{missing}'"], errors);
+
+        using var empty = new TempFolder();
+        (exit, _, errors) = await Run("export", "--run", empty.Path);
+        Assert.Equal(2, exit);
+        Assert.Contains("no checkpoint to export", Assert.Single(errors));
+    }
+}
