@@ -71,7 +71,7 @@ public sealed partial class AdmissionTests(RedisFixture redis, ITestOutputHelper
 
     private static string HealthUrl(int metricsPort) => $"http://127.0.0.1:{metricsPort}/healthz";
 
-    // The cluster's free silo port, and a metrics port the test knows (the last --metrics-port wins).
+    // The cluster's free silo port, and a metrics port the test knows (given once: the CLI refuses an option given twice).
     private static WorkerStart WithMetricsPort(int port) => new(ExtraArgs: ["--metrics-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
 
     [GeneratedRegex("on port ([0-9]+)")]

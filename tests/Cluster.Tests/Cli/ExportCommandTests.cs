@@ -16,11 +16,11 @@ public sealed class ExportCommandTests
         return (exit, output.ToString(), errors.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 
-    private static async Task<string> ShortRun()
+    private static async Task<string> ShortRun(params string[] extra)
     {
         string outDir = ClusterRuns.TempDirectory();
-        var (exit, _, errors) = await Run("train", "--meta-steps", "4", "--meta-batch", "4", "--workers", "1", "--eval-tasks", "0",
-            "--eval-inner-steps", "2,7", "--no-report", "--out", outDir);
+        var (exit, _, errors) = await Run(["train", "--meta-steps", "4", "--meta-batch", "4", "--workers", "1", "--eval-tasks", "0",
+            "--eval-inner-steps", "2,7", "--no-report", "--out", outDir, .. extra]);
         Assert.True(exit == 0, string.Join('\n', errors));
         return outDir;
     }
@@ -89,5 +89,25 @@ public sealed class ExportCommandTests
         (exit, _, errors) = await Run("export", "--run", empty.Path);
         Assert.Equal(2, exit);
         Assert.Contains("no checkpoint to export", Assert.Single(errors));
+    }
+
+    [Fact]
+    public async Task AMetaSgdTrLearnerRunExportsRatesAndProjectionsAndEvaluatesWithoutTheProjections()
+    {
+        string outDir = await ShortRun("--algorithm", "metasgd", "--tr-lambda", "0.1");
+        File.Delete(Path.Combine(outDir, RunExport.FileName));
+
+        var (exit, _, errors) = await Run("export", "--run", outDir);
+
+        Assert.True(exit == 0, string.Join('\n', errors));
+        var file = SafetensorsReader.Read(Path.Combine(outDir, RunExport.FileName));
+        Assert.Equal(["layer0.weight", "layer0.bias", "layer1.weight", "layer1.bias", "layer2.weight", "layer2.bias",
+            "lr.layer0.weight", "lr.layer0.bias", "lr.layer1.weight", "lr.layer1.bias", "lr.layer2.weight", "lr.layer2.bias", "tr.projections"],
+            file.Tensors.Select(t => t.Name));
+        Assert.Equal("0.1", file.Metadata["tr_lambda"]);
+        // θ's tail W is TRLearner's alone: Meta-SGD, which checks θ's size, evaluates the rest.
+        (exit, _, errors) = await Run("eval", "--run", outDir, "--eval-tasks", "4");
+        Assert.True(exit == 0, string.Join('\n', errors));
+        Assert.True(File.Exists(Path.Combine(outDir, "eval.json")));
     }
 }

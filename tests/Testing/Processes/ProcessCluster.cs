@@ -107,7 +107,9 @@ public sealed class ProcessCluster : IAsyncDisposable
             RepositoryLayout.Binary("TaskWorker"), "--redis", redis, "--device", "cpu", "--cluster-id", clusterId,
             "--threads", Port(threads), "--advertise-address", "127.0.0.1",
         };
-        if (!start.DefaultPorts) args.AddRange(["--silo-port", Port(FreePorts.Next()), "--metrics-port", "0"]);
+        bool ownMetricsPort = start.ExtraArgs?.Contains("--metrics-port") == true;
+        if (!start.DefaultPorts) args.AddRange(["--silo-port", Port(FreePorts.Next())]);
+        if (!start.DefaultPorts && !ownMetricsPort) args.AddRange(["--metrics-port", "0"]);
         if ((start.Token ?? WorkerToken ?? Token) is { } token) args.AddRange(["--token", token]);
         if (start.ExtraArgs is not null) args.AddRange(start.ExtraArgs);
         return Track(ManagedProcess.Start($"worker-{processes.Count}", "dotnet", args));
@@ -148,7 +150,7 @@ public sealed class ProcessCluster : IAsyncDisposable
             var runs = await WithLogsAsync("listing the runs", () => Client.ListRunsAsync(new ListRunsRequest()).ResponseAsync);
             var run = runs.Runs.Single(r => r.RunId == runId);
             if (run.Step >= step || run.State is RunState.Completed or RunState.Failed or RunState.Stopped) return run;
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"run {runId} stuck at step {run.Step} ({run.State})");
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"run {runId} stuck at step {run.Step} ({run.State})\n{Logs()}");
             await Task.Delay(50);
         }
     }
