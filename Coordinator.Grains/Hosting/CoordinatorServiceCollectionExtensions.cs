@@ -19,6 +19,7 @@ public static class CoordinatorServiceCollectionExtensions
             o.MaxReceiveMessageSize = DataPlaneTransport.MaxMessageBytes;
             o.MaxSendMessageSize = DataPlaneTransport.MaxMessageBytes;
         });
+        services.AddSingleton<LiveRuns>();
         services.AddSingleton<ParameterStore>();
         services.AddSingleton<ParameterPublisher>();
         services.AddSingleton<ShardResultInbox>();

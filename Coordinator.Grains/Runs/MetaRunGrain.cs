@@ -1,37 +1,28 @@
-using Microsoft.Extensions.DependencyInjection;
 using MetaCluster.Abstractions;
 
 namespace MetaCluster.Coordinator.Runs;
 
 /// <summary>
-/// Thin grain around a <see cref="MetaTrainingRun"/>. The run's loop runs off the Orleans
-/// scheduler, so status calls are answered at once while it trains.
+/// Thin grain in front of <see cref="LiveRuns"/>, which holds the run itself: a second activation
+/// of this grain (see there) answers for the same run.
 /// </summary>
-public sealed class MetaRunGrain(IServiceProvider services) : Grain, IMetaRunGrain
+public sealed class MetaRunGrain(LiveRuns runs) : Grain, IMetaRunGrain
 {
-    private MetaTrainingRun? run;
-    private readonly CancellationTokenSource stop = new();
-
     /// <inheritdoc/>
     public Task<RunStatus> StartAsync(RunDefinition definition)
     {
-        if (run is null)
-        {
-            DelayDeactivation(TimeSpan.FromDays(3650));
-            run = ActivatorUtilities.CreateInstance<MetaTrainingRun>(services, this.GetPrimaryKeyString(), definition);
-            _ = Task.Run(() => run.RunAsync(stop.Token));
-        }
-        return Task.FromResult(run.Status);
+        DelayDeactivation(TimeSpan.FromDays(3650));
+        return Task.FromResult(runs.Start(this.GetPrimaryKeyString(), definition));
     }
 
     /// <inheritdoc/>
     public Task<RunStatus> GetStatusAsync() =>
-        Task.FromResult(run?.Status ?? new RunStatus { RunId = this.GetPrimaryKeyString(), State = RunState.Pending });
+        Task.FromResult(runs.Status(this.GetPrimaryKeyString()) ?? new RunStatus { RunId = this.GetPrimaryKeyString(), State = RunState.Pending });
 
     /// <inheritdoc/>
     public Task StopAsync()
     {
-        stop.Cancel();
+        runs.Stop(this.GetPrimaryKeyString());
         return Task.CompletedTask;
     }
 }
