@@ -12,6 +12,7 @@ using MetaCluster.ServiceDefaults.Hosting;
 using MetaCluster.Coordinator.Hosting;
 using MetaCluster.DataPlane.Transport;
 using MetaCluster.Abstractions;
+using MetaCluster.Learning.Devices;
 
 namespace MetaCluster.Embedded;
 
@@ -30,6 +31,16 @@ public sealed record EmbeddedClusterOptions(
     int Workers, string Device = "cpu", int Threads = 0, LogLevel LogLevel = LogLevel.Warning, int? MetricsPort = null, bool ConsoleTraces = false,
     bool InProcessDataPlane = false)
 {
+    /// <summary>
+    /// The device of each worker (<see cref="WorkerDevices.Assign"/>: one per GPU for <c>cuda</c>);
+    /// null puts every worker on <see cref="Device"/>.
+    /// </summary>
+    public IReadOnlyList<string>? Devices { get; init; }
+
+    /// <summary>The device of each worker: <see cref="Devices"/>, or <see cref="Device"/> spread over the GPUs libtorch sees.</summary>
+    public IReadOnlyList<string> PlaceWorkers() =>
+        Devices ?? WorkerDevices.Assign(Device, Workers, Device == "cpu" ? 0 : ComputeDevices.CudaDeviceCount());
+
     /// <summary>Changes the cluster's services after the product registered them (tests wrap them, e.g. to inject faults).</summary>
     public Action<IServiceCollection>? ConfigureServices { get; init; }
 }
@@ -82,6 +93,7 @@ public sealed class EmbeddedCluster : IAsyncDisposable
         {
             w.Workers = options.Workers;
             w.Device = options.Device;
+            w.Devices = options.PlaceWorkers();
             w.Threads = options.Threads;
             w.WorkerIdPrefix = "embedded";
         });

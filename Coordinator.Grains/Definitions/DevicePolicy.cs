@@ -1,13 +1,13 @@
-using System.Globalization;
 using System.Text.RegularExpressions;
-using TorchSharp;
+using MetaCluster.Learning.Devices;
 
 namespace MetaCluster.Coordinator.Definitions;
 
 /// <summary>
-/// Which devices a run may name, decided at run time from the libtorch this process loaded rather
-/// than from how it was built: <c>cpu</c> always; <c>cuda</c> or <c>cuda:N</c> when libtorch reports
-/// CUDA and device N exists.
+/// Which devices a run may name: <c>cpu</c>, <c>cuda</c> or <c>cuda:N</c> everywhere (the spelling,
+/// <see cref="Check"/>); whether the machine that computes has it is decided at run time from the
+/// libtorch that process loaded (<see cref="CheckAvailableHere"/>, through <see cref="ComputeDevices"/>,
+/// which the TaskWorker executable uses for its own <c>--device</c>).
 /// </summary>
 public static partial class DevicePolicy
 {
@@ -22,14 +22,8 @@ public static partial class DevicePolicy
     public static void CheckAvailableHere(string device, FieldNames names)
     {
         Check(device, names);
-        if (device == "cpu") return;
-        if (!torch.cuda.is_available())
-            throw new InvalidRunDefinitionException("device",
-                $"{names["device"]} {device}: the libtorch this process loaded has no CUDA (it is the CPU build; a GPU machine needs a CUDA libtorch, see the GPU workers section of the README)");
-        int index = device == "cuda" ? 0 : int.Parse(device[5..], CultureInfo.InvariantCulture);
-        int count = torch.cuda.device_count();
-        if (index >= count)
-            throw new InvalidRunDefinitionException("device", $"{names["device"]} {device}: this machine has {count} CUDA device(s), cuda:0 to cuda:{count - 1}");
+        if (ComputeDevices.Unavailable(device) is { } missing)
+            throw new InvalidRunDefinitionException("device", $"{names["device"]} {device}: {missing}");
     }
 
     [GeneratedRegex("^(cpu|cuda(:[0-9]{1,3})?)$")]

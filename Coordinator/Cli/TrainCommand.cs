@@ -78,8 +78,10 @@ public sealed class TrainCommand : IVerb
             $"meta-training {run.Task} with {run.Algorithm}: {run.MetaSteps} meta-steps of {run.MetaBatch} tasks, {run.Workers} worker(s), {run.Shards} shard(s), device {run.Device}"));
         output.WriteLine($"run directory: {Path.GetFullPath(run.OutputDirectory!)}");
 
-        await using var cluster = await EmbeddedCluster.StartAsync(new EmbeddedClusterOptions(run.Workers, run.Device, options.Threads, MetricsPort: options.MetricsPort, ConsoleTraces: options.TraceConsole,
-            InProcessDataPlane: options.InProcessDataPlane), cancellationToken);
+        var clusterOptions = new EmbeddedClusterOptions(run.Workers, run.Device, options.Threads, MetricsPort: options.MetricsPort, ConsoleTraces: options.TraceConsole,
+            InProcessDataPlane: options.InProcessDataPlane);
+        if (run.Device != "cpu") output.WriteLine($"workers on {string.Join(", ", clusterOptions.PlaceWorkers())}");
+        await using var cluster = await EmbeddedCluster.StartAsync(clusterOptions, cancellationToken);
         var progress = new ProgressPrinter(output, !Console.IsOutputRedirected && ReferenceEquals(output, Console.Out));
         var status = await cluster.RunToEndAsync(run, progress.Show, cancellationToken);
         progress.Finish();

@@ -22,8 +22,9 @@ public sealed class ParameterCache(DataPlaneChannels channels)
     /// </summary>
     public Task<Tensor> GetAsync(string url, string runId, long version, Device device, CancellationToken cancellationToken, string? upstreamUrl = null) =>
         // A version no longer held is not disposed here: a shard of it may still be running; once
-        // unreachable, its native memory goes with the tensor's finalizer.
-        latest.GetAsync(runId, version, () => FetchAsync(url, upstreamUrl, runId, version, device, cancellationToken));
+        // unreachable, its native memory goes with the tensor's finalizer. Each device of the
+        // process (one per GPU in the embedded cluster) holds its own copy.
+        latest.GetAsync(device.type == DeviceType.CPU ? runId : $"{runId}@{device}", version, () => FetchAsync(url, upstreamUrl, runId, version, device, cancellationToken));
 
     private async Task<Tensor> FetchAsync(string url, string? upstreamUrl, string runId, long version, Device device, CancellationToken cancellationToken)
     {

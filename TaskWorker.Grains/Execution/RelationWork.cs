@@ -16,11 +16,12 @@ namespace MetaCluster.TaskWorker.Execution;
 /// </summary>
 public sealed class RelationWork(ParameterCache parameters, ResultDelivery delivery, ShardResultSender sender, RelationShardStore graphs, IOptions<WorkerOptions> options)
 {
-    private readonly Device device = torch.device(options.Value.Device);
+    private readonly WorkerDeviceCache devices = new(options.Value);
 
     /// <summary>Phase 1: adapts, keeps the graph, returns z_i and the chosen meta-data references.</summary>
     public async Task<ShardReceipt> AdaptAsync(string workerId, ShardRequest request, ResolvedRunSpec spec, CancellationToken cancellationToken)
     {
+        var device = devices.Of(workerId);
         var theta = await parameters.GetAsync(request.DataPlaneUrl, request.Key.RunId, request.ParameterVersion, device, cancellationToken);
         var clock = Stopwatch.StartNew();
         var shard = RelationComputation.Adapt(request, spec, theta, device);

@@ -30,7 +30,7 @@ public sealed class ShardRunner(TrainingWork training, RelationWork relations, I
         Interlocked.Increment(ref inFlight);
         try
         {
-            using var span = ShardTracing.StartShard(workerId, options.Value.Device, request);
+            using var span = ShardTracing.StartShard(workerId, options.Value.DeviceOf(workerId), request);
             var spec = resolved.GetOrAdd(request.Spec, s => ResolvedRunSpec.From(s, options.Value.DataRoots));
             return request.WorkCase switch
             {

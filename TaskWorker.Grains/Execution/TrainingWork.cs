@@ -19,15 +19,16 @@ namespace MetaCluster.TaskWorker.Execution;
 /// </summary>
 public sealed class TrainingWork(ParameterCache parameters, ResultDelivery delivery, IOptions<WorkerOptions> options)
 {
-    private readonly Device device = torch.device(options.Value.Device);
+    private readonly WorkerDeviceCache devices = new(options.Value);
     // A pre-reduced group runs its members side by side, as many at once as this process has workers.
     private readonly SemaphoreSlim groupSlots = new(Math.Max(1, options.Value.Workers));
 
     /// <summary>One training shard: its summed outer gradient, task losses and metrics.</summary>
     public async Task<ShardReceipt> TrainAsync(string workerId, ShardRequest request, ResolvedRunSpec spec, CancellationToken cancellationToken)
     {
-        var theta = await FetchAsync(request, cancellationToken);
-        var (numbers, seconds) = Timed(() => ShardComputation.Train(spec, request.Spec, request.Key.Step, request.TaskIndices, theta, device), "train");
+        var device = devices.Of(workerId);
+        var theta = await FetchAsync(request, device, cancellationToken);
+        var (numbers, seconds) = Timed(() => ShardComputation.Train(spec, request.Spec, request.Key.Step, request.TaskIndices, theta, device), device, "train");
         var header = TrainHeader(request.Key, workerId, request.TaskIndices, numbers, seconds);
         header.AssignmentSecret = request.AssignmentSecret;
         return await delivery.DeliverAsync(request, header, numbers.Gradient, cancellationToken);
@@ -45,7 +46,8 @@ public sealed class TrainingWork(ParameterCache parameters, ResultDelivery deliv
         for (int i = 0; i < members.Count; i++)
             if (members[i].Shard != request.Key.Shard + i || members[i].TaskIndices.Count == 0)
                 throw new ArgumentException($"request.train_group.members[{i}] is not shard {request.Key.Shard + i} with its tasks");
-        var theta = await FetchAsync(request, cancellationToken);
+        var device = devices.Of(workerId);
+        var theta = await FetchAsync(request, device, cancellationToken);
         var computed = await Task.WhenAll(members.Select(async member =>
         {
             await groupSlots.WaitAsync(cancellationToken);
@@ -55,8 +57,8 @@ public sealed class TrainingWork(ParameterCache parameters, ResultDelivery deliv
                 {
                     var key = request.Key.Clone();
                     key.Shard = member.Shard;
-                    using var span = ShardTracing.StartMember(workerId, options.Value.Device, request, key, member.TaskIndices.Count);
-                    var (numbers, seconds) = Timed(() => ShardComputation.Train(spec, request.Spec, key.Step, member.TaskIndices, theta, device), "train");
+                    using var span = ShardTracing.StartMember(workerId, device.ToString(), request, key, member.TaskIndices.Count);
+                    var (numbers, seconds) = Timed(() => ShardComputation.Train(spec, request.Spec, key.Step, member.TaskIndices, theta, device), device, "train");
                     return (Numbers: numbers, Header: TrainHeader(key, workerId, member.TaskIndices, numbers, seconds));
                 }, cancellationToken);
             }
@@ -78,11 +80,12 @@ public sealed class TrainingWork(ParameterCache parameters, ResultDelivery deliv
     /// <summary>Evaluation: each task's metric after each of the spec's inner-step counts.</summary>
     public async Task<ShardReceipt> EvaluateAsync(string workerId, ShardRequest request, ResolvedRunSpec spec, CancellationToken cancellationToken)
     {
-        var theta = await FetchAsync(request, cancellationToken);
+        var device = devices.Of(workerId);
+        var theta = await FetchAsync(request, device, cancellationToken);
         double[] metrics;
         double seconds;
         using (ShardTracing.Start("evaluate", request))
-            (metrics, seconds) = Timed(() => ShardComputation.Evaluate(spec, request.Spec, request.TaskIndices, theta, device), "evaluate");
+            (metrics, seconds) = Timed(() => ShardComputation.Evaluate(spec, request.Spec, request.TaskIndices, theta, device), device, "evaluate");
         var header = Header(request, workerId, seconds);
         header.Evaluate = new EvaluateResult();
         header.Evaluate.Metrics.AddRange(metrics);
@@ -92,26 +95,27 @@ public sealed class TrainingWork(ParameterCache parameters, ResultDelivery deliv
     /// <summary>Prediction: adapts to the request's support set and predicts its queries (or says why it could not).</summary>
     public async Task<ShardReceipt> PredictAsync(string workerId, ShardRequest request, ResolvedRunSpec spec, CancellationToken cancellationToken)
     {
-        var theta = await FetchAsync(request, cancellationToken);
-        var (result, seconds) = Timed(() => PredictionComputation.Predict(spec, request.Predict, theta, device), "predict");
+        var device = devices.Of(workerId);
+        var theta = await FetchAsync(request, device, cancellationToken);
+        var (result, seconds) = Timed(() => PredictionComputation.Predict(spec, request.Predict, theta, device), device, "predict");
         var header = Header(request, workerId, seconds);
         header.Predict = result;
         return await delivery.DeliverAsync(request, header, null, cancellationToken);
     }
 
-    private async Task<Tensor> FetchAsync(ShardRequest request, CancellationToken cancellationToken)
+    private async Task<Tensor> FetchAsync(ShardRequest request, Device device, CancellationToken cancellationToken)
     {
         using (ShardTracing.Start("parameters.fetch", request))
             return await parameters.GetAsync(request.DataPlaneUrl, request.Key.RunId, request.ParameterVersion, device, cancellationToken,
                 request.UpstreamUrl.Length > 0 ? request.UpstreamUrl : null);
     }
 
-    private (T Value, double Seconds) Timed<T>(Func<T> compute, string kind)
+    private static (T Value, double Seconds) Timed<T>(Func<T> compute, Device device, string kind)
     {
         var clock = Stopwatch.StartNew();
         var value = compute();
         double seconds = clock.Elapsed.TotalSeconds;
-        WorkerMetrics.RecordShardCompute(options.Value.Device, kind, seconds);
+        WorkerMetrics.RecordShardCompute(device.ToString(), kind, seconds);
         return (value, seconds);
     }
 

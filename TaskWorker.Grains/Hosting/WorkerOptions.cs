@@ -3,8 +3,14 @@ namespace MetaCluster.TaskWorker.Hosting;
 /// <summary>How a process hosts its workers.</summary>
 public sealed class WorkerOptions
 {
-    /// <summary>The device the workers compute on: <c>cpu</c> or <c>cuda:N</c>.</summary>
+    /// <summary>The device the workers compute on: <c>cpu</c> or <c>cuda:N</c> (unless <see cref="Devices"/> gives each its own).</summary>
     public string Device { get; set; } = "cpu";
+
+    /// <summary>
+    /// The device of each worker, by index (<see cref="WorkerDevices.Assign"/>: the embedded cluster
+    /// puts one worker on each GPU); null puts every worker on <see cref="Device"/>.
+    /// </summary>
+    public IReadOnlyList<string>? Devices { get; set; }
 
     /// <summary>Worker grains this process hosts (one per device in cluster mode; several CPU workers in embedded mode).</summary>
     public int Workers { get; set; } = 1;
@@ -39,4 +45,19 @@ public sealed class WorkerOptions
 
     /// <summary>The address other worker processes reach the relay at (it listens on all interfaces unless this is loopback).</summary>
     public System.Net.IPAddress RelayAddress { get; set; } = System.Net.IPAddress.Loopback;
+
+    /// <summary>The device of worker <paramref name="index"/>.</summary>
+    public string DeviceOf(int index) => Devices is { Count: > 0 } d ? d[index % d.Count] : Device;
+
+    /// <summary>
+    /// The device of the worker called <paramref name="workerId"/> (ids are PREFIX/DEVICE/N, see
+    /// <see cref="WorkerStarter"/>); <see cref="Device"/> for an id of another form.
+    /// </summary>
+    public string DeviceOf(string workerId)
+    {
+        string prefix = WorkerIdPrefix + "/";
+        if (!workerId.StartsWith(prefix, StringComparison.Ordinal)) return Device;
+        int last = workerId.LastIndexOf('/');
+        return last > prefix.Length ? workerId[prefix.Length..last] : Device;
+    }
 }

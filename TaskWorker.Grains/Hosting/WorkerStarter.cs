@@ -46,31 +46,31 @@ public sealed partial class WorkerStarter(IGrainFactory grains, IWorkRunner runn
         var o = options.Value;
         int threads = o.Threads > 0 ? o.Threads : Math.Max(1, Environment.ProcessorCount / Math.Max(1, o.Workers));
         torch.set_num_threads(threads);
-        WorkerIds = Enumerable.Range(0, o.Workers).Select(i => $"{o.WorkerIdPrefix}/{o.Device}/{i}").ToArray();
+        WorkerIds = Enumerable.Range(0, o.Workers).Select(i => $"{o.WorkerIdPrefix}/{o.DeviceOf(i)}/{i}").ToArray();
         // A silo that joined a moment ago may not know the coordinator's grain types yet (the
         // registration then throws): the heartbeat announces the workers again within seconds, so a
         // failed first announcement must not stop the host.
         try
         {
-            await AnnounceAsync(o.Device, cancellationToken);
+            await AnnounceAsync(cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             Failed(e);
         }
-        heartbeat = Task.Run(() => HeartbeatAsync(o.Device, stopping.Token), CancellationToken.None);
+        heartbeat = Task.Run(() => HeartbeatAsync(stopping.Token), CancellationToken.None);
     }
 
     // The registry lives on the coordinator; when the coordinator restarts it starts empty, so
     // workers announce themselves again every few seconds.
-    private async Task HeartbeatAsync(string device, CancellationToken cancellationToken)
+    private async Task HeartbeatAsync(CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
                 await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
-                await AnnounceAsync(device, cancellationToken);
+                await AnnounceAsync(cancellationToken);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -83,10 +83,10 @@ public sealed partial class WorkerStarter(IGrainFactory grains, IWorkRunner runn
         }
     }
 
-    private async Task AnnounceAsync(string device, CancellationToken cancellationToken)
+    private async Task AnnounceAsync(CancellationToken cancellationToken)
     {
         foreach (var id in WorkerIds)
-            await grains.GetGrain<ITaskWorkerGrain>(id).StartAsync(device).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+            await grains.GetGrain<ITaskWorkerGrain>(id).StartAsync(options.Value.DeviceOf(id)).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
         Interlocked.Exchange(ref announcedTicks, DateTime.UtcNow.Ticks);
         LastError = null;
     }

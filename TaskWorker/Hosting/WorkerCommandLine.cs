@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Net;
 using System.Text.RegularExpressions;
+using MetaCluster.Learning.Devices;
 using MetaCluster.ServiceDefaults.Hosting;
 using MetaCluster.ServiceDefaults.Options;
 using static MetaCluster.ServiceDefaults.Options.CheckedOptions;
@@ -85,6 +86,9 @@ public sealed partial record WorkerCommandLine(ClusterMembershipSettings Members
                 if (!Directory.Exists(root)) throw new UsageException($"--data-root: no directory '{root}'");
             var membership = new ClusterMembershipSettings(o.GetValue(redis)!, o.GetValue(clusterId)!, Port(o.GetValue(siloPort), bind, "silo-port"), address);
             string deviceName = o.GetValue(device)!;
+            // Decided here, from the libtorch this process loaded: a worker that cannot compute
+            // on its device must not join the cluster and fail every shard it is sent.
+            if (ComputeDevices.Unavailable(deviceName) is { } missing) throw new UsageException($"--device {deviceName}: {missing}");
             var options = new WorkerOptions
             {
                 Device = deviceName == "cuda" ? "cuda:0" : deviceName,

@@ -1,4 +1,5 @@
 using MetaCluster.Bench.Capacity;
+using MetaCluster.Bench.GradCheck;
 using MetaCluster.Bench.Scaling;
 using MetaCluster.Bench.Throughput;
 using MetaCluster.Bench.Wire;
@@ -15,6 +16,7 @@ public static class BenchSuiteCatalog
         new ScalingSuite(),
         new CapacitySuite(),
         new WireSuite(),
+        new GradCheckSuite(),
     ];
 
     /// <summary>The names accepted by <c>--suite</c> (besides <c>all</c>).</summary>

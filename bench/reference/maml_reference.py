@@ -56,7 +56,10 @@ def cpu_model():
 
 
 def environment(threads):
+    cuda = torch.cuda.is_available()
     return {
+        "cuda": torch.version.cuda if cuda else None,
+        "gpu": torch.cuda.get_device_name(0) if cuda else None,
         "torch": torch.__version__,
         "numpy": np.__version__,
         "python": platform.python_version(),
@@ -100,16 +103,28 @@ def settings(config):
 
 # ----- throughput -------------------------------------------------------------------------------
 
-def benchmark(config, impl, warmup, steps, repeats, seed, target_seconds, omniglot_zip):
+def on_device(config, seed, omniglot_zip, device):
+    """theta (leaves on the device, initialised on the CPU as everywhere else) and a sampler whose
+    tasks are drawn on the CPU with numpy, as before, and copied to the device."""
+    theta = [p.detach().to(device).requires_grad_(True) for p in make_theta(config, seed, torch.float32)]
+    sample = make_sampler(config, [seed, 0], torch.float32, omniglot_zip)
+    if device.type == "cpu":
+        return theta, sample
+    return theta, lambda: tuple(t.to(device) for t in sample())
+
+
+def benchmark(config, impl, warmup, steps, repeats, seed, target_seconds, omniglot_zip, device):
     data_seconds = 0.0
     if config["family"] == "omniglot":
         start = time.perf_counter()
         omniglot_images(omniglot_zip)
         data_seconds = time.perf_counter() - start
-    theta = make_theta(config, seed, torch.float32)
+    theta, sample = on_device(config, seed, omniglot_zip, device)
     optimiser = torch.optim.Adam(theta, lr=config["outer_lr"])
-    sample = make_sampler(config, [seed, 0], torch.float32, omniglot_zip)
     step_fn = make_step(config, impl)
+    cuda = device.type == "cuda"
+    if cuda:
+        torch.cuda.reset_peak_memory_stats(device)
 
     def one_step():
         t0 = time.perf_counter()
@@ -118,6 +133,8 @@ def benchmark(config, impl, warmup, steps, repeats, seed, target_seconds, omnigl
         optimiser.zero_grad(set_to_none=True)
         loss = step_fn(theta, batch)
         optimiser.step()
+        if cuda:  # the step's kernels finish inside its time (the loss's .item() waits for the outer loss only)
+            torch.cuda.synchronize(device)
         return loss, t1 - t0
 
     load_before = list(os.getloadavg())
@@ -166,6 +183,9 @@ def benchmark(config, impl, warmup, steps, repeats, seed, target_seconds, omnigl
         "step_ms_median": 1000.0 * statistics.median(r["seconds"] for r in reps) / steps,
         "repetitions": reps,
         "data_decode_seconds": data_seconds,
+        "device": str(device),
+        "gpu_max_memory_allocated_bytes": torch.cuda.max_memory_allocated(device) if cuda else None,
+        "gpu_max_memory_reserved_bytes": torch.cuda.max_memory_reserved(device) if cuda else None,
         "load_average_before": load_before,
         "load_average_after": list(os.getloadavg()),
     }
@@ -312,6 +332,7 @@ def main(argv=None):
     ap.add_argument("--omniglot-zip", default=DEFAULT_OMNIGLOT_ZIP)
     ap.add_argument("--memory-format", choices=["contiguous", "channels_last"], default="contiguous",
                     help="CNN-4 activations: NCHW (plain PyTorch, the default) or channels-last strides")
+    ap.add_argument("--device", default="cpu", help="throughput: cpu, cuda or cuda:N (tasks are drawn on the CPU and copied)")
     ap.add_argument("--out", help="also write the JSON here")
     ap.add_argument("--train", action="store_true", help="sinusoid: meta-train, then evaluate")
     ap.add_argument("--meta-steps", type=int, default=2000)
@@ -330,6 +351,8 @@ def main(argv=None):
 
     if args.impl == "batched-grouped" and args.config != "omniglot-protonet" and not args.check:
         ap.error("--impl batched-grouped is for --config omniglot-protonet only (MAML's batched path is already grouped)")
+    if args.device != "cpu" and (args.train or args.check):
+        ap.error("--device is for the throughput mode only")
     if args.train and not args.config.startswith("sinusoid"):
         ap.error("--train is implemented for the sinusoid configs only")
     config = dict(CONFIGS[args.config])
@@ -346,7 +369,7 @@ def main(argv=None):
                        args.eval_query, args.log_every)
     else:
         result = benchmark(config, args.impl, args.warmup, args.steps, args.repeats, args.seed,
-                           args.target_seconds, args.omniglot_zip)
+                           args.target_seconds, args.omniglot_zip, torch.device(args.device))
     result["environment"] = environment(args.threads)
     result["memory_format"] = args.memory_format
     text = json.dumps(result, indent=2)

@@ -49,6 +49,9 @@ public sealed record BenchConfiguration(string Name, RunDefinition Run, string M
     /// <summary>The same configuration with <c>--kernels</c> set.</summary>
     public BenchConfiguration WithKernels(string kernels) => this with { Run = Run with { Kernels = kernels } };
 
+    /// <summary>The same configuration with another meta-batch (tasks per meta-step).</summary>
+    public BenchConfiguration WithMetaBatch(int metaBatch) => this with { Run = Run with { MetaBatch = metaBatch } };
+
     /// <summary>The settings as the figure's configuration.</summary>
     public Dictionary<string, string> Describe()
     {

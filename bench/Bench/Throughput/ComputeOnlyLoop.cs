@@ -4,6 +4,7 @@ using MetaCluster.Coordinator.Runs;
 using MetaCluster.Learning.Optimisation;
 using MetaCluster.Learning.Tasks;
 using MetaCluster.TaskWorker.Execution;
+using TorchSharp;
 using static TorchSharp.torch;
 using MetaCluster.Abstractions;
 
@@ -15,6 +16,8 @@ namespace MetaCluster.Bench.Throughput;
 /// them as one shard, divide by T and apply Adam (as the coordinator does). No Orleans, no gRPC,
 /// no copies to the wire: the difference to the cluster figure is the cluster's overhead.
 /// Steps are numbered from 0 like a run's, so step s meets the same tasks as the run's step s.
+/// On a GPU, θ and Adam stay on the CPU as on the coordinator, and each step copies θ to the device
+/// and the gradient back, as a worker does.
 /// </summary>
 public sealed class ComputeOnlyLoop : IDisposable
 {
@@ -23,12 +26,14 @@ public sealed class ComputeOnlyLoop : IDisposable
     private readonly long[] taskIndices;
     private readonly Tensor theta;
     private readonly Adam adam;
+    private readonly Device device;
     private long step;
 
     /// <summary>Builds the family, model and algorithm the worker would resolve for <paramref name="run"/>, and θ from its seed.</summary>
-    public ComputeOnlyLoop(RunDefinition run)
+    public ComputeOnlyLoop(RunDefinition run, string device = "cpu")
     {
         this.run = run;
+        this.device = TorchSharp.torch.device(device);
         resolved = ResolvedRunSpec.From(run.ToSpec());
         taskIndices = Enumerable.Range(0, run.MetaBatch).Select(i => (long)i).ToArray();
         theta = resolved.Algorithm.InitializeMetaParameters(resolved.Model, run.Seed);
@@ -45,10 +50,12 @@ public sealed class ComputeOnlyLoop : IDisposable
         using (NewDisposeScope())
         {
             using var batch = resolved.Family.Sample(run.Seed, TaskStream.Train, step, taskIndices, resolved.TrainShape);
-            var outcome = resolved.Algorithm.ComputeShard(resolved.Model, theta, batch);
+            using var onDevice = batch.To(theta.dtype, device);
+            var thetaHere = device.type == DeviceType.CPU ? theta : theta.to(device);
+            var outcome = resolved.Algorithm.ComputeShard(resolved.Model, thetaHere, onDevice);
             LastLoss = outcome.TaskLosses.Average();
             using TorchSharp.Scalar metaBatch = run.MetaBatch;
-            gradient = outcome.GradientSum.div(metaBatch).DetachFromDisposeScope();
+            gradient = outcome.GradientSum.cpu().div(metaBatch).DetachFromDisposeScope();
         }
         // Adam's moments live across steps, so the update stays outside the step's dispose scope.
         using (gradient) adam.Apply(theta, gradient);

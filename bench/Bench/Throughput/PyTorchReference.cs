@@ -48,16 +48,18 @@ public sealed class PyTorchReference
     public const string LoopChannelsLast = "loop_channels_last";
 
     /// <summary>
-    /// Runs <c>--config <paramref name="config"/> --impl <paramref name="implementation"/></c>
-    /// (<see cref="LoopChannelsLast"/>: <c>--impl loop --memory-format channels_last</c>),
+    /// Runs <c>--config</c> with <paramref name="config"/>'s name and meta-batch, <c>--impl <paramref name="implementation"/></c>
+    /// (<see cref="LoopChannelsLast"/>: <c>--impl loop --memory-format channels_last</c>) on <paramref name="device"/>,
     /// writing its JSON to <paramref name="jsonFile"/>; throws with its last error line when it fails.
     /// </summary>
-    public async Task<PyTorchFigure> MeasureAsync(string config, string implementation, int threads, BenchPlan plan, string? omniglotZip, string jsonFile, CancellationToken cancellationToken)
+    public async Task<PyTorchFigure> MeasureAsync(BenchConfiguration config, string implementation, int threads, BenchPlan plan, string? omniglotZip, string device,
+        string jsonFile, CancellationToken cancellationToken)
     {
         var c = CultureInfo.InvariantCulture;
         var args = new List<string>
         {
-            script, "--config", config, "--impl", implementation == LoopChannelsLast ? "loop" : implementation, "--threads", threads.ToString(c),
+            script, "--config", config.Name, "--meta-batch", config.Run.MetaBatch.ToString(c), "--device", device,
+            "--impl", implementation == LoopChannelsLast ? "loop" : implementation, "--threads", threads.ToString(c),
             "--warmup", plan.Warmup.ToString(c), "--repeats", plan.Repetitions.ToString(c),
             "--steps", "0", "--target-seconds", plan.TargetSeconds.ToString("R", c), "--out", jsonFile,
         };
@@ -68,7 +70,7 @@ public sealed class PyTorchReference
         if (exit != 0 || !File.Exists(jsonFile))
         {
             string last = errors.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? "";
-            throw new InvalidOperationException($"maml_reference.py --config {config} --impl {implementation} exited with {exit}: {last}");
+            throw new InvalidOperationException($"maml_reference.py --config {config.Name} --impl {implementation} exited with {exit}: {last}");
         }
         using var document = JsonDocument.Parse(await File.ReadAllTextAsync(jsonFile, cancellationToken));
         var root = document.RootElement;

@@ -29,6 +29,8 @@ public sealed class ThroughputSuite : IBenchSuite
         new("target-seconds", "seconds per repetition (default 3; --quick 0.2)"),
         new("kernels", "fused (default; MAML/FOMAML on MLPs use the hand-written kernel) or autograd (libtorch autograd throughout)"),
         new("omniglot-zip", "images_background_small1.zip (default: shared/data/omniglot above the repository)"),
+        new("device", "cpu (default), cuda or cuda:N: where the cluster's worker, the compute-only loop and the PyTorch reference compute"),
+        new("meta-batch", "meta-batch sizes to run each configuration at, e.g. 32,128,512 (default: the configuration's own)"),
     ];
 
     /// <inheritdoc/>
@@ -48,12 +50,16 @@ public sealed class ThroughputSuite : IBenchSuite
         var figures = new List<BenchFigure>();
         // `train`'s default (the data plane called in process) and the same cluster with the data
         // plane over gRPC on loopback, as between processes.
-        await using (var local = await EmbeddedCluster.StartAsync(new EmbeddedClusterOptions(1, "cpu", settings.Threads, InProcessDataPlane: true), cancellationToken))
-        await using (var wire = await EmbeddedCluster.StartAsync(new EmbeddedClusterOptions(1, "cpu", settings.Threads), cancellationToken))
+        await using (var local = await EmbeddedCluster.StartAsync(new EmbeddedClusterOptions(1, options.Device, settings.Threads, InProcessDataPlane: true), cancellationToken))
+        await using (var wire = await EmbeddedCluster.StartAsync(new EmbeddedClusterOptions(1, options.Device, settings.Threads), cancellationToken))
         {
             var runners = (new EmbeddedBenchRunner(local, scratch), new EmbeddedBenchRunner(wire, scratch));
             foreach (var name in options.Configs)
-                figures.AddRange(await MeasureAsync(BenchConfiguration.Create(name, options.Omniglot).WithKernels(options.Kernels), settings, options, runners, reference, referenceNote, progress, cancellationToken));
+            {
+                var config = BenchConfiguration.Create(name, options.Omniglot).WithKernels(options.Kernels);
+                foreach (int metaBatch in options.MetaBatches.Count > 0 ? options.MetaBatches : [config.Run.MetaBatch])
+                    figures.AddRange(await MeasureAsync(config.WithMetaBatch(metaBatch), settings, options, runners, reference, referenceNote, progress, cancellationToken));
+            }
         }
         if (Directory.Exists(scratch)) Directory.Delete(scratch, recursive: true);
         return figures;
@@ -66,10 +72,10 @@ public sealed class ThroughputSuite : IBenchSuite
         var plan = config.Plan(settings, options.TargetSeconds);
         double load = MachineInfo.LoadAverage().FirstOrDefault(double.NaN);
         progress.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"throughput {config.Name}: warm-up {plan.Warmup} step(s), {plan.Repetitions} repetitions of ~{plan.TargetSeconds} s (load average {load:0.0})"));
+            $"throughput {config.Name}, meta-batch {config.Run.MetaBatch}, {options.Device}: warm-up {plan.Warmup} step(s), {plan.Repetitions} repetitions of ~{plan.TargetSeconds} s (load average {load:0.0})"));
 
         ThroughputMeasurement computeOnly;
-        using (var loop = new ComputeOnlyLoop(config.Run))
+        using (var loop = new ComputeOnlyLoop(config.Run, options.Device))
             computeOnly = loop.Measure(plan, cancellationToken);
         Report(progress, config.Name, "compute only", computeOnly);
         var embedded = await RunThroughput.MeasureAsync(runners.InProcess, config.Run with { Workers = 1, Shards = 1 }, plan, cancellationToken);
@@ -91,8 +97,8 @@ public sealed class ThroughputSuite : IBenchSuite
             {
                 try
                 {
-                    string json = Path.Combine(settings.OutputDirectory, "pytorch", $"{config.Name}-{implementation}.json");
-                    var figure = await reference.MeasureAsync(config.Name, implementation, settings.Threads, plan, options.Omniglot?.Train, json, cancellationToken);
+                    string json = Path.Combine(settings.OutputDirectory, "pytorch", $"{config.Name}-t{config.Run.MetaBatch}-{implementation}.json");
+                    var figure = await reference.MeasureAsync(config, implementation, settings.Threads, plan, options.Omniglot?.Train, options.Device, json, cancellationToken);
                     pytorch.Add(figure);
                     progress.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"  PyTorch {implementation}: {figure.Median:0.0} tasks/s (median of {figure.Repetitions.Length} × {figure.StepsPerRepetition} steps)"));
@@ -109,16 +115,16 @@ public sealed class ThroughputSuite : IBenchSuite
         string note = string.Join(" ", notes);
         return
         [
-            Figure(config, "embedded cluster, 1 worker", embedded, settings, pytorch, load, note),
-            Figure(config, "embedded cluster, 1 worker, data plane over gRPC", overGrpc, settings, pytorch, load, note),
-            Figure(config, "compute only (no cluster)", computeOnly, settings, pytorch, load, note),
+            Figure(config, "embedded cluster, 1 worker", embedded, settings, options.Device, pytorch, load, note),
+            Figure(config, "embedded cluster, 1 worker, data plane over gRPC", overGrpc, settings, options.Device, pytorch, load, note),
+            Figure(config, "compute only (no cluster)", computeOnly, settings, options.Device, pytorch, load, note),
         ];
     }
 
-    private BenchFigure Figure(BenchConfiguration config, string path, ThroughputMeasurement m, BenchSettings settings, List<PyTorchFigure> pytorch, double load, string note)
+    private BenchFigure Figure(BenchConfiguration config, string path, ThroughputMeasurement m, BenchSettings settings, string device, List<PyTorchFigure> pytorch, double load, string note)
     {
         var c = CultureInfo.InvariantCulture;
-        var configuration = new Dictionary<string, string> { ["path"] = path };
+        var configuration = new Dictionary<string, string> { ["path"] = path, ["device"] = device };
         foreach (var (k, v) in config.Describe()) configuration[k] = v;
         configuration["threads"] = settings.Threads.ToString(c);
         configuration["warmup_steps"] = m.WarmupSteps.ToString(c);
@@ -135,7 +141,8 @@ public sealed class ThroughputSuite : IBenchSuite
         progress.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  {path}: {m.Median:0.0} tasks/s (median of {m.TasksPerSecond.Length} × {m.StepsPerRepetition} steps)"));
 
-    private sealed record ThroughputOptions(IReadOnlyList<string> Configs, string Reference, double TargetSeconds, OmniglotSources? Omniglot, string Kernels);
+    private sealed record ThroughputOptions(
+        IReadOnlyList<string> Configs, string Reference, double TargetSeconds, OmniglotSources? Omniglot, string Kernels, string Device, IReadOnlyList<int> MetaBatches);
 
     private static ThroughputOptions Read(BenchSettings settings)
     {
@@ -147,6 +154,9 @@ public sealed class ThroughputSuite : IBenchSuite
         string kernels = settings.String("kernels", "fused");
         if (!AlgorithmCatalog.KernelChoices.Contains(kernels))
             throw new UsageException($"--kernels must be {string.Join(" or ", AlgorithmCatalog.KernelChoices)}, got '{kernels}'");
-        return new ThroughputOptions(configs, reference, target, omniglot, kernels);
+        string device = settings.String("device", "cpu");
+        BenchDevices.RequireAvailable(device);
+        var metaBatches = settings.PositiveInts("meta-batch", [], 100_000);
+        return new ThroughputOptions(configs, reference, target, omniglot, kernels, device, metaBatches);
     }
 }
