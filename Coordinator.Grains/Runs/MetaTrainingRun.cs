@@ -60,7 +60,7 @@ public sealed class MetaTrainingRun(
         var metaStep = steps.For(d, plan, parameters);
         long firstStep = recorder.Begin(parameters, family.Kind);
         var tracker = new ValidationTracker(d, TaskLosses.MetricName(family.Kind));
-        Checkpoint? best = null;
+        Checkpoint? best = recorder.RestoreValidation(tracker);
         long trained = d.MetaSteps;
 
         using var runSpan = StepTrace.StartRun(runId, d.Task, d.Algorithm, d.MetaSteps, d.MetaBatch);

@@ -167,6 +167,10 @@ public sealed partial class RunRecorder(string runId, RunDefinition definition, 
         return best;
     }
 
+    /// <summary>The validation state the run starts with (<see cref="ValidationResume"/>): the best checkpoint to keep, if any.</summary>
+    public Checkpoint? RestoreValidation(ValidationTracker tracker) =>
+        output is null ? null : ValidationResume.Restore(output, checkpoints!.Path, firstStep, tracker);
+
     /// <summary>The best validation's checkpoint in checkpoints/ (and best.safetensors beside it).</summary>
     public const string BestName = "best.ckpt";
 
