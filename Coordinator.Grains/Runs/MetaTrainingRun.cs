@@ -97,11 +97,14 @@ public sealed class MetaTrainingRun(
         {
             recorder.Evaluating();
             // The best validation's θ replaces the last one for the evaluation (the final checkpoint and model.safetensors keep the last).
+            // It goes out as a version of its own, meta_steps + 1: workers cache θ by version, and
+            // version meta_steps (the last step's θ) may already be cached from the last validation.
             if (best is not null) parameters.Restore(best);
             evaluated = best is null ? null : $"{RunRecorder.BestName} (step {best.Step})";
-            parameters.Publish(d.MetaSteps);
+            long version = best is null ? d.MetaSteps : d.MetaSteps + 1;
+            parameters.Publish(version);
             using (ClusterTelemetry.CoordinatorSource.StartActivity("evaluate"))
-                report = await evaluation.RunAsync(runId, d, endpoint.Url, family.Kind, recorder.Evaluated, cancellationToken);
+                report = await evaluation.RunAsync(runId, d, endpoint.Url, family.Kind, recorder.Evaluated, cancellationToken, version);
             foreach (var point in report.Results)
                 if (point.Mean is { } mean) RunMetrics.RecordEvaluation(runId, report.Metric, point.InnerSteps, mean);
         }

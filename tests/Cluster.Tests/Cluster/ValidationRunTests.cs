@@ -59,8 +59,20 @@ public sealed class ValidationRunTests
         Assert.Equal([0L, 1], scalars.Where(s => s.Tag == "eval/mse").Select(s => s.Step));
 
         var evalOutput = new StringWriter();
-        Assert.Equal(0, await CommandLine.RunAsync(["eval", "--run", outDir, "--eval-tasks", "10"], evalOutput, new StringWriter()));
+        Assert.Equal(0, await CommandLine.RunAsync(["eval", "--run", outDir, "--eval-tasks", "20"], evalOutput, new StringWriter()));
         Assert.Contains($"step {bestStep}, the best validation's checkpoint)", evalOutput.ToString());
+
+        // The run's final evaluation scored the best θ (the same tasks as eval's), not the last one, which scores otherwise.
+        Assert.True(bestStep < 6, $"this run's best validation should come before its last step, to tell the two apart (values {string.Join(", ", values)})");
+        double[] Means(JsonElement report) => report.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("mean").GetDouble()).ToArray();
+        var fromRun = Means(summary.RootElement.GetProperty("eval"));
+        using (var ofBest = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "eval.json"))))
+            Assert.Equal(Means(ofBest.RootElement), fromRun, (a, b) => Math.Abs(a - b) < 1e-9);
+        string finalDir = Path.Combine(outDir, "of-final");
+        Assert.Equal(0, await CommandLine.RunAsync(["eval", "--checkpoint", Path.Combine(outDir, "checkpoints", "final.ckpt"), "--eval-tasks", "20", "--out", finalDir],
+            new StringWriter(), new StringWriter()));
+        using var ofFinal = JsonDocument.Parse(File.ReadAllText(Path.Combine(finalDir, "eval.json")));
+        Assert.NotEqual(Means(ofFinal.RootElement), fromRun);
     }
 
     [Fact]
