@@ -30,7 +30,9 @@ public sealed partial class RunRecorder(string runId, RunDefinition definition, 
     private readonly CheckpointDirectory? checkpoints = definition.OutputDirectory is null ? null : new CheckpointDirectory(definition.OutputDirectory, create: create);
     private readonly Stopwatch clock = new();
     private volatile RunStatus status = new() { RunId = runId, State = RunState.Pending, MetaSteps = definition.MetaSteps, EvalTasks = definition.EvalTasks };
-    private long firstStep, retries, saturated, trained;
+    private long firstStep, retries, saturated;
+    // Meta-steps trained when training ended: meta_steps, or fewer when the run stopped early.
+    private long trained = definition.MetaSteps;
     private double lastLoss = double.NaN;
     private string? resumeNote;
     private TaskKind kind;
