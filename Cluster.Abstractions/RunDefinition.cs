@@ -64,4 +64,19 @@ public sealed record RunDefinition
     /// gradient and fetches θ from it once for all f. 1: groups go straight to the coordinator.
     /// </summary>
     [Id(37)] public int ReduceTree { get; init; } = 1;
+    // The experiment workflow's fields are numbered from 80, as in the API's RunDefinition.
+    /// <summary>Meta-steps between validations of θ on the validation split (and at the last step); 0: no validation.</summary>
+    [Id(80)] public int ValEvery { get; init; }
+    /// <summary>Validation tasks scored at each validation (the same tasks every time).</summary>
+    [Id(81)] public int ValTasks { get; init; } = 100;
+    /// <summary>Inner steps after which the validation metric is taken; null: the largest of <see cref="EvalInnerSteps"/>.</summary>
+    [Id(82)] public int? ValInnerSteps { get; init; }
+    /// <summary>Images and tabular, with validation on: the share of the meta-training classes or files held out as the validation split.</summary>
+    [Id(83)] public double ValFraction { get; init; } = 0.1;
+    /// <summary>Images, with validation on: a file listing the validation classes (group/class per line), instead of <see cref="ValFraction"/>.</summary>
+    [Id(84)] public string? ValClasses { get; init; }
+    /// <summary>Ends the run after this many validations in a row without improvement; 0: never.</summary>
+    [Id(85)] public int EarlyStop { get; init; }
+    /// <summary>Writes TensorBoard event files under tensorboard/ in the run directory.</summary>
+    [Id(86)] public bool Tensorboard { get; init; } = true;
 }

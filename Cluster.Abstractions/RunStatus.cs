@@ -37,6 +37,17 @@ public sealed record RunStatus
     [Id(10)] public string? SummaryJson { get; init; }
     [Id(11)] public int EvaluatedTasks { get; init; }
     [Id(12)] public int EvalTasks { get; init; }
+    // The experiment workflow's fields are numbered from 80, as in RunDefinition.
+    /// <summary>The step of the latest validation; 0 before the first one (or without validation).</summary>
+    [Id(80)] public long ValidationStep { get; init; }
+    /// <summary>The validation metric of the latest validation (NaN when every task diverged).</summary>
+    [Id(81)] public double ValidationValue { get; init; } = double.NaN;
+    /// <summary>The validation metric's name: mse or accuracy.</summary>
+    [Id(82)] public string? ValidationMetric { get; init; }
+    /// <summary>The step of the best validation so far, whose parameters are checkpoints/best.ckpt.</summary>
+    [Id(83)] public long BestStep { get; init; }
+    /// <summary>The best validation metric so far.</summary>
+    [Id(84)] public double BestValue { get; init; } = double.NaN;
 
     /// <summary>True once the run will not change any more.</summary>
     public bool IsFinished => State is RunState.Completed or RunState.Failed or RunState.Stopped;

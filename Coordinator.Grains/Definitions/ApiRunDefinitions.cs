@@ -54,6 +54,13 @@ public static class ApiRunDefinitions
             Kernels = api.HasKernels ? api.Kernels : d.Kernels,
             ReduceGroup = api.HasReduceGroup ? api.ReduceGroup : d.ReduceGroup,
             ReduceTree = api.HasReduceTree ? api.ReduceTree : d.ReduceTree,
+            ValEvery = api.HasValEvery ? api.ValEvery : d.ValEvery,
+            ValTasks = api.HasValTasks ? api.ValTasks : d.ValTasks,
+            ValInnerSteps = api.HasValInnerSteps ? api.ValInnerSteps : d.ValInnerSteps,
+            ValFraction = api.HasValFraction ? api.ValFraction : d.ValFraction,
+            ValClasses = api.HasValClasses ? api.ValClasses : null,
+            EarlyStop = api.HasEarlyStop ? api.EarlyStop : d.EarlyStop,
+            Tensorboard = api.HasTensorboard ? api.Tensorboard : d.Tensorboard,
         };
         return CompleteDefaults(run);
     }
@@ -68,7 +75,7 @@ public static class ApiRunDefinitions
         Shards = run.Shards != 0 ? run.Shards : Math.Max(1, Math.Min(run.Workers, run.MetaBatch)),
     };
 
-    /// <summary>The API's message for <paramref name="run"/>, every field set.</summary>
+    /// <summary>The API's message for <paramref name="run"/>, every field set (those that may be null when they are not).</summary>
     public static Api.RunDefinition ToApi(RunDefinition run)
     {
         var api = new Api.RunDefinition
@@ -79,6 +86,7 @@ public static class ApiRunDefinitions
             LogEvery = run.LogEvery, ShardTimeout = run.ShardTimeoutSeconds, CheckpointEvery = run.CheckpointEvery,
             TrLambda = run.TrLambda, TrHeads = run.TrHeads, TrTau = run.TrTau, TrMetaData = run.TrMetaData, TrSampler = run.TrSampler,
             GradDtype = run.GradDtype, Kernels = run.Kernels, ReduceGroup = run.ReduceGroup, ReduceTree = run.ReduceTree,
+            ValEvery = run.ValEvery, ValTasks = run.ValTasks, ValFraction = run.ValFraction, EarlyStop = run.EarlyStop, Tensorboard = run.Tensorboard,
         };
         api.Data.AddRange(run.Data);
         api.EvalData.AddRange(run.EvalData);
@@ -86,6 +94,8 @@ public static class ApiRunDefinitions
         api.EvalInnerSteps.AddRange(run.EvalInnerSteps);
         if (run.EvalClasses is not null) api.EvalClasses = run.EvalClasses;
         if (run.Target is not null) api.Target = run.Target;
+        if (run.ValInnerSteps is { } valInnerSteps) api.ValInnerSteps = valInnerSteps;
+        if (run.ValClasses is not null) api.ValClasses = run.ValClasses;
         return api;
     }
 }

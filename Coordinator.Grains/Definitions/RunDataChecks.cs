@@ -24,7 +24,8 @@ public static class RunDataChecks
     public static void Check(RunDefinition run, FieldNames names, IReadOnlyList<string>? dataRoots, RunLimits? limits = null)
     {
         limits ??= RunLimits.Default;
-        var fields = new[] { ("data", run.Data), ("eval-data", run.EvalData), ("eval-classes", run.EvalClasses is null ? [] : new[] { run.EvalClasses }) };
+        var fields = new[] { ("data", run.Data), ("eval-data", run.EvalData), ("eval-classes", run.EvalClasses is null ? [] : new[] { run.EvalClasses }),
+            ("val-classes", run.ValClasses is null ? [] : new[] { run.ValClasses }) };
         if (dataRoots is not null)
             foreach (var (field, paths) in fields)
                 if (DataRoots.Violation(paths, dataRoots) is { } violation) throw new InvalidRunDefinitionException(field, $"{names[field]}: {violation}");
@@ -40,6 +41,8 @@ public static class RunDataChecks
             family.Sample(run.Seed, TaskStream.Train, 0, [0], train).Dispose();
             if (run.EvalTasks > 0)
                 family.Sample(run.Seed, TaskStream.Evaluation, 0, [0], train with { Query = run.EvalQuery > 0 ? run.EvalQuery : run.Query }).Dispose();
+            if (run.ValEvery > 0)
+                family.Sample(run.Seed, TaskStream.Validation, 0, [0], train with { Query = run.EvalQuery > 0 ? run.EvalQuery : run.Query }).Dispose();
         }
         catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or UnauthorizedAccessException)
         {

@@ -46,6 +46,21 @@ public static class RunDefinitionRules
         OneOf(n, "kernels", run.Kernels, AlgorithmCatalog.KernelChoices);
         CheckReduction(run, n);
         CheckAlgorithmFitsTasks(run, n);
+        CheckValidation(run, n, limits);
+    }
+
+    // Validation is opt-in; its options only mean something with val-every, and early stopping needs validations.
+    private static void CheckValidation(RunDefinition run, FieldNames n, RunLimits limits)
+    {
+        Range(n, "val-every", run.ValEvery, 0, 100_000_000);
+        Range(n, "val-tasks", run.ValTasks, 1, limits.MaxTasksPerStep, $"a validation round takes at most {limits.MaxTasksPerStep} tasks");
+        if (run.ValInnerSteps is { } k) Range(n, "val-inner-steps", k, 0, 10_000);
+        if (!(run.ValFraction > 0 && run.ValFraction < 1)) Fail("val-fraction", $"{n["val-fraction"]} must be between 0 and 1 (exclusive), got {run.ValFraction}");
+        Range(n, "early-stop", run.EarlyStop, 0, 1_000_000);
+        if (run.EarlyStop > 0 && run.ValEvery == 0) Fail("early-stop", $"{n["early-stop"]} needs {n["val-every"]}: it counts validations without improvement");
+        if (run.ValClasses is not null && run.ValEvery == 0) Fail("val-classes", $"{n["val-classes"]} needs {n["val-every"]}");
+        if (run.ValClasses is not null && run.Task != "images") Fail("val-classes", $"{n["val-classes"]} lists image classes; {n["task"]} {run.Task} has none");
+        if (run.ValClasses is { } file) Text(n, "val-classes", file, limits);
     }
 
     // Families that read files need them, and generators take none; every text and list is bounded.

@@ -35,6 +35,7 @@ public static class CoordinatorServiceCollectionExtensions
         services.AddSingleton<RelationRound>();
         services.AddSingleton<MetaSteps>();
         services.AddSingleton<RunEvaluation>();
+        services.AddSingleton<RunValidation>();
         services.AddSingleton<Predictor>();
         services.AnswerMalformedRequestsWithInvalidArgument();
         return services;

@@ -45,6 +45,12 @@ public sealed record RunSummary
     /// <summary>With --resume: where the run continued from (and which newer checkpoints did not verify), or that it found none and started fresh.</summary>
     public string? Resume { get; init; }
     public EvaluationReport? Eval { get; init; }
+    /// <summary>With --val-every: the validation split, its schedule and the best validation.</summary>
+    public ValidationSummary? Validation { get; init; }
+    /// <summary>Which parameters the final evaluation scored: best.ckpt (step N) when the run validated, else the final ones.</summary>
+    public string? EvaluatedCheckpoint { get; init; }
+    /// <summary>The software and machine that ran the run.</summary>
+    public RunEnvironment? Environment { get; init; }
 }
 
 /// <summary>The eval object of summary.json and eval.json.</summary>
@@ -80,8 +86,9 @@ public sealed record EvaluationPoint(int InnerSteps, double? Mean, double? Ci95,
 }
 
 /// <summary>One line of metrics.jsonl.</summary>
+/// <remarks><see cref="Validation"/>: the validation metric (the same metric) on lines of steps that validated; absent on others.</remarks>
 public sealed record MetricsLine(long Step, double Loss, string Metric, double Value, double TasksPerSecond, int Workers, double ElapsedSeconds, int Retries,
-    double? TrLoss = null, double? RelationEntropy = null);
+    double? TrLoss = null, double? RelationEntropy = null, double? Validation = null);
 
 /// <summary>The JSON conventions of the run directory: snake_case names, indented summaries.</summary>
 public static class RunJson

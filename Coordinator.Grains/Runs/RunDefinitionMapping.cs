@@ -29,7 +29,16 @@ public static class RunDefinitionMapping
     {
         Data = run.Data, EvalData = run.EvalData, EvalGroups = run.EvalGroups, EvalClassList = run.EvalClasses,
         Target = run.Target, Rotations = run.Rotations, Ways = run.Ways,
+        ValidationFraction = run.ValidationFraction(), ValidationClassList = run.ValEvery > 0 ? run.ValClasses : null,
     };
+
+    /// <summary>
+    /// The share of the meta-training classes or files the run holds out for validation: its
+    /// <c>val_fraction</c> when it validates a data-reading family without a class list, else 0
+    /// (a run that does not validate trains on everything).
+    /// </summary>
+    public static double ValidationFraction(this RunDefinition run) =>
+        run.ValEvery > 0 && run.ValClasses is null && TaskFamilyCatalog.ReadsData(run.Task) ? run.ValFraction : 0;
 
     /// <summary>The worker-facing part of the definition.</summary>
     public static RunSpec ToSpec(this RunDefinition run)
@@ -48,6 +57,9 @@ public static class RunDefinitionMapping
         spec.Rotations = run.Rotations;
         spec.GradDtype = GradientCodec.Parse(run.GradDtype);
         spec.Kernels = run.Kernels;
+        // Only a run that validates changes the training data (its split); others send the spec they always did.
+        spec.ValFraction = run.ValidationFraction();
+        if (run.ValEvery > 0 && run.ValClasses is not null) spec.ValClasses = run.ValClasses;
         if (run.TrLambda != 0)
         {
             spec.TrLambda = run.TrLambda;

@@ -15,12 +15,17 @@ namespace MetaCluster.Coordinator.Runs;
 /// </summary>
 public sealed class RunEvaluation(DirectRound round)
 {
-    /// <summary>Evaluates the run's θ, already published as version <see cref="RunDefinition.MetaSteps"/>; <paramref name="evaluated"/> hears how many tasks were scored.</summary>
-    public async Task<EvaluationReport> RunAsync(string runId, RunDefinition run, string dataPlaneUrl, TaskKind kind, Action<int> evaluated, CancellationToken cancellationToken)
+    /// <summary>
+    /// Evaluates the run's θ, already published as <paramref name="parameterVersion"/> (default
+    /// <see cref="RunDefinition.MetaSteps"/>; the best validation's θ goes out as meta_steps + 1);
+    /// <paramref name="evaluated"/> hears how many tasks were scored.
+    /// </summary>
+    public async Task<EvaluationReport> RunAsync(string runId, RunDefinition run, string dataPlaneUrl, TaskKind kind, Action<int> evaluated, CancellationToken cancellationToken,
+        long? parameterVersion = null)
     {
         long version = run.MetaSteps;
         var shards = ShardPlan.Split(run.EvalTasks, (run.EvalTasks + run.EvalShardTasks - 1) / run.EvalShardTasks);
-        var work = new RoundWork(runId, version, version, run.EvalTasks, run.ToSpec(), dataPlaneUrl, WorkKind.Evaluate);
+        var work = new RoundWork(runId, version, parameterVersion ?? version, run.EvalTasks, run.ToSpec(), dataPlaneUrl, WorkKind.Evaluate);
         var result = await round.RunAsync(work, shards, 0, TimeSpan.FromSeconds(run.ShardTimeoutSeconds), cancellationToken);
         int columns = run.EvalInnerSteps.Length;
         var perTask = result.Shards.SelectMany(h => h.Evaluate.Metrics).ToArray();

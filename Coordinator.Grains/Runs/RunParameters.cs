@@ -133,6 +133,8 @@ public sealed class RunParameters : IDisposable
             if (checkpoint.FirstMoment is { } m && checkpoint.SecondMoment is { } v)
                 adam.Restore(checkpoint.AdamStep, tensor(m), tensor(v));
         }
+        // θ changed: the next Publish must publish, even under the version last published (the final evaluation of the best θ).
+        published = long.MinValue;
         return (int)checkpoint.Step;
     }
 

@@ -31,9 +31,12 @@ public sealed partial class RunRecorder(string runId, RunDefinition definition, 
     private readonly Stopwatch clock = new();
     private volatile RunStatus status = new() { RunId = runId, State = RunState.Pending, MetaSteps = definition.MetaSteps, EvalTasks = definition.EvalTasks };
     private long firstStep, retries, saturated;
+    // Meta-steps trained when training ended: meta_steps, or fewer when the run stopped early.
+    private long trained = definition.MetaSteps;
     private double lastLoss = double.NaN;
     private string? resumeNote;
     private TaskKind kind;
+    private RunTensorboard? tensorboard;
 
     /// <summary>The latest progress.</summary>
     public RunStatus Status => status;
@@ -56,6 +59,7 @@ public sealed partial class RunRecorder(string runId, RunDefinition definition, 
             if (definition.Resume) firstStep = Resume(output, checkpoints!, parameters);
             else output.ResetMetrics();
             output.WriteJson("run.json", definition);
+            if (definition.Tensorboard) tensorboard = new RunTensorboard(output.Path);
         }
         status = status with { State = RunState.Training };
         clock.Start();
@@ -92,8 +96,11 @@ public sealed partial class RunRecorder(string runId, RunDefinition definition, 
         return step;
     }
 
-    /// <summary>Records meta-step <paramref name="step"/>: status, metrics, its span's tags, and the checkpoint and metrics line when due.</summary>
-    public void StepDone(long step, StepOutcome outcome, RunParameters parameters, StepTrace trace)
+    /// <summary>
+    /// Records meta-step <paramref name="step"/>: status, metrics, its span's tags, and the checkpoint
+    /// and metrics line when due (always on a step that was <paramref name="validation"/>'s, which the line then carries).
+    /// </summary>
+    public void StepDone(long step, StepOutcome outcome, RunParameters parameters, StepTrace trace, EvaluationPoint? validation = null)
     {
         var d = definition;
         retries += outcome.Retries;
@@ -120,23 +127,67 @@ public sealed partial class RunRecorder(string runId, RunDefinition definition, 
         if (output is null) return;
         // The metrics line before the checkpoint: a kill between the two then leaves a line the
         // resume cuts away and writes again, never a checkpoint whose step has no line.
-        if ((step + 1) % d.LogEvery == 0 || step + 1 == d.MetaSteps)
+        if ((step + 1) % d.LogEvery == 0 || step + 1 == d.MetaSteps || validation is not null)
         {
             output.AppendMetrics(new MetricsLine(step + 1, lastLoss, TaskLosses.MetricName(kind), metric, tasksPerSecond, outcome.Workers, elapsed, outcome.Retries,
-                relation?.Gradients.Loss, relation?.MeanRowEntropy()));
+                relation?.Gradients.Loss, relation?.MeanRowEntropy(), validation?.Mean));
+            tensorboard?.Step(step + 1, lastLoss, TaskLosses.MetricName(kind), metric, tasksPerSecond, PhaseTotals.MeanMillisecondsPerStep());
             if (relation is not null) output.WriteJson("relation.json", new RelationFile(step + 1, relation.Tasks, relation.Matrix()));
         }
         if (d.CheckpointEvery > 0 && (step + 1) % d.CheckpointEvery == 0 && step + 1 < d.MetaSteps)
             checkpoints!.Save(parameters.Snapshot(d, step + 1));
     }
 
-    /// <summary>Ends training: stops the clock, writes the final checkpoint and exports θ as model.safetensors. Returns the training time.</summary>
-    public double TrainingDone(RunParameters parameters)
+    /// <summary>Stops the training clock while the run validates (tasks/s and the training time leave validation out).</summary>
+    public void PauseClock() => clock.Stop();
+
+    /// <summary>Restarts the training clock after a validation.</summary>
+    public void ResumeClock() => clock.Start();
+
+    /// <summary>
+    /// Records the validation after <paramref name="trainedSteps"/> meta-steps (<paramref name="tracker"/>
+    /// has it already): status, TensorBoard, and when it <paramref name="improved"/> on the best,
+    /// checkpoints/best.ckpt and best.safetensors (θ as of that step). Returns the best's snapshot when it improved.
+    /// </summary>
+    public Checkpoint? Validated(long trainedSteps, EvaluationPoint point, ValidationTracker tracker, bool improved, RunParameters parameters)
     {
-        clock.Stop();
+        string metric = TaskLosses.MetricName(kind);
+        status = status with
+        {
+            ValidationStep = trainedSteps, ValidationValue = point.Mean ?? double.NaN, ValidationMetric = metric,
+            BestStep = tracker.BestStep, BestValue = tracker.BestValue ?? double.NaN,
+        };
+        tensorboard?.Validation(trainedSteps, metric, point.Mean, tracker.BestValue);
+        if (!improved) return null;
+        var best = parameters.Snapshot(definition, trainedSteps);
         if (output is not null)
         {
-            var final = parameters.Snapshot(definition, definition.MetaSteps);
+            string path = Path.Combine(checkpoints!.Path, BestName);
+            best.Save(path, create);
+            RunExport.Write(best, Path.ChangeExtension(path, ".safetensors"), create);
+        }
+        return best;
+    }
+
+    /// <summary>The validation state the run starts with (<see cref="ValidationResume"/>): the best checkpoint to keep, if any.</summary>
+    public Checkpoint? RestoreValidation(ValidationTracker tracker) =>
+        output is null ? null : ValidationResume.Restore(output, checkpoints!.Path, firstStep, tracker);
+
+    /// <summary>The best validation's checkpoint in checkpoints/ (and best.safetensors beside it).</summary>
+    public const string BestName = "best.ckpt";
+
+    /// <summary>
+    /// Ends training after <paramref name="trainedSteps"/> meta-steps (fewer than meta_steps when the
+    /// run stopped early): stops the clock, writes the final checkpoint and exports θ as
+    /// model.safetensors. Returns the training time.
+    /// </summary>
+    public double TrainingDone(RunParameters parameters, long trainedSteps)
+    {
+        clock.Stop();
+        trained = trainedSteps;
+        if (output is not null)
+        {
+            var final = parameters.Snapshot(definition, trainedSteps);
             checkpoints!.SaveFinal(final);
             RunExport.Write(final, Path.Combine(output.Path, RunExport.FileName), create);
         }
@@ -150,8 +201,10 @@ public sealed partial class RunRecorder(string runId, RunDefinition definition, 
     public void Evaluated(int tasks) => status = status with { EvaluatedTasks = tasks };
 
     /// <summary>Writes summary.json and completes the run.</summary>
-    public void Complete(double trainSeconds, int shards, long bytesSent, long bytesReceived, EvaluationReport? evaluation)
+    public void Complete(double trainSeconds, int shards, long bytesSent, long bytesReceived, EvaluationReport? evaluation,
+        ValidationSummary? validation = null, string? evaluatedCheckpoint = null)
     {
+        if (evaluation is not null) tensorboard?.Evaluation(evaluation);
         var d = definition;
         var summary = new RunSummary
         {
@@ -159,11 +212,11 @@ public sealed partial class RunRecorder(string runId, RunDefinition definition, 
             Ways = d.Ways, Shots = d.Shots, Query = d.Query, InnerSteps = d.InnerSteps, InnerLr = d.InnerLr, OuterLr = d.OuterLr,
             TrLambda = d.TrLambda, Workers = d.Workers, Shards = shards, Device = d.Device, Seed = d.Seed,
             TrainSeconds = Math.Round(trainSeconds, 3),
-            TasksPerSecond = Math.Round((d.MetaSteps - firstStep) * (double)d.MetaBatch / trainSeconds, 1),
+            TasksPerSecond = Math.Round((trained - firstStep) * (double)d.MetaBatch / trainSeconds, 1),
             FinalTrainLoss = lastLoss, ShardRetries = retries, StepPhaseMilliseconds = PhaseTotals.MeanMillisecondsPerStep(),
             GradDtype = d.GradDtype, Kernels = d.Kernels, ReduceGroup = d.ReduceGroup, ReduceTree = d.ReduceTree, GradientSaturated = saturated,
             BytesSent = bytesSent, BytesReceived = bytesReceived, Resume = resumeNote,
-            Eval = evaluation,
+            Eval = evaluation, Validation = validation, EvaluatedCheckpoint = evaluatedCheckpoint, Environment = RunEnvironment.Current(),
         };
         output?.WriteJson("summary.json", summary);
         status = status with { State = RunState.Completed, SummaryJson = JsonSerializer.Serialize(summary, RunJson.Indented) };

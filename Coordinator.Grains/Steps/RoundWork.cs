@@ -15,6 +15,9 @@ public sealed record RoundWork(string RunId, long Step, long ParameterVersion, i
     /// <summary>Predict rounds: the user's task.</summary>
     public PredictWork? Prediction { get; init; }
 
+    /// <summary>Evaluate rounds: which tasks and inner-step counts (validation rounds set it); null: the evaluation tasks after the spec's eval_inner_steps.</summary>
+    public EvaluateWork? Evaluation { get; init; }
+
     /// <summary>TRLearner's outputs phase: the pooled meta-data X of the whole meta-batch, in task order.</summary>
     public IReadOnlyList<MetaDataRef> PooledMetaData { get; init; } = [];
 }

@@ -38,7 +38,7 @@ public static class WorkRequests
                     request.TrainGroup.Members.Add(member);
                 }
                 break;
-            case WorkKind.Evaluate: request.Evaluate = new EvaluateWork(); break;
+            case WorkKind.Evaluate: request.Evaluate = work.Evaluation ?? new EvaluateWork(); break;
             case WorkKind.Predict: request.Predict = work.Prediction ?? throw new ArgumentException("a predict round needs the user's task"); break;
             case WorkKind.RelationAdapt: request.RelationAdapt = new RelationAdaptWork(); break;
             case WorkKind.RelationOutputs:

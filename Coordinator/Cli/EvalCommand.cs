@@ -21,7 +21,7 @@ namespace MetaCluster.Coordinator.Cli;
 /// </summary>
 public sealed class EvalCommand : IVerb
 {
-    private readonly Option<string?> runDirectory = OptionalText("--run", "the run directory whose final (or newest) checkpoint to evaluate", "DIR");
+    private readonly Option<string?> runDirectory = OptionalText("--run", "the run directory whose best (checkpoints/best.ckpt, when the run validated), final or newest checkpoint to evaluate", "DIR");
     private readonly Option<string?> checkpointFile = OptionalText("--checkpoint", "the checkpoint file to evaluate (instead of --run)", "FILE");
     private readonly Option<string?> episodes = OptionalText("--episodes", "fixed episodes (DIR/<episode>/support|query/<class>/<image>), or one episode folder (DIR/support, DIR/query)", "DIR");
     private readonly Option<string?> outDirectory = OptionalText("--out", "where eval.json goes", "DIR", "the run directory");
@@ -70,7 +70,8 @@ public sealed class EvalCommand : IVerb
         var model = family.CreateModel();
         var algorithm = AlgorithmCatalog.Create(run.Algorithm, new InnerLoopSettings(run.InnerSteps, run.InnerLr));
         using var theta = tensor(checkpoint.ModelTheta());
-        output.WriteLine($"evaluating {path} ({run.Task}, {run.Algorithm}, step {checkpoint.Step})");
+        string which = Path.GetFileName(path) == RunRecorder.BestName ? ", the best validation's checkpoint" : "";
+        output.WriteLine($"evaluating {path} ({run.Task}, {run.Algorithm}, step {checkpoint.Step}{which})");
 
         var report = o.GetValue(episodes) is { } folder
             ? Episodes(folder, family, model, algorithm, theta, run, output)
@@ -87,6 +88,8 @@ public sealed class EvalCommand : IVerb
         if ((file is null) == (runDir is null)) throw new UsageException("give exactly one of --run DIR or --checkpoint FILE");
         if (file is not null) return File.Exists(file) ? file : throw new UsageException($"--checkpoint: no file '{file}'");
         var checkpoints = Path.Combine(runDir!, "checkpoints");
+        string best = Path.Combine(checkpoints, RunRecorder.BestName);
+        if (File.Exists(best)) return best;
         string final = Path.Combine(checkpoints, "final.ckpt");
         if (File.Exists(final)) return final;
         return new CheckpointDirectory(runDir!).LatestPath() ?? throw new UsageException($"--run: '{runDir}' holds no checkpoint (looked in {checkpoints})");

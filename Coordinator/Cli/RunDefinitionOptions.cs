@@ -61,6 +61,13 @@ public sealed class RunDefinitionOptions
     private readonly Option<int> trHeads = Int("--tr-heads", "TRLearner: heads of the similarity layer", 4, 1, 1024, "H");
     private readonly Option<double> trTau = Number("--tr-tau", "TRLearner: temperature of the relation softmax", 0.5, 0, 1e6, minExclusive: true, helpName: "TAU");
     private readonly Option<int> trMetaData = Int("--tr-meta-data", "TRLearner: meta-data samples per task (at most the query size)", 5, 1, 100_000, "M");
+    private readonly Option<int> valEvery = Int("--val-every", "meta-steps between validations on the validation split (and at the last step); keeps checkpoints/best.* and evaluates the best (0: no validation)", 0, 0, 100_000_000);
+    private readonly Option<int> valTasks = Int("--val-tasks", "validation tasks (the same ones at every validation)", 100, 1, 10_000_000, "M");
+    private readonly Option<int?> valInnerSteps = OptionalInt("--val-inner-steps", "inner steps after which the validation metric is taken", 0, 10_000, "K", "the largest of --eval-inner-steps");
+    private readonly Option<double> valFraction = Number("--val-fraction", "images and tabular: share of the meta-training classes or files held out as the validation split", 0.1, 0, 1, minExclusive: true, helpName: "F");
+    private readonly Option<string?> valClasses = OptionalText("--val-classes", "images: the validation classes are those listed in this file (group/class per line), instead of --val-fraction", "FILE");
+    private readonly Option<int> earlyStop = Int("--early-stop", "end the run after this many validations in a row without improvement (0: never)", 0, 0, 1_000_000, "PATIENCE");
+    private readonly Option<bool> tensorboard = new("--tensorboard") { Description = "write TensorBoard event files under tensorboard/ in the run directory (--tensorboard false: none)", DefaultValueFactory = _ => true };
     private readonly Option<string> trSampler = Choice("--tr-sampler", "TRLearner: hardest (the query samples with the highest adapted loss) or random", "hardest", ["hardest", "random"]);
 
     /// <summary><c>--config FILE</c>: these options from a JSON or YAML file, or a run's run.json.</summary>
@@ -75,7 +82,8 @@ public sealed class RunDefinitionOptions
         [
             task, algorithm, data, evalData, evalGroups, evalClasses, rotations, target, ways, shots, query, metaBatch, innerSteps, innerLr, outerLr,
             metaSteps, evalTasks, evalInnerSteps, evalQuery, workers, shards, reduceGroup, reduceTree, device, seed, logEvery, shardTimeout,
-            checkpointEvery, gradDtype, kernels, trLambda, trHeads, trTau, trMetaData, trSampler, Config,
+            checkpointEvery, gradDtype, kernels, trLambda, trHeads, trTau, trMetaData, trSampler,
+            valEvery, valTasks, valInnerSteps, valFraction, valClasses, earlyStop, tensorboard, Config,
         ];
         foreach (var option in all) command.Options.Add(option);
     }
@@ -118,6 +126,13 @@ public sealed class RunDefinitionOptions
         TrTau = result.GetValue(trTau),
         TrMetaData = result.GetValue(trMetaData),
         TrSampler = result.GetValue(trSampler)!,
+        ValEvery = result.GetValue(valEvery),
+        ValTasks = result.GetValue(valTasks),
+        ValInnerSteps = result.GetValue(valInnerSteps),
+        ValFraction = result.GetValue(valFraction),
+        ValClasses = result.GetValue(valClasses),
+        EarlyStop = result.GetValue(earlyStop),
+        Tensorboard = result.GetValue(tensorboard),
     };
 
     /// <summary>

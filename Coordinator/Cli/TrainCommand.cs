@@ -101,9 +101,17 @@ public sealed class TrainCommand : IVerb
     {
         var c = CultureInfo.InvariantCulture;
         output.WriteLine(string.Create(c, $"trained in {summary.TrainSeconds:0.0} s: {summary.TasksPerSecond:0} tasks/s, final train loss {summary.FinalTrainLoss:0.0000}"));
+        if (summary.Validation is { } v)
+        {
+            if (v.StoppedEarlyAt is { } stopped) output.WriteLine(string.Create(c, $"stopped early at step {stopped}: {v.EarlyStop} validation(s) in a row without improvement"));
+            output.WriteLine(v.BestValue is { } best
+                ? string.Create(c, $"best validation {v.Metric} {best:0.0000} at step {v.BestStep} ({v.Validations} validation(s) of {v.Tasks} tasks)")
+                : string.Create(c, $"no finite validation {v.Metric} in {v.Validations} validation(s): every validation task diverged"));
+        }
         if (summary.Eval is { } eval)
         {
-            output.WriteLine(string.Create(c, $"evaluation on {eval.Episodes} held-out tasks ({eval.Metric}, mean ± 95% CI):"));
+            string which = summary.EvaluatedCheckpoint is { } checkpoint ? $", parameters of {checkpoint}" : "";
+            output.WriteLine(string.Create(c, $"evaluation on {eval.Episodes} held-out tasks ({eval.Metric}, mean ± 95% CI{which}):"));
             foreach (var p in eval.Results)
                 output.WriteLine(string.Create(c, $"  after {p.InnerSteps,3} inner step(s): {p.Describe(eval.Episodes)}"));
         }

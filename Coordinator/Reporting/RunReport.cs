@@ -75,6 +75,13 @@ public static class RunReport
             value.LegendText = $"meta-train {metric}";
             value.MarkerSize = loss.MarkerSize;
         }
+        var validated = metrics.Where(m => m.Validation is not null).ToArray();
+        if (validated.Length > 0)
+        {
+            var validation = plot.Add.Scatter(validated.Select(m => (double)m.Step).ToArray(), validated.Select(m => m.Validation!.Value).ToArray());
+            validation.LegendText = $"validation {metric}";
+            validation.MarkerSize = 6;
+        }
         plot.Title("Learning curve");
         plot.XLabel("meta-step");
         plot.YLabel(metric == "mse" ? "loss (mse)" : "loss");
@@ -157,6 +164,14 @@ public static class RunReport
             Row("final train loss", summary.FinalTrainLoss.ToString("0.0000", c));
             Row("shard retries", summary.ShardRetries.ToString(c));
             Row("bytes sent / received", string.Create(c, $"{summary.BytesSent:N0} / {summary.BytesReceived:N0}"));
+            if (summary.Validation is { } v)
+            {
+                Row("validation", string.Create(c, $"{v.Validations} × {v.Tasks} tasks, {v.Metric} after {v.InnerSteps} inner step(s), every {v.Every} steps; split: {v.Split}"));
+                Row("best validation", v.BestValue is { } b ? string.Create(c, $"{b:0.0000} at step {v.BestStep}") : "none (every validation diverged)");
+                if (v.StoppedEarlyAt is { } stopped) Row("early stop", string.Create(c, $"at step {stopped} ({v.EarlyStop} validations without improvement)"));
+            }
+            if (summary.EvaluatedCheckpoint is { } evaluated) Row("evaluated parameters", evaluated);
+            if (summary.Environment is { } env) Row("software / machine", $"metacluster {env.Metacluster}, {env.Dotnet}, TorchSharp {env.Torchsharp}; {env.Host}, {env.Cpu ?? env.Architecture}, {env.Cores} cores, {env.Os}");
             if (summary.Eval is { } eval)
             {
                 md.AppendLine();

@@ -22,6 +22,14 @@ public static class RunMessages
             Created = record is null ? "" : record.Created.ToString("O", CultureInfo.InvariantCulture),
         };
         if (record is not null) foreach (var (key, value) in record.Tags) progress.Tags[key] = value;
+        if (s.ValidationStep > 0)
+        {
+            progress.ValidationStep = s.ValidationStep;
+            progress.ValidationValue = s.ValidationValue;
+            progress.ValidationMetric = s.ValidationMetric ?? "";
+            progress.BestStep = s.BestStep;
+            progress.BestValue = s.BestValue;
+        }
         return progress;
     }
 

@@ -10,7 +10,8 @@ namespace MetaCluster.Learning.Images;
 /// K + Q distinct images of each, the first K as support and the rest as query; the class drawn
 /// w-th gets label w, and since the draw is an ordered random subset the labels are a random
 /// permutation of the classes. Meta-training tasks (<see cref="TaskStream.Train"/>) come from the
-/// training classes, every other stream from the held-out evaluation classes.
+/// training classes, validation tasks (<see cref="TaskStream.Validation"/>) from the validation
+/// classes when the family has them, and evaluation tasks from the held-out evaluation classes.
 /// Inputs are float32 [T, N·K, C, H, W] and [T, N·Q, C, H, W]; targets int64 [T, N·K] and [T, N·Q],
 /// ordered by label.
 /// </summary>
@@ -18,9 +19,14 @@ public sealed class ImageTasks : ITaskFamily
 {
     private readonly EpisodeClass[] trainPool;
     private readonly EpisodeClass[] evaluationPool;
+    private readonly EpisodeClass[]? validationPool;
 
-    /// <summary>Episodes from <paramref name="train"/> (meta-training) and <paramref name="evaluation"/> (other streams; the training classes when null).</summary>
-    public ImageTasks(ImageDataset train, ImageDataset? evaluation = null, ImageTaskOptions? options = null)
+    /// <summary>
+    /// Episodes from <paramref name="train"/> (meta-training), <paramref name="evaluation"/> (evaluation;
+    /// the training classes when null) and <paramref name="validation"/> (validation; none when null:
+    /// then validation episodes are an error).
+    /// </summary>
+    public ImageTasks(ImageDataset train, ImageDataset? evaluation = null, ImageTaskOptions? options = null, ImageDataset? validation = null)
     {
         Options = options ?? new ImageTaskOptions();
         if (Options.Ways < 1) throw new ArgumentException($"ways must be at least 1, not {Options.Ways}");
@@ -31,8 +37,11 @@ public sealed class ImageTasks : ITaskFamily
         Format = train.Format;
         Train = train;
         Evaluation = evaluation;
+        if (validation is not null && validation.Format != train.Format) throw new ArgumentException("the training and validation classes are stored in different formats");
+        Validation = validation;
         trainPool = PoolOf(train);
         evaluationPool = PoolOf(evaluation);
+        validationPool = validation is null ? null : PoolOf(validation);
     }
 
     /// <summary>Loads the sources, applies the split and builds the family.</summary>
@@ -52,8 +61,11 @@ public sealed class ImageTasks : ITaskFamily
     /// <summary>The meta-training classes.</summary>
     public ImageDataset Train { get; }
 
-    /// <summary>The held-out classes of every other stream.</summary>
+    /// <summary>The held-out classes of the evaluation stream.</summary>
     public ImageDataset Evaluation { get; }
+
+    /// <summary>The validation classes (held out of the training data), or null when the family has none.</summary>
+    public ImageDataset? Validation { get; }
 
     /// <inheritdoc/>
     public TaskKind Kind => TaskKind.Classification;
@@ -63,7 +75,12 @@ public sealed class ImageTasks : ITaskFamily
         new Cnn4(Options.Ways, Format.Channels, Format.Height, Format.Width, Options.HiddenChannels);
 
     /// <summary>The classes episodes of <paramref name="stream"/> draw from, rotations included, in a fixed order.</summary>
-    public IReadOnlyList<EpisodeClass> Pool(TaskStream stream) => stream == TaskStream.Train ? trainPool : evaluationPool;
+    public IReadOnlyList<EpisodeClass> Pool(TaskStream stream) => stream switch
+    {
+        TaskStream.Train => trainPool,
+        TaskStream.Validation => validationPool ?? throw new ArgumentException("validation episodes need a validation split of the training classes (--val-fraction or --val-classes with --val-every)"),
+        _ => evaluationPool,
+    };
 
     /// <summary>The classes and images of one episode.</summary>
     public EpisodePlan Plan(ulong seed, TaskStream stream, long step, long taskIndex, EpisodeShape shape)
@@ -131,7 +148,7 @@ public sealed class ImageTasks : ITaskFamily
     {
         if (shape.Ways < 1 || shape.Shots < 1 || shape.Query < 1)
             throw new ArgumentException($"an image episode needs at least 1 way, 1 shot and 1 query image per class, not {shape}");
-        var split = stream == TaskStream.Train ? "meta-training" : "evaluation";
+        var split = stream switch { TaskStream.Train => "meta-training", TaskStream.Validation => "validation", _ => "evaluation" };
         if (shape.Ways > pool.Count)
             throw new ArgumentException($"{shape.Ways}-way episodes need {shape.Ways} classes, but the {split} split has {pool.Count}");
         int needed = shape.Shots + shape.Query;

@@ -26,4 +26,16 @@ public sealed record TaskDataOptions
 
     /// <summary>Classification: ways of the episodes (and outputs of image models).</summary>
     public int Ways { get; init; } = 5;
+
+    /// <summary>
+    /// The share of the meta-training classes (images) or files (tabular) held out as the validation
+    /// split (<see cref="ValidationSplit"/>); 0: no validation split, everything trains.
+    /// </summary>
+    public double ValidationFraction { get; init; }
+
+    /// <summary>Images: a file listing the validation classes (<c>group/class</c> per line), taken out of the meta-training classes instead of <see cref="ValidationFraction"/>.</summary>
+    public string? ValidationClassList { get; init; }
+
+    /// <summary>Whether the training data gives up a validation split.</summary>
+    public bool HasValidationSplit => ValidationFraction > 0 || ValidationClassList is not null;
 }

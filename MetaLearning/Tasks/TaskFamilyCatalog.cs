@@ -23,7 +23,7 @@ public static class TaskFamilyCatalog
         "harmonic" => new HarmonicTasks(),
         "tabular" => TabularTasks.Load(
             Single(data, "tabular", "a directory of per-task CSV files"),
-            new TabularOptions(TargetName: data!.Target)),
+            new TabularOptions(TargetName: data!.Target, ValidationFraction: data.ValidationFraction)),
         "images" => CreateImages(data ?? throw Needs("images", "image folders or zips")),
         _ => throw new ArgumentException($"unknown task family '{name}' (expected one of: {string.Join(", ", Names)})"),
     };
@@ -36,24 +36,42 @@ public static class TaskFamilyCatalog
     /// Images: meta-training classes from <c>--data</c>; held-out classes from <c>--eval-data</c>
     /// (less any class also in <c>--data</c>, so two sets sharing alphabets stay disjoint), or
     /// else the <c>--eval-groups</c>/<c>--eval-classes</c> of <c>--data</c>, or else its last
-    /// fifth of groups by name.
+    /// fifth of groups by name. A validation split, when asked for, is then taken out of the
+    /// meta-training classes (<see cref="SplitValidation"/>), so it is disjoint from both.
     /// </summary>
     private static ImageTasks CreateImages(TaskDataOptions data)
     {
         if (data.Data.Count == 0) throw Needs("images", "image folders or zips");
         var options = new ImageTaskOptions(Ways: data.Ways, Rotations: data.Rotations);
         var all = Load(data.Data);
+        ImageDataset train, held;
         if (data.EvalData.Count > 0)
         {
-            var heldOut = Load(data.EvalData).Except(all);
-            if (heldOut.Classes.Count == 0) throw new ArgumentException("--eval-data holds no class that is not also in --data");
-            return new ImageTasks(all, heldOut, options);
+            (train, held) = (all, Load(data.EvalData).Except(all));
+            if (held.Classes.Count == 0) throw new ArgumentException("--eval-data holds no class that is not also in --data");
         }
-        ImageSelection evaluation = data.EvalClassList is not null ? ImageSelection.FromClassList(data.EvalClassList)
-            : data.EvalGroups.Count > 0 ? ImageSelection.ByGroups(data.EvalGroups)
-            : ImageSelection.ByGroups(DefaultHeldOutGroups(all.Groups));
-        var (train, held) = ImageSplit.Apply(all, null, evaluation);
-        return new ImageTasks(train, held, options);
+        else
+        {
+            ImageSelection evaluation = data.EvalClassList is not null ? ImageSelection.FromClassList(data.EvalClassList)
+                : data.EvalGroups.Count > 0 ? ImageSelection.ByGroups(data.EvalGroups)
+                : ImageSelection.ByGroups(DefaultHeldOutGroups(all.Groups));
+            (train, held) = ImageSplit.Apply(all, null, evaluation);
+        }
+        var validation = SplitValidation(train, data);
+        return validation is null ? new ImageTasks(train, held, options) : new ImageTasks(train.Except(validation), held, options, validation);
+    }
+
+    /// <summary>
+    /// The validation classes taken out of the meta-training classes <paramref name="train"/>: those
+    /// listed in <c>--val-classes</c>, or the <see cref="ValidationSplit"/> of <c>--val-fraction</c>;
+    /// null when the run asks for none.
+    /// </summary>
+    public static ImageDataset? SplitValidation(ImageDataset train, TaskDataOptions data)
+    {
+        if (data.ValidationClassList is { } list) return ImageSelection.FromClassList(list).Apply(train);
+        if (data.ValidationFraction <= 0) return null;
+        var picked = ValidationSplit.Pick(train.Classes.Count, data.ValidationFraction, "class(es)");
+        return train.WithClasses(train.Classes.Where((_, i) => picked[i]).Select(c => c.Key));
     }
 
     private static IReadOnlyList<string> DefaultHeldOutGroups(IReadOnlyList<string> groups)

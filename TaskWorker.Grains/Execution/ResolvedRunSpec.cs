@@ -17,13 +17,15 @@ public sealed record ResolvedRunSpec(ITaskFamily Family, IFunctionalModel Model,
     public static ResolvedRunSpec From(RunSpec spec, IReadOnlyList<string>? dataRoots = null)
     {
         if (dataRoots is not null)
-            foreach (var (field, paths) in new[] { ("data", spec.Data.ToArray()), ("eval_data", spec.EvalData.ToArray()), ("eval_classes", spec.EvalClasses.Length > 0 ? [spec.EvalClasses] : Array.Empty<string>()) })
+            foreach (var (field, paths) in new[] { ("data", spec.Data.ToArray()), ("eval_data", spec.EvalData.ToArray()), ("eval_classes", spec.EvalClasses.Length > 0 ? [spec.EvalClasses] : Array.Empty<string>()),
+                ("val_classes", spec.ValClasses.Length > 0 ? [spec.ValClasses] : Array.Empty<string>()) })
                 if (DataRoots.Violation(paths, dataRoots) is { } violation) throw new ArgumentException($"spec.{field}: {violation}");
         var family = TaskFamilyCatalog.Create(spec.Task, new TaskDataOptions
         {
             Data = [.. spec.Data], EvalData = [.. spec.EvalData], EvalGroups = [.. spec.EvalGroups],
             EvalClassList = spec.EvalClasses.Length > 0 ? spec.EvalClasses : null,
             Target = spec.Target.Length > 0 ? spec.Target : null, Rotations = spec.Rotations, Ways = Math.Max(1, spec.Ways),
+            ValidationFraction = spec.ValFraction, ValidationClassList = spec.ValClasses.Length > 0 ? spec.ValClasses : null,
         });
         if (spec.Kernels.Length > 0 && !AlgorithmCatalog.KernelChoices.Contains(spec.Kernels))
             throw new ArgumentException($"spec.kernels must be one of {string.Join(", ", AlgorithmCatalog.KernelChoices)}, got '{spec.Kernels}'");

@@ -29,15 +29,18 @@ public static class ShardComputation
     }
 
     /// <summary>
-    /// Evaluation: each task's metric after each of the spec's inner-step counts, [tasks, counts]
-    /// row-major. Evaluation tasks are keyed by their index alone: every evaluation sees the same tasks.
+    /// Evaluation: each task's metric after each of the work's inner-step counts (the spec's when it
+    /// names none), [tasks, counts] row-major, on the evaluation tasks or, for a validation round,
+    /// the validation tasks. Both are keyed by their index alone: every round sees the same tasks.
     /// </summary>
-    public static double[] Evaluate(ResolvedRunSpec resolved, RunSpec spec, IReadOnlyList<long> tasks, Tensor theta, Device device)
+    public static double[] Evaluate(ResolvedRunSpec resolved, RunSpec spec, EvaluateWork work, IReadOnlyList<long> tasks, Tensor theta, Device device)
     {
         using var scope = NewDisposeScope();
-        using var batch = resolved.Family.Sample(spec.Seed, TaskStream.Evaluation, 0, tasks, resolved.EvaluationShape);
+        var stream = work.Validation ? TaskStream.Validation : TaskStream.Evaluation;
+        IReadOnlyList<int> innerSteps = work.InnerSteps.Count > 0 ? work.InnerSteps : spec.EvalInnerSteps;
+        using var batch = resolved.Family.Sample(spec.Seed, stream, 0, tasks, resolved.EvaluationShape);
         using var onDevice = batch.To(theta.dtype, device);
-        var evaluation = resolved.Algorithm.Evaluate(resolved.Model, theta, onDevice, spec.EvalInnerSteps);
+        var evaluation = resolved.Algorithm.Evaluate(resolved.Model, theta, onDevice, innerSteps);
         return evaluation.Metrics.Cast<double>().ToArray();
     }
 }

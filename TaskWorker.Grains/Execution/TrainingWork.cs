@@ -77,7 +77,7 @@ public sealed class TrainingWork(ParameterCache parameters, ResultDelivery deliv
         return await delivery.DeliverAsync(request, header, sum, cancellationToken);
     }
 
-    /// <summary>Evaluation: each task's metric after each of the spec's inner-step counts.</summary>
+    /// <summary>Evaluation or validation: each task's metric after each of the inner-step counts asked for.</summary>
     public async Task<ShardReceipt> EvaluateAsync(string workerId, ShardRequest request, ResolvedRunSpec spec, CancellationToken cancellationToken)
     {
         var device = devices.Of(workerId);
@@ -85,7 +85,7 @@ public sealed class TrainingWork(ParameterCache parameters, ResultDelivery deliv
         double[] metrics;
         double seconds;
         using (ShardTracing.Start("evaluate", request))
-            (metrics, seconds) = Timed(() => ShardComputation.Evaluate(spec, request.Spec, request.TaskIndices, theta, device), device, "evaluate");
+            (metrics, seconds) = Timed(() => ShardComputation.Evaluate(spec, request.Spec, request.Evaluate, request.TaskIndices, theta, device), device, "evaluate");
         var header = Header(request, workerId, seconds);
         header.Evaluate = new EvaluateResult();
         header.Evaluate.Metrics.AddRange(metrics);

@@ -8,7 +8,8 @@ namespace MetaCluster.Learning.Tasks.Tabular;
 /// Tasks from tabular data, one CSV file per task (e.g. one assay or one patient): features then a
 /// target column. A task key (seed, stream, step, index) picks, through <see cref="TaskRandom"/>,
 /// which file (training files for <see cref="TaskStream.Train"/>, held-out files for
-/// <see cref="TaskStream.Evaluation"/>) and then which rows form the support and query sets.
+/// <see cref="TaskStream.Evaluation"/>, validation files, held out of the training files, for
+/// <see cref="TaskStream.Validation"/>) and then which rows form the support and query sets.
 /// Features are standardised with <see cref="FeatureStatistics"/> of the training files only.
 /// <para>
 /// Regression: Shots support and Query query rows, distinct, targets [T, N, 1] as in the file.
@@ -25,6 +26,7 @@ public sealed class TabularTasks : ITaskFamily
 {
     private readonly IReadOnlyList<TabularTask> training;
     private readonly IReadOnlyList<TabularTask> evaluation;
+    private readonly IReadOnlyList<TabularTask> validation;
     private readonly double[] classes;
     private readonly Dictionary<TabularTask, List<int>[]> rowsByClass = [];
     private readonly ConcurrentDictionary<(TaskStream, EpisodeShape), bool> checkedShapes = new();
@@ -34,14 +36,16 @@ public sealed class TabularTasks : ITaskFamily
     /// both sets (compute them from <paramref name="training"/> with
     /// <see cref="FeatureStatistics.FromTasks"/>, or reuse a training run's). For classification,
     /// <paramref name="classValues"/> are the target values of the classes, in label order (null:
-    /// the distinct targets of both sets).
+    /// the distinct targets of every set). <paramref name="validation"/> are the validation files (none when null).
     /// </summary>
     public TabularTasks(IReadOnlyList<TabularTask> training, IReadOnlyList<TabularTask> evaluation, FeatureStatistics statistics,
-        TaskKind kind, IReadOnlyList<double>? classValues = null)
+        TaskKind kind, IReadOnlyList<double>? classValues = null, IReadOnlyList<TabularTask>? validation = null)
     {
         if (training.Count == 0) throw new ArgumentException("a tabular family needs at least one training file");
+        validation ??= [];
         var reference = training[0];
-        foreach (var task in training.Concat(evaluation))
+        var every = training.Concat(validation).Concat(evaluation).ToArray();
+        foreach (var task in every)
         {
             if (!task.FeatureNames.SequenceEqual(reference.FeatureNames) || task.TargetName != reference.TargetName)
                 throw new InvalidDataException($"{task.Name}:1: columns ({string.Join(", ", task.FeatureNames)} → {task.TargetName}) differ from {reference.Name}'s ({string.Join(", ", reference.FeatureNames)} → {reference.TargetName})");
@@ -50,15 +54,16 @@ public sealed class TabularTasks : ITaskFamily
             throw new ArgumentException($"feature statistics cover {statistics.Count} features, but the files have {reference.FeatureNames.Count}");
         this.training = training;
         this.evaluation = evaluation;
+        this.validation = validation;
         Statistics = statistics;
         Kind = kind;
         classes = kind == TaskKind.Classification
-            ? (classValues ?? training.Concat(evaluation).SelectMany(t => t.Targets).Distinct().Order().ToArray()).ToArray()
+            ? (classValues ?? every.SelectMany(t => t.Targets).Distinct().Order().ToArray()).ToArray()
             : [];
         if (kind == TaskKind.Classification && classes.Length < 2)
             throw new InvalidDataException($"classification needs at least 2 classes, but target '{reference.TargetName}' has {classes.Length} value(s)");
         if (kind == TaskKind.Classification)
-            foreach (var task in training.Concat(evaluation)) rowsByClass[task] = GroupByClass(task);
+            foreach (var task in every) rowsByClass[task] = GroupByClass(task);
     }
 
     /// <inheritdoc/>
@@ -72,6 +77,9 @@ public sealed class TabularTasks : ITaskFamily
 
     /// <summary>The held-out tasks (files) that evaluation draws from.</summary>
     public IReadOnlyList<TabularTask> EvaluationTasks => evaluation;
+
+    /// <summary>The validation tasks (files held out of the training files); empty without a validation split.</summary>
+    public IReadOnlyList<TabularTask> ValidationTasks => validation;
 
     /// <summary>The target value of each class, in label order; empty for regression.</summary>
     public IReadOnlyList<double> ClassValues => classes;
@@ -105,7 +113,10 @@ public sealed class TabularTasks : ITaskFamily
         var train = trainFiles.Select(f => TabularTask.FromTable(CsvTable.Read(f), options.TargetName)).ToArray();
         var test = testFiles.Select(f => TabularTask.FromTable(CsvTable.Read(f), options.TargetName)).ToArray();
         var kind = options.Kind ?? Detect(train.Concat(test), options.MaxDetectedClasses);
-        return new TabularTasks(train, test, FeatureStatistics.FromTasks(train), kind);
+        // Validation files leave the training files before the feature statistics are taken: they are held out.
+        var held = options.ValidationFraction > 0 ? ValidationSplit.Pick(train.Length, options.ValidationFraction, "CSV file(s)") : new bool[train.Length];
+        var fit = train.Where((_, i) => !held[i]).ToArray();
+        return new TabularTasks(fit, test, FeatureStatistics.FromTasks(fit), kind, validation: train.Where((_, i) => held[i]).ToArray());
     }
 
     /// <summary>Classification when every target is an integer and there are few distinct values.</summary>
@@ -157,8 +168,13 @@ public sealed class TabularTasks : ITaskFamily
 
     private IReadOnlyList<TabularTask> Pool(TaskStream stream)
     {
-        var pool = stream == TaskStream.Train ? training : evaluation;
-        if (pool.Count == 0) throw new InvalidOperationException($"tabular: no {(stream == TaskStream.Train ? "training" : "held-out")} CSV files for the {stream} stream");
+        var (pool, name) = stream switch
+        {
+            TaskStream.Train => (training, "training"),
+            TaskStream.Validation => (validation, "validation"),
+            _ => (evaluation, "held-out"),
+        };
+        if (pool.Count == 0) throw new InvalidOperationException($"tabular: no {name} CSV files for the {stream} stream");
         return pool;
     }
 

@@ -43,6 +43,13 @@ internal static class RunDefinitionMapper
         if (o.Kernels is not null) d.Kernels = o.Kernels;
         if (o.ReduceGroup is { } reduceGroup) d.ReduceGroup = reduceGroup;
         if (o.ReduceTree is { } reduceTree) d.ReduceTree = reduceTree;
+        if (o.ValEvery is { } valEvery) d.ValEvery = valEvery;
+        if (o.ValTasks is { } valTasks) d.ValTasks = valTasks;
+        if (o.ValInnerSteps is { } valInnerSteps) d.ValInnerSteps = valInnerSteps;
+        if (o.ValFraction is { } valFraction) d.ValFraction = valFraction;
+        if (o.ValClasses is not null) d.ValClasses = o.ValClasses;
+        if (o.EarlyStop is { } earlyStop) d.EarlyStop = earlyStop;
+        if (o.Tensorboard is { } tensorboard) d.Tensorboard = tensorboard;
         return d;
     }
 
@@ -83,5 +90,12 @@ internal static class RunDefinitionMapper
         Kernels = d.HasKernels ? d.Kernels : null,
         ReduceGroup = d.HasReduceGroup ? d.ReduceGroup : null,
         ReduceTree = d.HasReduceTree ? d.ReduceTree : null,
+        ValEvery = d.HasValEvery ? d.ValEvery : null,
+        ValTasks = d.HasValTasks ? d.ValTasks : null,
+        ValInnerSteps = d.HasValInnerSteps ? d.ValInnerSteps : null,
+        ValFraction = d.HasValFraction ? d.ValFraction : null,
+        ValClasses = d.HasValClasses ? d.ValClasses : null,
+        EarlyStop = d.HasEarlyStop ? d.EarlyStop : null,
+        Tensorboard = d.HasTensorboard ? d.Tensorboard : null,
     };
 }

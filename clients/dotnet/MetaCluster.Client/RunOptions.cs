@@ -115,4 +115,25 @@ public sealed record RunOptions
 
     /// <summary>Fan-in of the reduction tree over worker processes (<c>--reduce-tree</c>).</summary>
     public int? ReduceTree { get; init; }
+
+    /// <summary>Meta-steps between validations on the validation split; 0: none (<c>--val-every</c>).</summary>
+    public int? ValEvery { get; init; }
+
+    /// <summary>Validation tasks, the same at every validation (<c>--val-tasks</c>).</summary>
+    public int? ValTasks { get; init; }
+
+    /// <summary>Inner steps after which the validation metric is taken (<c>--val-inner-steps</c>).</summary>
+    public int? ValInnerSteps { get; init; }
+
+    /// <summary>Images and tabular: share of the meta-training classes or files held out for validation (<c>--val-fraction</c>).</summary>
+    public double? ValFraction { get; init; }
+
+    /// <summary>Images: a file listing the validation classes (<c>--val-classes</c>).</summary>
+    public string? ValClasses { get; init; }
+
+    /// <summary>Validations in a row without improvement that end the run; 0: never (<c>--early-stop</c>).</summary>
+    public int? EarlyStop { get; init; }
+
+    /// <summary>Whether the run directory gets TensorBoard event files (<c>--tensorboard</c>).</summary>
+    public bool? Tensorboard { get; init; }
 }

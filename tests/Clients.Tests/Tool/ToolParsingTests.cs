@@ -26,6 +26,8 @@ public sealed class ToolParsingTests
     [InlineData("checkpoint-every")] [InlineData("eval-groups")] [InlineData("eval-classes")] [InlineData("rotations")] [InlineData("target")]
     [InlineData("eval-query")] [InlineData("shards")] [InlineData("log-every")] [InlineData("shard-timeout")] [InlineData("tr-heads")] [InlineData("tr-tau")]
     [InlineData("tr-meta-data")] [InlineData("tr-sampler")] [InlineData("grad-dtype")] [InlineData("kernels")] [InlineData("reduce-group")] [InlineData("reduce-tree")]
+    [InlineData("val-every")] [InlineData("val-tasks")] [InlineData("val-inner-steps")] [InlineData("val-fraction")] [InlineData("val-classes")]
+    [InlineData("early-stop")] [InlineData("tensorboard")]
     public void SubmitTakesTrainsOptionUnderItsName(string name)
     {
         var submit = ToolCli.Build(new ToolContext(TextWriter.Null, TextWriter.Null, _ => null)).Subcommands.Single(c => c.Name == "submit");
@@ -39,7 +41,8 @@ public sealed class ToolParsingTests
         var definition = new RunDefinitionOptions();
         definition.AddTo(command);
         var parse = command.Parse(["--task", "images", "--data", "a.zip", "--data", "b", "--eval-groups", "g1,g2", "--rotations", "--ways", "20",
-            "--inner-lr", "0.4", "--eval-inner-steps", "1,3", "--seed", "18446744073709551615", "--tr-lambda", "0", "--checkpoint-every", "0"]);
+            "--inner-lr", "0.4", "--eval-inner-steps", "1,3", "--seed", "18446744073709551615", "--tr-lambda", "0", "--checkpoint-every", "0",
+            "--val-every", "50", "--early-stop", "3", "--tensorboard", "false"]);
         Assert.Empty(parse.Errors);
         var options = definition.Read(parse);
         Assert.Equal("images", options.Task);
@@ -52,12 +55,15 @@ public sealed class ToolParsingTests
         Assert.Equal(ulong.MaxValue, options.Seed);
         Assert.Equal(0, options.TrLambda);
         Assert.Equal(0, options.CheckpointEvery);
+        Assert.Equal((50, 3, false), (options.ValEvery, options.EarlyStop, options.Tensorboard));
+        Assert.Null(options.ValTasks);
         Assert.Null(options.Algorithm);
         Assert.Null(options.MetaSteps);
         Assert.Empty(options.EvalData);
 
         var none = definition.Read(command.Parse([]));
         Assert.Null(none.Rotations);
+        Assert.Null(none.Tensorboard);
         Assert.Null(none.Task);
     }
 

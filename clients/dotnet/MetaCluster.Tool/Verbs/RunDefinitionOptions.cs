@@ -46,6 +46,13 @@ public sealed class RunDefinitionOptions
     private readonly Option<string?> kernels = Text("kernels", "fused or autograd [fused]", "NAME");
     private readonly Option<int?> reduceGroup = NumberOptions.Single<int>("reduce-group", "Shards pre-reduced in one worker process [1]");
     private readonly Option<int?> reduceTree = NumberOptions.Single<int>("reduce-tree", "Fan-in of the reduction tree over worker processes [1]");
+    private readonly Option<int?> valEvery = NumberOptions.Single<int>("val-every", "Meta-steps between validations on the validation split; keeps the best checkpoint [0: none]");
+    private readonly Option<int?> valTasks = NumberOptions.Single<int>("val-tasks", "Validation tasks, the same at every validation [100]");
+    private readonly Option<int?> valInnerSteps = NumberOptions.Single<int>("val-inner-steps", "Inner steps after which the validation metric is taken [largest of --eval-inner-steps]");
+    private readonly Option<double?> valFraction = NumberOptions.Single<double>("val-fraction", "Images and tabular: share of the meta-training classes or files held out for validation [0.1]");
+    private readonly Option<string?> valClasses = Text("val-classes", "Images: a file on the coordinator listing the validation classes", "FILE");
+    private readonly Option<int?> earlyStop = NumberOptions.Single<int>("early-stop", "Validations in a row without improvement that end the run [0: never]");
+    private readonly Option<bool> tensorboard = new("--tensorboard") { Description = "TensorBoard event files under tensorboard/ in the run directory (--tensorboard false: none) [true]" };
 
     // train's options that a coordinator decides for itself: named with the reason instead of "unrecognized".
     private static readonly string[] NotForSubmit = ["out", "resume", "threads", "metrics-port", "trace-console", "no-report", "data-plane"];
@@ -58,6 +65,7 @@ public sealed class RunDefinitionOptions
             task, algorithm, data, evalData, evalGroups, evalClasses, target, rotations, ways, shots, query, metaBatch, innerSteps, innerLr,
             outerLr, metaSteps, evalTasks, evalInnerSteps, evalQuery, workers, shards, device, seed, logEvery, shardTimeout, checkpointEvery,
             trLambda, trHeads, trTau, trMetaData, trSampler, gradDtype, kernels, reduceGroup, reduceTree,
+            valEvery, valTasks, valInnerSteps, valFraction, valClasses, earlyStop, tensorboard,
         })
         {
             command.Add(option);
@@ -108,6 +116,13 @@ public sealed class RunDefinitionOptions
         Kernels = parse.GetValue(kernels),
         ReduceGroup = parse.GetValue(reduceGroup),
         ReduceTree = parse.GetValue(reduceTree),
+        ValEvery = parse.GetValue(valEvery),
+        ValTasks = parse.GetValue(valTasks),
+        ValInnerSteps = parse.GetValue(valInnerSteps),
+        ValFraction = parse.GetValue(valFraction),
+        ValClasses = parse.GetValue(valClasses),
+        EarlyStop = parse.GetValue(earlyStop),
+        Tensorboard = parse.GetResult(tensorboard) is { Implicit: false } ? parse.GetValue(tensorboard) : null,
     };
 
     private static Option<string?> Text(string name, string description, string helpName) =>
