@@ -6,7 +6,7 @@ using MetaCluster.Coordinator.Output;
 using MetaCluster.Coordinator.Steps;
 using MetaCluster.Learning.Algorithms;
 using MetaCluster.Learning.Tasks;
-using MetaCluster.ServiceDefaults.Telemetry;
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace MetaCluster.Coordinator.Runs;
@@ -17,7 +17,7 @@ namespace MetaCluster.Coordinator.Runs;
 /// record it (<see cref="RunRecorder"/>); at the end, evaluate on fresh tasks (<see cref="RunEvaluation"/>)
 /// and write the summary. The coordinator holds no task data: workers rebuild tasks from (seed, step, index).
 /// </summary>
-public sealed class MetaTrainingRun(
+public sealed partial class MetaTrainingRun(
     string runId, RunDefinition definition, MetaSteps steps, RunEvaluation evaluation, ParameterPublisher publisher,
     DataPlaneEndpoint endpoint, DataPlaneMetrics wire, ILogger<MetaTrainingRun> logger)
 {
@@ -59,12 +59,17 @@ public sealed class MetaTrainingRun(
         var metaStep = steps.For(d, plan, parameters);
         long firstStep = recorder.Begin(parameters, family.Kind);
 
-        using var runSpan = StepTrace.StartRun(runId, d.Task, d.Algorithm, d.MetaSteps, d.MetaBatch);
+        ActivityContext run;
+        using (var runSpan = StepTrace.StartRun(runId, d.Task, d.Algorithm, d.MetaSteps, d.MetaBatch))
+        {
+            LogRunStarted(runId, d.Task, d.Algorithm, firstStep, d.MetaSteps, shards.Length);
+            run = runSpan?.Context ?? default;
+        }
         for (long step = firstStep; step < d.MetaSteps; step++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             parameters.Publish(step);
-            using var trace = StepTrace.Start(runSpan, runId, step, d.MetaBatch, recorder.PhaseTotals);
+            using var trace = StepTrace.Start(run, runId, step, d.MetaBatch, recorder.PhaseTotals);
             using var outcome = await metaStep.RunAsync(step, trace, cancellationToken);
             parameters.Update(outcome, step);
             trace.EndPhase(RunMetrics.Phases.Update);
@@ -77,11 +82,14 @@ public sealed class MetaTrainingRun(
         {
             recorder.Evaluating();
             parameters.Publish(d.MetaSteps);
-            using (ClusterTelemetry.CoordinatorSource.StartActivity("evaluate"))
+            using (StepTrace.StartEvaluation(run, runId))
                 report = await evaluation.RunAsync(runId, d, endpoint.Url, family.Kind, recorder.Evaluated, cancellationToken);
             foreach (var point in report.Results)
                 if (point.Mean is { } mean) RunMetrics.RecordEvaluation(runId, report.Metric, point.InnerSteps, mean);
         }
         recorder.Complete(trainSeconds, shards.Length, wire.BytesSent, wire.BytesReceived, report);
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} starts: {Task} with {Algorithm}, meta-steps {FirstStep} to {MetaSteps} in {Shards} shard(s)")]
+    private partial void LogRunStarted(string runId, string task, string algorithm, long firstStep, int metaSteps, int shards);
 }
