@@ -57,8 +57,8 @@ public sealed class HealthTests(ITestOutputHelper log)
         await using var cluster = new ProcessCluster(redis.Address, token: "health-token", name: "wready");
         await cluster.StartCoordinatorAsync();
         int goodMetrics = FreePorts.Next(), goodRelay = FreePorts.Next(), refusedMetrics = FreePorts.Next();
-        await cluster.StartWorkerAsync(expectedWorkers: 1, start: new WorkerStart(ExtraArgs: ["--metrics-port", Port(goodMetrics), "--relay-port", Port(goodRelay)]));
-        cluster.LaunchWorker(start: new WorkerStart(Token: "not-the-token", ExtraArgs: ["--metrics-port", Port(refusedMetrics)]));
+        await cluster.StartWorkerAsync(expectedWorkers: 1, start: new WorkerStart(DefaultPorts: true, ExtraArgs: ["--metrics-port", Port(goodMetrics), "--relay-port", Port(goodRelay)]));
+        cluster.LaunchWorker(start: new WorkerStart(DefaultPorts: true, Token: "not-the-token", ExtraArgs: ["--metrics-port", Port(refusedMetrics)]));
 
         using var good = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{goodMetrics}"), Timeout = TimeSpan.FromSeconds(10) };
         Assert.Equal("ok", await WaitForAsync(good, "/healthz/ready", HttpStatusCode.OK, ct));
