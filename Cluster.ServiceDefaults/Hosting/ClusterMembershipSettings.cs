@@ -19,6 +19,8 @@ public sealed record ClusterMembershipSettings(string Redis, string ClusterId, i
     /// <summary>Applies the settings to a silo.</summary>
     public void Apply(ISiloBuilder silo)
     {
+        // First, so that the settings below (the command line's) are applied after Kubernetes hosting's own.
+        KubernetesPod.UseHostingWhenInPod(silo);
         silo.UseRedisClustering(Redis);
         // The scripts and the chart run Redis without persistence: a restart must not split the cluster.
         silo.Services.AddSingleton(this);

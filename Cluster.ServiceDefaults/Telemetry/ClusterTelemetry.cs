@@ -52,6 +52,12 @@ public static class ClusterTelemetry
         public const string Mode = "metacluster.mode";
         /// <summary>Workers alive when the step started.</summary>
         public const string Workers = "metacluster.workers";
+        /// <summary>The phase of a meta-step a duration belongs to (<c>fan_out</c>, <c>aggregation</c>, <c>update</c>, …).</summary>
+        public const string Phase = "metacluster.phase";
+        /// <summary>The name of an evaluation metric (<c>mse</c>, <c>accuracy</c>).</summary>
+        public const string Metric = "metacluster.metric";
+        /// <summary>Inner steps after which an evaluation metric was measured.</summary>
+        public const string InnerSteps = "metacluster.inner_steps";
     }
 
     /// <summary>The W3C <c>traceparent</c> of the current span, or "" when there is none (carried in <c>ShardRequest.trace_parent</c>).</summary>

@@ -18,13 +18,13 @@ public sealed class DataPlaneMetrics
     public void AddSent(long bytes)
     {
         Interlocked.Add(ref sent, bytes);
-        DataPlaneMeter.RecordBytes("sent", "coordinator", bytes);
+        DataPlaneMeter.RecordBytes(DataPlaneMeter.Transmit, "coordinator", bytes);
     }
 
     /// <summary>Counts received bytes (also in the <c>metacluster.data_plane.bytes</c> counter).</summary>
     public void AddReceived(long bytes)
     {
         Interlocked.Add(ref received, bytes);
-        DataPlaneMeter.RecordBytes("received", "coordinator", bytes);
+        DataPlaneMeter.RecordBytes(DataPlaneMeter.Receive, "coordinator", bytes);
     }
 }

@@ -55,7 +55,7 @@ public static class RunMetrics
 
     /// <summary>Records how long one phase of a step took.</summary>
     public static void RecordStepPhase(string runId, string phase, TimeSpan elapsed) =>
-        StepPhaseDuration.Record(elapsed.TotalSeconds, new(ClusterTelemetry.Attributes.RunId, runId), new("phase", phase));
+        StepPhaseDuration.Record(elapsed.TotalSeconds, new(ClusterTelemetry.Attributes.RunId, runId), new(ClusterTelemetry.Attributes.Phase, phase));
 
     /// <summary>Records a finished meta-step: its loss and metric, the run's throughput, live workers and retries.</summary>
     public static void RecordStep(string runId, int tasks, double loss, double metric, double tasksPerSecond, int workers, int retries)
@@ -106,7 +106,7 @@ public static class RunMetrics
     {
         foreach (var (runId, g) in Runs)
             foreach (var ((metric, innerSteps), mean) in g.Evaluation)
-                yield return new(mean, new(ClusterTelemetry.Attributes.RunId, runId), new("metric", metric), new("inner_steps", innerSteps));
+                yield return new(mean, new(ClusterTelemetry.Attributes.RunId, runId), new(ClusterTelemetry.Attributes.Metric, metric), new(ClusterTelemetry.Attributes.InnerSteps, innerSteps));
     }
 
     private sealed class RunGauges

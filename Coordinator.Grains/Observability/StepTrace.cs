@@ -6,45 +6,61 @@ namespace MetaCluster.Coordinator.Observability;
 
 /// <summary>
 /// The trace of one meta-step. Each step is its own trace (a run of thousands of steps would make
-/// one unreadable trace), rooted at a <c>meta-step</c> span linked to the run's span and tagged
-/// with the run id. <see cref="EndPhase"/> closes a phase (fan-out, aggregation, update) as a child
+/// one unreadable trace), rooted at a <c>meta-step</c> span linked to the run's short <c>run</c> span
+/// (which marks the run's start, so a backend has it at once instead of when the run ends) and
+/// tagged with the run id. The root is where the sampler decides: workers follow its decision. <see cref="EndPhase"/> closes a phase (fan-out, aggregation, update) as a child
 /// span and records its duration in <c>metacluster.step.duration</c>.
 /// </summary>
 public sealed class StepTrace : IDisposable
 {
     private readonly string runId;
-    private readonly Activity? run;
+    private readonly Activity? previous;
     private readonly Activity? step;
     private readonly StepPhaseTotals? totals;
     private DateTimeOffset phaseStart = DateTimeOffset.UtcNow;
 
-    private StepTrace(string runId, Activity? run, Activity? step, StepPhaseTotals? totals)
+    private StepTrace(string runId, Activity? previous, Activity? step, StepPhaseTotals? totals)
     {
         this.runId = runId;
-        this.run = run;
+        this.previous = previous;
         this.step = step;
         this.totals = totals;
     }
 
-    /// <summary>Starts the span of a whole run (its own trace), current until disposed.</summary>
+    /// <summary>
+    /// Starts the <c>run</c> span (its own trace): end it as soon as the run's start is recorded (logged);
+    /// steps and the evaluation link to its context.
+    /// </summary>
     public static Activity? StartRun(string runId, string task, string algorithm, int metaSteps, int metaBatch) =>
         CoordinatorSource.StartActivity("run", ActivityKind.Internal, default(ActivityContext),
             [new(Attributes.RunId, runId), new("metacluster.task", task), new("metacluster.algorithm", algorithm),
              new("metacluster.meta_steps", metaSteps), new("metacluster.meta_batch", metaBatch)]);
 
     /// <summary>
-    /// Starts meta-step <paramref name="step"/> as the root of a new trace, linked to <paramref name="run"/>;
-    /// phase durations are also added to <paramref name="totals"/> when given.
+    /// Starts meta-step <paramref name="step"/> as the root of a new trace, linked to the run's span
+    /// <paramref name="run"/> (default: none); phase durations are also added to <paramref name="totals"/> when given.
     /// </summary>
-    public static StepTrace Start(Activity? run, string runId, long step, int tasks, StepPhaseTotals? totals = null)
+    public static StepTrace Start(ActivityContext run, string runId, long step, int tasks, StepPhaseTotals? totals = null)
     {
-        // A null parent context would fall back to Activity.Current (the run); clearing it makes the step a root.
+        var previous = Activity.Current;
+        // A default parent context would fall back to Activity.Current; clearing it makes the step a root.
         Activity.Current = null;
         var span = CoordinatorSource.StartActivity("meta-step", ActivityKind.Internal, default(ActivityContext),
-            [new(Attributes.RunId, runId), new(Attributes.Step, step), new(Attributes.Tasks, tasks)],
-            run is null ? null : [new ActivityLink(run.Context)]);
-        return new StepTrace(runId, run, span, totals);
+            [new(Attributes.RunId, runId), new(Attributes.Step, step), new(Attributes.Tasks, tasks)], Links(run));
+        return new StepTrace(runId, previous, span, totals);
     }
+
+    /// <summary>Starts the run's <c>evaluate</c> span, a trace of its own linked to the run's span.</summary>
+    public static Activity? StartEvaluation(ActivityContext run, string runId)
+    {
+        var previous = Activity.Current;
+        Activity.Current = null;
+        var span = CoordinatorSource.StartActivity("evaluate", ActivityKind.Internal, default(ActivityContext), [new(Attributes.RunId, runId)], Links(run));
+        if (span is null) Activity.Current = previous;
+        return span;
+    }
+
+    private static ActivityLink[]? Links(ActivityContext run) => run == default ? null : [new ActivityLink(run)];
 
     /// <summary>Adds time spent inside a phase (the slowest shard's compute within fan-out) to the run's totals only.</summary>
     public void AddToTotals(string phase, TimeSpan elapsed) => totals?.Add(phase, elapsed);
@@ -73,7 +89,6 @@ public sealed class StepTrace : IDisposable
     public void Dispose()
     {
         step?.Dispose();
-        // Back to the run's span, so later work (evaluation) is part of the run's trace.
-        Activity.Current = run;
+        Activity.Current = previous;
     }
 }

@@ -6,6 +6,7 @@ using MetaCluster.Coordinator.Output;
 using MetaCluster.Coordinator.Steps;
 using MetaCluster.Learning.Algorithms;
 using MetaCluster.Learning.Tasks;
+using System.Diagnostics;
 using MetaCluster.ServiceDefaults.Telemetry;
 using Microsoft.Extensions.Logging;
 
@@ -18,7 +19,7 @@ namespace MetaCluster.Coordinator.Runs;
 /// <see cref="ValidationTracker"/>: best checkpoint, early stop); at the end, evaluate on fresh tasks
 /// (<see cref="RunEvaluation"/>; the best validation's θ when the run validated) and write the summary. The coordinator holds no task data: workers rebuild tasks from (seed, step, index).
 /// </summary>
-public sealed class MetaTrainingRun(
+public sealed partial class MetaTrainingRun(
     string runId, RunDefinition definition, MetaSteps steps, RunEvaluation evaluation, RunValidation validation, ParameterPublisher publisher,
     DataPlaneEndpoint endpoint, DataPlaneMetrics wire, ILogger<MetaTrainingRun> logger)
 {
@@ -63,12 +64,17 @@ public sealed class MetaTrainingRun(
         Checkpoint? best = recorder.RestoreValidation(tracker);
         long trained = d.MetaSteps;
 
-        using var runSpan = StepTrace.StartRun(runId, d.Task, d.Algorithm, d.MetaSteps, d.MetaBatch);
+        ActivityContext run;
+        using (var runSpan = StepTrace.StartRun(runId, d.Task, d.Algorithm, d.MetaSteps, d.MetaBatch))
+        {
+            LogRunStarted(runId, d.Task, d.Algorithm, firstStep, d.MetaSteps, shards.Length);
+            run = runSpan?.Context ?? default;
+        }
         for (long step = firstStep; step < d.MetaSteps; step++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             parameters.Publish(step);
-            using var trace = StepTrace.Start(runSpan, runId, step, d.MetaBatch, recorder.PhaseTotals);
+            using var trace = StepTrace.Start(run, runId, step, d.MetaBatch, recorder.PhaseTotals);
             using var outcome = await metaStep.RunAsync(step, trace, cancellationToken);
             parameters.Update(outcome, step);
             trace.EndPhase(RunMetrics.Phases.Update);
@@ -103,7 +109,7 @@ public sealed class MetaTrainingRun(
             evaluated = best is null ? null : $"{RunRecorder.BestName} (step {best.Step})";
             long version = best is null ? d.MetaSteps : d.MetaSteps + 1;
             parameters.Publish(version);
-            using (ClusterTelemetry.CoordinatorSource.StartActivity("evaluate"))
+            using (StepTrace.StartEvaluation(run, runId))
                 report = await evaluation.RunAsync(runId, d, endpoint.Url, family.Kind, recorder.Evaluated, cancellationToken, version);
             foreach (var point in report.Results)
                 if (point.Mean is { } mean) RunMetrics.RecordEvaluation(runId, report.Metric, point.InnerSteps, mean);
@@ -114,4 +120,7 @@ public sealed class MetaTrainingRun(
             : null;
         recorder.Complete(trainSeconds, shards.Length, wire.BytesSent, wire.BytesReceived, report, summary, evaluated);
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} starts: {Task} with {Algorithm}, meta-steps {FirstStep} to {MetaSteps} in {Shards} shard(s)")]
+    private partial void LogRunStarted(string runId, string task, string algorithm, long firstStep, int metaSteps, int shards);
 }

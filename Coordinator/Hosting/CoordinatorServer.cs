@@ -7,6 +7,7 @@ using MetaCluster.Coordinator.Runs;
 using MetaCluster.Coordinator.Security;
 using MetaCluster.DataPlane.Security;
 using MetaCluster.Coordinator.Services;
+using MetaCluster.ServiceDefaults.Health;
 using MetaCluster.ServiceDefaults.Telemetry;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
@@ -17,8 +18,8 @@ namespace MetaCluster.Coordinator.Hosting;
 
 /// <summary>
 /// <c>Coordinator serve</c>: a silo (Redis membership) hosting the run grains and the worker
-/// registry, the public gRPC API and the data plane on one port, gRPC health, and /healthz on the
-/// metrics port. Worker grains live only in TaskWorker processes.
+/// registry, the public gRPC API and the data plane on one port, gRPC health, and /healthz/live,
+/// /healthz/ready (silo active, Redis answers) and /metrics on the metrics port. Worker grains live only in TaskWorker processes.
 /// </summary>
 public static class CoordinatorServer
 {
@@ -71,7 +72,9 @@ public static class CoordinatorServer
         builder.Services.AddGrpc(o => o.Interceptors.Add<BearerTokenInterceptor>());
         // Lets grpcurl and IDEs discover the API; behind the same credentials as every other service.
         builder.Services.AddGrpcReflection();
-        builder.Services.AddGrpcHealthChecks().AddCheck("coordinator", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy());
+        // Ready: the silo is active in membership and Redis answers; the same answers over grpc.health.v1.
+        builder.Services.AddGrpcHealthChecks(HealthEndpoints.MapServices);
+        builder.Services.AddClusterHealthChecks().AddRedisCheck();
         builder.Services.AnswerMalformedRequestsWithInvalidArgument();
         StopDeadline.Configure(builder.Services);
 
@@ -81,7 +84,7 @@ public static class CoordinatorServer
         app.MapGrpcService<ClusterApiService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
-        app.MapGet("/healthz", () => Results.Text("ok"));
+        app.MapClusterHealth();
         if (!IPAddress.IsLoopback(MetricsAddress(ListenAddress(options.Api.Host), options.Token)))
             app.Use(RequireTokenForMetrics(options.MetricsPort, options.Token!));
         app.MapMetricsEndpoint(options.MetricsPort);

@@ -58,7 +58,7 @@ public sealed class ParameterCache(DataPlaneChannels channels)
             values?.Dispose();
             throw;
         }
-        DataPlaneMeter.RecordBytes("received", "worker", received);
+        DataPlaneMeter.RecordBytes(DataPlaneMeter.Receive, "worker", received);
         System.Diagnostics.Activity.Current?.SetTag(ClusterTelemetry.Attributes.Bytes, received);
         if (device.type == DeviceType.CPU) return values;
         using (values) return values.to(device);

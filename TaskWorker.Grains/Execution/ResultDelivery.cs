@@ -38,7 +38,7 @@ public sealed class ResultDelivery(ShardResultSender sender)
             ack = await sender.SendAsync(request.DataPlaneUrl, header, gradientBytes, cancellationToken, outputBytes, outputs?.Shape, wireType);
             send?.SetTag("metacluster.outcome", ack.Outcome.ToString());
         }
-        DataPlaneMeter.RecordBytes("sent", "worker", bytes);
+        DataPlaneMeter.RecordBytes(DataPlaneMeter.Transmit, "worker", bytes);
         return new ShardReceipt(header.WorkerId, ack.Outcome, header.ComputeSeconds, bytes);
     }
 }

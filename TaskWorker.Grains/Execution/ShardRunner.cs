@@ -12,7 +12,7 @@ namespace MetaCluster.TaskWorker.Execution;
 /// The worker process's <see cref="IWorkRunner"/>: one case per kind of work, each handed to the
 /// code that does it (training and groups, evaluation and prediction, TRLearner's phases).
 /// </summary>
-public sealed class ShardRunner(TrainingWork training, RelationWork relations, IOptions<WorkerOptions> options) : IWorkRunner
+public sealed partial class ShardRunner(TrainingWork training, RelationWork relations, IOptions<WorkerOptions> options, ILogger<ShardRunner> logger) : IWorkRunner
 {
     private readonly ConcurrentDictionary<RunSpec, ResolvedRunSpec> resolved = new();
     private int inFlight;
@@ -31,7 +31,12 @@ public sealed class ShardRunner(TrainingWork training, RelationWork relations, I
         try
         {
             using var span = ShardTracing.StartShard(workerId, options.Value.DeviceOf(workerId), request);
-            var spec = resolved.GetOrAdd(request.Spec, s => ResolvedRunSpec.From(s, options.Value.DataRoots));
+            if (!resolved.TryGetValue(request.Spec, out var spec))
+            {
+                spec = resolved.GetOrAdd(request.Spec, s => ResolvedRunSpec.From(s, options.Value.DataRoots));
+                // Once per run and process, inside the shard's span: the log line carries the step's trace id.
+                LogJoinedRun(workerId, request.Key.RunId, request.Key.Step, WorkNames.Of(request.WorkCase));
+            }
             return request.WorkCase switch
             {
                 WorkKind.Train => await training.TrainAsync(workerId, request, spec, cancellationToken),
@@ -54,4 +59,7 @@ public sealed class ShardRunner(TrainingWork training, RelationWork relations, I
             Interlocked.Decrement(ref inFlight);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Worker {WorkerId} takes its first shard of run {RunId} at step {Step} ({Work})")]
+    private partial void LogJoinedRun(string workerId, string runId, long step, string work);
 }

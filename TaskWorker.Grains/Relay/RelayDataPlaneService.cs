@@ -24,12 +24,12 @@ public sealed class RelayDataPlaneService(RelaySessions sessions, RelayParameter
         var (shape, bytes) = await parameters.GetAsync(request.UpstreamUrl, request.RunId, request.Version);
         foreach (var chunk in TensorWire.Chunk("parameters", shape, bytes))
             await responseStream.WriteAsync(chunk, context.CancellationToken);
-        DataPlaneMeter.RecordBytes("sent", "relay", bytes.LongLength);
+        DataPlaneMeter.RecordBytes(DataPlaneMeter.Transmit, "relay", bytes.LongLength);
     }
 
     /// <inheritdoc/>
     public override Task<ShardResultAck> SubmitShardResult(IAsyncStreamReader<ShardResultPart> requestStream, ServerCallContext context) =>
-        ResultReceiver.ReceiveAsync(requestStream, key => sessions.Find(key)?.Collector, bytes => DataPlaneMeter.RecordBytes("received", "relay", bytes), context.CancellationToken);
+        ResultReceiver.ReceiveAsync(requestStream, key => sessions.Find(key)?.Collector, bytes => DataPlaneMeter.RecordBytes(DataPlaneMeter.Receive, "relay", bytes), context.CancellationToken);
 
     /// <inheritdoc/>
     public override Task GetUpstreamGradients(ShardKey request, IServerStreamWriter<TensorChunk> responseStream, ServerCallContext context) =>

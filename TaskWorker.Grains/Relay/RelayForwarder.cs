@@ -30,7 +30,7 @@ public sealed class RelayForwarder(ShardResultSender sender, IForwardedGradients
                 forwardedGradients.Record(plan, sent);
             }
         }
-        DataPlaneMeter.RecordBytes("sent", "relay", bytes.LongLength + result.CalculateSize());
+        DataPlaneMeter.RecordBytes(DataPlaneMeter.Transmit, "relay", bytes.LongLength + result.CalculateSize());
         await sender.SendAsync(plan.UpstreamUrl, result, bytes, CancellationToken.None, gradientType: wireType);
     }
 }

@@ -91,7 +91,7 @@ public sealed partial class RelayParameters(DataPlaneChannels channels, ILogger<
             ParameterSource.FetchedAfterMismatch => "fetched_after_mismatch",
             _ => "fetched",
         });
-        if (source != ParameterSource.Replayed) DataPlaneMeter.RecordBytes("received", "relay", bytes);
+        if (source != ParameterSource.Replayed) DataPlaneMeter.RecordBytes(DataPlaneMeter.Receive, "relay", bytes);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId} version {Version}: the relay's replayed parameters did not match the coordinator's digest; fetched them whole and dropped the replica")]

@@ -1,3 +1,4 @@
+using MetaCluster.TaskWorker.Health;
 using System.Net;
 using MetaCluster.DataPlane.Security;
 using MetaCluster.DataPlane.Wire;
@@ -17,10 +18,10 @@ namespace MetaCluster.TaskWorker.Relay;
 /// Serves this process's reduction relay (<see cref="RelayDataPlaneService"/>) on its own HTTP/2
 /// port (<see cref="WorkerOptions.RelayPort"/>; 0 picks a free one, negative runs none), with the
 /// data plane's window sizes. Off loopback every call must carry the cluster's bearer token, as at
-/// the coordinator.
+/// the coordinator (gRPC health excepted). It also answers grpc.health.v1 with the process's checks.
 /// </summary>
 public sealed partial class RelayServer(IOptions<WorkerOptions> options, RelaySessions sessions, RelayParameters parameters,
-    RelayEndpoint endpoint, ILogger<RelayServer> logger) : IHostedService
+    RelayEndpoint endpoint, IServiceProvider services, ILogger<RelayServer> logger) : IHostedService
 {
     private WebApplication? app;
 
@@ -50,8 +51,10 @@ public sealed partial class RelayServer(IOptions<WorkerOptions> options, RelaySe
             g.Interceptors.Add<BearerTokenInterceptor>();
         });
         builder.Services.AnswerMalformedRequestsWithInvalidArgument();
+        bool health = ProcessHealth.ShareWith(services, builder.Services);
         app = builder.Build();
         app.MapGrpcService<RelayDataPlaneService>();
+        if (health) app.MapGrpcHealthChecksService();
         await app.StartAsync(cancellationToken);
         string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         int port = new Uri(address.Replace("[::]", "localhost", StringComparison.Ordinal).Replace("0.0.0.0", "localhost", StringComparison.Ordinal)).Port;

@@ -1,10 +1,15 @@
-using Orleans.Runtime;
+using MetaCluster.ServiceDefaults.Health;
 using MetaCluster.ServiceDefaults.Telemetry;
 using MetaCluster.ServiceDefaults.Hosting;
+using MetaCluster.TaskWorker.Health;
 
 namespace MetaCluster.TaskWorker.Hosting;
 
-/// <summary>The TaskWorker process: a silo that joins the cluster and hosts the workers of one device, plus /healthz.</summary>
+/// <summary>
+/// The TaskWorker process: a silo that joins the cluster and hosts the workers of one device, plus
+/// /metrics and the health endpoints on the metrics port (ready: silo active, workers registered,
+/// device computes) and grpc.health.v1 on the relay's port.
+/// </summary>
 public static class WorkerHost
 {
     /// <summary>Builds the host; run it until SIGTERM.</summary>
@@ -38,21 +43,12 @@ public static class WorkerHost
             w.TlsCa = options.Workers.TlsCa;
         });
 
+        builder.Services.AddClusterHealthChecks().AddWorkerChecks();
+
         var app = builder.Build();
-        app.MapGet("/healthz", (IClusterMembershipService membership, ILocalSiloDetails silo, WorkerStarter workers) =>
-            Health(membership.CurrentSnapshot.GetSiloStatus(silo.SiloAddress), workers.Problem) is { } problem
-                ? Results.Text(problem, statusCode: StatusCodes.Status503ServiceUnavailable)
-                : Results.Text("ok"));
+        app.MapClusterHealth();
         app.MapMetricsEndpoint(options.MetricsPort);
         StopDeadline.Arm(app);
         return app;
     }
-
-    /// <summary>
-    /// Null when the worker can take shards: its silo is active in the cluster and its workers are
-    /// registered with the coordinator; otherwise why not. A silo declared dead, or workers the
-    /// registry refuses, are not healthy however well the process runs.
-    /// </summary>
-    public static string? Health(SiloStatus silo, string? registration) =>
-        silo != SiloStatus.Active ? $"silo is {silo.ToString().ToLowerInvariant()}, not active in the cluster" : registration;
 }

@@ -69,15 +69,15 @@ public sealed partial class HelmTemplateTests
     public void CoordinatorIsProbedOverGrpcHealthAndWorkersOverHealthz()
     {
         var coordinator = Template("coordinator-deployment.yaml");
-        foreach (var probe in new[] { "startupProbe", "readinessProbe", "livenessProbe" })
+        foreach (var (probe, service) in new[] { ("startupProbe", "liveness"), ("readinessProbe", "readiness"), ("livenessProbe", "liveness") })
         {
-            Assert.Matches($@"{probe}:\s*\n\s*grpc:\s*\n\s*port: \{{\{{ \$ports\.api \}}\}}", coordinator);
+            Assert.Matches($@"{probe}:\s*\n\s*grpc:\s*\n\s*port: \{{\{{ \$ports\.api \}}\}}\s*\n\s*service: {service}\n", coordinator);
         }
 
         var worker = Template("worker-deployment.yaml");
-        foreach (var probe in new[] { "startupProbe", "readinessProbe", "livenessProbe" })
+        foreach (var (probe, path) in new[] { ("startupProbe", "live"), ("readinessProbe", "ready"), ("livenessProbe", "live") })
         {
-            Assert.Matches($@"{probe}:\s*\n\s*httpGet:\s*\n\s*path: /healthz\s*\n\s*port: metrics", worker);
+            Assert.Matches($@"{probe}:\s*\n\s*httpGet:\s*\n\s*path: /healthz/{path}\s*\n\s*port: metrics", worker);
         }
     }
 

@@ -104,7 +104,7 @@ public static class CapacityRun
                 // What MetaTrainingRun does per step (step 0's version is published here, each later one by the update before it).
                 parameters.Publish(step);
                 long published = Stopwatch.GetTimestamp(), gathered;
-                using (var trace = StepTrace.Start(null, runId, step, w))
+                using (var trace = StepTrace.Start(default, runId, step, w))
                 using (var outcome = await metaStep.RunAsync(step, trace, cancellationToken))
                 {
                     gathered = Stopwatch.GetTimestamp();

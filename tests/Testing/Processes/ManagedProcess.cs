@@ -40,8 +40,13 @@ public sealed class ManagedProcess : IAsyncDisposable
     /// <summary>Everything the process printed so far.</summary>
     public string Output { get { lock (gate) return output.ToString(); } }
 
-    /// <summary>Starts <paramref name="file"/> with <paramref name="args"/>; <c>CLUSTER_TOKEN</c> is not inherited.</summary>
-    public static ManagedProcess Start(string name, string file, IEnumerable<string> args, string? workingDirectory = null)
+    /// <summary>
+    /// Starts <paramref name="file"/> with <paramref name="args"/>; <c>CLUSTER_TOKEN</c> and the
+    /// <c>OTEL_*</c> variables are not inherited (a test's processes export telemetry only where it
+    /// says so), and <paramref name="environment"/> is added (a null value removes a variable).
+    /// </summary>
+    public static ManagedProcess Start(string name, string file, IEnumerable<string> args, string? workingDirectory = null,
+        IReadOnlyDictionary<string, string?>? environment = null)
     {
         var start = new ProcessStartInfo(file, args)
         {
@@ -50,6 +55,11 @@ public sealed class ManagedProcess : IAsyncDisposable
             WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
         };
         start.Environment.Remove("CLUSTER_TOKEN");
+        foreach (var inherited in start.Environment.Keys.Where(k => k.StartsWith("OTEL_", StringComparison.Ordinal)).ToArray())
+            start.Environment.Remove(inherited);
+        foreach (var (key, value) in environment ?? new Dictionary<string, string?>())
+            if (value is null) start.Environment.Remove(key);
+            else start.Environment[key] = value;
         return new ManagedProcess(Process.Start(start)!, name);
     }
 

@@ -58,6 +58,9 @@ public sealed class ProcessCluster : IAsyncDisposable
     /// <summary><c>https</c> for a coordinator given TLS certificates (through the start's extra arguments); <c>http</c> by default.</summary>
     public string Scheme { get; init; } = "http";
 
+    /// <summary>Environment variables of every process the cluster starts (e.g. where to export telemetry); a worker's own start adds to them.</summary>
+    public IReadOnlyDictionary<string, string?> Environment { get; init; } = new Dictionary<string, string?>();
+
     /// <summary>The HTTP handler of the API client (client certificates, a private CA); null for the default.</summary>
     public HttpMessageHandler? ApiHandler { get; init; }
 
@@ -85,7 +88,7 @@ public sealed class ProcessCluster : IAsyncDisposable
         if (Token is not null) args.AddRange(["--token", Token]);
         if (WorkerToken is not null) args.AddRange(["--worker-token", WorkerToken]);
         if (extraArgs is not null) args.AddRange(extraArgs);
-        Coordinator = Track(ManagedProcess.Start("coordinator", "dotnet", args));
+        Coordinator = Track(ManagedProcess.Start("coordinator", "dotnet", args, environment: Environment));
         await Coordinator.WaitForOutputAsync("coordinator serving on", StartTimeout);
         return Coordinator;
     }
@@ -112,7 +115,9 @@ public sealed class ProcessCluster : IAsyncDisposable
         if (!start.DefaultPorts && !ownMetricsPort) args.AddRange(["--metrics-port", "0"]);
         if ((start.Token ?? WorkerToken ?? Token) is { } token) args.AddRange(["--token", token]);
         if (start.ExtraArgs is not null) args.AddRange(start.ExtraArgs);
-        return Track(ManagedProcess.Start($"worker-{processes.Count}", "dotnet", args));
+        var environment = new Dictionary<string, string?>(Environment);
+        foreach (var (key, value) in start.Environment ?? new Dictionary<string, string?>()) environment[key] = value;
+        return Track(ManagedProcess.Start($"worker-{processes.Count}", "dotnet", args, environment: environment));
     }
 
     /// <summary>Waits until the coordinator lists exactly <paramref name="count"/> live workers.</summary>
@@ -204,4 +209,6 @@ public sealed class ProcessCluster : IAsyncDisposable
 /// <param name="DefaultPorts">Leave out --silo-port and --metrics-port, as a user would.</param>
 /// <param name="Token">The token it is given instead of the cluster's (e.g. a wrong one); null for the cluster's.</param>
 /// <param name="ExtraArgs">More options.</param>
-public sealed record WorkerStart(bool DefaultPorts = false, string? Token = null, IReadOnlyList<string>? ExtraArgs = null);
+/// <param name="Environment">Variables over the cluster's <see cref="ProcessCluster.Environment"/> (a null value removes one).</param>
+public sealed record WorkerStart(bool DefaultPorts = false, string? Token = null, IReadOnlyList<string>? ExtraArgs = null,
+    IReadOnlyDictionary<string, string?>? Environment = null);
