@@ -13,8 +13,8 @@ namespace MetaCluster.Coordinator.Runs;
 
 /// <summary>
 /// The coordinator's loop for one run: per meta-step, publish θ, run the step on the workers
-/// (<see cref="IMetaStep"/>, one per topology), apply the outer update (<see cref="RunParameters"/>),
-/// record it (<see cref="RunRecorder"/>); at the end, evaluate on fresh tasks (<see cref="RunEvaluation"/>)
+/// (<see cref="IMetaStep"/>, one per topology), stop if it diverged (<see cref="DivergenceGuard"/>),
+/// apply the outer update (<see cref="RunParameters"/>), record it (<see cref="RunRecorder"/>); at the end, evaluate on fresh tasks (<see cref="RunEvaluation"/>)
 /// and write the summary. The coordinator holds no task data: workers rebuild tasks from (seed, step, index).
 /// </summary>
 public sealed class MetaTrainingRun(
@@ -66,6 +66,7 @@ public sealed class MetaTrainingRun(
             parameters.Publish(step);
             using var trace = StepTrace.Start(runSpan, runId, step, d.MetaBatch, recorder.PhaseTotals);
             using var outcome = await metaStep.RunAsync(step, trace, cancellationToken);
+            DivergenceGuard.Check(step, outcome);
             parameters.Update(outcome, step);
             trace.EndPhase(RunMetrics.Phases.Update);
             recorder.StepDone(step, outcome, parameters, trace);
