@@ -1,3 +1,4 @@
+using MetaCluster.Abstractions;
 using MetaCluster.Coordinator.Steps;
 using MetaCluster.Learning.Optimisation;
 
@@ -10,24 +11,29 @@ namespace MetaCluster.Coordinator.Runs;
 public sealed class TrainingDivergedException(string message) : Exception(message);
 
 /// <summary>
-/// Stops a diverging run at the step where it diverges, before the outer update: θ and the
+/// Stops a diverging run at the step where it diverges, before the outer update (a worker's shard
+/// that diverged stops it the same way, through <see cref="Classify"/>): θ and the
 /// optimiser stay as the last good step left them, and since the run ends there no checkpoint or
 /// export is ever written from the bad state (the last good checkpoint is kept).
 /// </summary>
 public static class DivergenceGuard
 {
     /// <summary>
-    /// Throws <see cref="TrainingDivergedException"/> when meta-step <paramref name="step"/> (0-based;
-    /// named 1-based, as progress shows it) brought back a non-finite task loss or outer gradient:
-    /// <c>step 137: the outer gradient is not finite (NaN in 12 of 1761 elements)</c>.
+    /// Throws <see cref="TrainingDivergedException"/> when meta-step <paramref name="step"/> brought
+    /// back a non-finite task loss or outer gradient (the line of <see cref="TrainingDivergence.Problem"/>).
     /// </summary>
     public static void Check(long step, StepOutcome outcome)
     {
-        var losses = NonFiniteCount.Of(outcome.TaskLosses.ToArray());
-        if (!losses.AllFinite)
-            throw new TrainingDivergedException($"step {step + 1}: the training loss is not finite ({losses.Describe("tasks")})");
-        var gradient = GradientStatistics.CountNonFinite(outcome.Gradient.Values);
-        if (!gradient.AllFinite)
-            throw new TrainingDivergedException($"step {step + 1}: the outer gradient is not finite ({gradient.Describe()})");
+        if (TrainingDivergence.Problem(step, outcome.TaskLosses.ToArray(), outcome.Gradient.Values) is { } problem)
+            throw new TrainingDivergedException(problem);
     }
+
+    /// <summary>
+    /// <paramref name="error"/>, or a <see cref="TrainingDivergedException"/> with its line when it is
+    /// a shard that a worker refused to send because it diverged (workers check their own numbers).
+    /// </summary>
+    public static Exception Classify(Exception error) =>
+        error is ShardFailedException { InnerException: DeterministicWorkException rejected } && TrainingDivergence.IsDivergence(rejected.Message)
+            ? new TrainingDivergedException(rejected.Message)
+            : error;
 }

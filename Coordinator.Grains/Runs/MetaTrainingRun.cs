@@ -39,7 +39,7 @@ public sealed class MetaTrainingRun(
         }
         catch (Exception e)
         {
-            recorder.Failed(e);
+            recorder.Failed(DivergenceGuard.Classify(e));
         }
         finally
         {

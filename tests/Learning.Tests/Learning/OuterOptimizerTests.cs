@@ -166,4 +166,18 @@ public sealed class OuterOptimizerTests
         Assert.False(GradientStatistics.AllFinite([1f, float.NaN]));
         Assert.Equal(1, NonFiniteCount.Of([1.0, double.NaN, 2.0]).NaN);
     }
+
+    [Fact]
+    public void ADivergedStepIsNamedInOneLineThatIsRecognisedAgain()
+    {
+        Assert.Null(TrainingDivergence.Problem(4, [0.5, 1.0], [1f, 2f]));
+        string loss = TrainingDivergence.Problem(4, [0.5, double.NaN], [1f, float.NaN])!;
+        Assert.Equal("step 5: the training loss is not finite (NaN in 1 of 2 tasks)", loss);
+        string gradient = TrainingDivergence.Problem(0, [0.5], [1f, float.PositiveInfinity, 3f])!;
+        Assert.Equal("step 1: the outer gradient is not finite (infinite in 1 of 3 elements)", gradient);
+        Assert.True(TrainingDivergence.IsDivergence(loss));
+        Assert.True(TrainingDivergence.IsDivergence(gradient));
+        Assert.False(TrainingDivergence.IsDivergence("tasks.csv:2: column 'dose' is not a number"));
+        Assert.False(TrainingDivergence.IsDivergence(null));
+    }
 }
