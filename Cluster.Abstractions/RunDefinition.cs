@@ -79,4 +79,19 @@ public sealed record RunDefinition
     [Id(85)] public int EarlyStop { get; init; }
     /// <summary>Writes TensorBoard event files under tensorboard/ in the run directory.</summary>
     [Id(86)] public bool Tensorboard { get; init; } = true;
+    /// <summary>
+    /// The outer optimiser: adam or sgd. The command line and the API resolve an unset one to sgd
+    /// for reptile (the paper's θ ← θ + ε(θ̃ − θ)) and adam otherwise; this record's default is adam.
+    /// </summary>
+    [Id(38)] public string OuterOptimizer { get; init; } = "adam";
+    /// <summary>The outer learning rate over the run: constant, or cosine (to <see cref="MinOuterLr"/> at the last meta-step).</summary>
+    [Id(39)] public string LrSchedule { get; init; } = "constant";
+    /// <summary>Where the cosine schedule ends (0 by default); only with the cosine schedule.</summary>
+    [Id(40)] public double MinOuterLr { get; init; }
+    /// <summary>Meta-steps of linear warm-up of the outer learning rate (0: none).</summary>
+    [Id(41)] public int WarmupSteps { get; init; }
+    /// <summary>Largest global L2 norm of the outer gradient; a larger one is scaled down to it (0: no clipping).</summary>
+    [Id(42)] public double ClipGradNorm { get; init; }
+    /// <summary>Weight decay of the outer optimiser: decoupled (AdamW) for adam, L2 for sgd (0: none).</summary>
+    [Id(43)] public double WeightDecay { get; init; }
 }

@@ -4,13 +4,14 @@ using MetaCluster.Learning.Optimisation;
 namespace MetaCluster.DataPlane.Replication;
 
 /// <summary>
-/// How one published parameter version follows from the one before it: Adam's update number
-/// <see cref="OptimizerStep"/> with the gradient <c>sum / Divisor</c>, where the sum is the result
-/// (step <see cref="GradientStep"/>, attempt <see cref="GradientAttempt"/>) that made the whole
-/// step, and <see cref="Digest"/> is the <see cref="ParameterDigest"/> of the version's bytes.
+/// How one published parameter version follows from the one before it: the outer optimiser's
+/// update number <see cref="OptimizerStep"/>, <see cref="Update"/> (Adam or SGD, this update's
+/// scheduled rate, clip factor and weight decay), with the gradient <c>sum / Divisor</c>, where the
+/// sum is the result (step <see cref="GradientStep"/>, attempt <see cref="GradientAttempt"/>) that
+/// made the whole step, and <see cref="Digest"/> is the <see cref="ParameterDigest"/> of the version's bytes.
 /// </summary>
 public sealed record AdamRecipe(long BaseVersion, long Version, long GradientStep, int GradientAttempt, int Divisor,
-    AdamSettings Settings, long OptimizerStep, byte[] Digest);
+    OuterUpdate Update, long OptimizerStep, byte[] Digest);
 
 /// <summary>What <see cref="AdamReplica.TryReplay"/> did.</summary>
 public enum ReplayOutcome
@@ -27,11 +28,13 @@ public enum ReplayOutcome
 
 /// <summary>
 /// A copy of the coordinator's outer optimiser kept by a reduction relay that forwards the whole
-/// step's gradient: it holds θ of one version and Adam's moments after it, and the gradient it
+/// step's gradient: it holds θ of one version and (Adam) the moments after it, and the gradient it
 /// forwarded for the next step, so the next version can be computed here from a small
 /// <see cref="AdamRecipe"/> instead of fetched (4 bytes per parameter per step off the
-/// coordinator's links). <see cref="Adam.Update"/> gives the same bits in any process; the digest
-/// proves it for θ every step. The digest covers θ alone: moments that diverged without changing θ
+/// coordinator's links). <see cref="OuterUpdate.Apply"/> gives the same bits in any process, for
+/// Adam and SGD, whatever the schedule, clipping and decay (the recipe carries the rate and clip
+/// factor the coordinator used); the digest proves it for θ every step. An SGD run's replica holds
+/// no moments at all. The digest covers θ alone: moments that diverged without changing θ
 /// (Adam's first update hardly depends on the gradient's size) are caught at the first update whose
 /// θ they change, and no θ that differs from the coordinator's is ever returned. Thread-safe.
 /// </summary>
@@ -46,7 +49,8 @@ public sealed class AdamReplica
     /// <summary>
     /// A replica at <paramref name="version"/>, whose float32 bytes are <paramref name="parameters"/>
     /// (held, never written), after <paramref name="optimizerStep"/> updates with the given moments
-    /// (null: zero, as before the first update).
+    /// (null: zero before the first update; after it, none: an SGD run, whose replica cannot replay
+    /// an Adam update).
     /// </summary>
     public AdamReplica(long version, byte[] parameters, long optimizerStep, float[]? firstMoment, float[]? secondMoment)
     {
@@ -54,7 +58,7 @@ public sealed class AdamReplica
         int elements = parameters.Length / sizeof(float);
         if ((firstMoment is null) != (secondMoment is null) || (firstMoment is not null && (firstMoment.Length != elements || secondMoment!.Length != elements)))
             throw new ArgumentException("both moments or neither, each with one value per parameter");
-        if (optimizerStep < 0 || (optimizerStep > 0 && firstMoment is null)) throw new ArgumentException("after an update the moments are needed", nameof(optimizerStep));
+        ArgumentOutOfRangeException.ThrowIfNegative(optimizerStep);
         Version = version;
         Parameters = parameters;
         OptimizerStep = optimizerStep;
@@ -68,7 +72,7 @@ public sealed class AdamReplica
     /// <summary>Its float32 bytes.</summary>
     public byte[] Parameters { get; private set; }
 
-    /// <summary>Adam updates that led to it.</summary>
+    /// <summary>Optimiser updates that led to it.</summary>
     public long OptimizerStep { get; private set; }
 
     /// <summary>Whether a failed replay has left the moments unusable.</summary>
@@ -95,16 +99,22 @@ public sealed class AdamReplica
         parameters = null;
         lock (gate)
         {
+            // Adam needs the moments after the base version: zero before the first update, else held.
+            bool moments = recipe.Update.NeedsMoments;
             if (broken || recipe.BaseVersion != Version || recipe.OptimizerStep != OptimizerStep + 1 || recipe.Divisor < 1
-                || gradient is not { } g || g.Step != recipe.GradientStep || g.Attempt != recipe.GradientAttempt)
+                || gradient is not { } g || g.Step != recipe.GradientStep || g.Attempt != recipe.GradientAttempt
+                || (moments && OptimizerStep > 0 && firstMoment is null))
                 return ReplayOutcome.NotApplicable;
             int elements = Parameters.Length / sizeof(float);
             var next = GC.AllocateUninitializedArray<byte>(Parameters.Length);
             Parameters.CopyTo(next, 0);
-            firstMoment ??= new float[elements];
-            secondMoment ??= new float[elements];
+            if (moments)
+            {
+                firstMoment ??= new float[elements];
+                secondMoment ??= new float[elements];
+            }
             var digest = ParameterDigest.Stream();
-            Adam.UpdateInBlocks(MemoryMarshal.Cast<byte, float>(next.AsSpan()), g.Sum, recipe.Divisor, firstMoment, secondMoment, recipe.Settings, recipe.OptimizerStep,
+            recipe.Update.ApplyInBlocks(MemoryMarshal.Cast<byte, float>(next.AsSpan()), g.Sum, recipe.Divisor, firstMoment, secondMoment, recipe.OptimizerStep,
                 (_, block) => digest.Append(MemoryMarshal.AsBytes(block)));
             gradient = null;
             if (!digest.GetCurrentHash().AsSpan().SequenceEqual(recipe.Digest))

@@ -23,7 +23,7 @@ public enum ParameterSource
 /// One run's parameters as a reduction relay gets them when its result is the whole step's
 /// gradient (<see cref="RelayPlan.ReplicateUpdate"/>): it asks the coordinator how each version came
 /// about (<c>GetParameterUpdate</c>, about 100 bytes) and, when the version is the one it holds
-/// after one Adam update with the gradient it forwarded itself, computes it on its
+/// after one outer update (Adam or SGD) with the gradient it forwarded itself, computes it on its
 /// <see cref="AdamReplica"/> instead of fetching 4 bytes per parameter. Otherwise it fetches the
 /// version and, if the run shares its optimiser, the moments (<c>GetOptimizerState</c>) to start a
 /// replica from there. Fetches are serialised.
@@ -95,7 +95,8 @@ public sealed class ReplicatedParameters(string runId)
         {
             return null;
         }
-        if (state.Count == 0) return optimizerStep == 0 ? new AdamReplica(request.Version, parameters, 0, null, null) : null;
+        // No moments: before Adam's first update, or an SGD run (whose state is its update count alone).
+        if (state.Count == 0) return new AdamReplica(request.Version, parameters, optimizerStep, null, null);
         if (state.Count != 2 || state[0].Name != "adam.m" || state[1].Name != "adam.v" || state.Any(t => t.Bytes.Length != parameters.Length))
             throw new InvalidDataException($"optimiser state of run {runId}: expected adam.m and adam.v of {parameters.Length / sizeof(float)} values, got {string.Join(", ", state.Select(t => $"{t.Name} ({t.Bytes.Length} bytes)"))}");
         return new AdamReplica(request.Version, parameters, optimizerStep,

@@ -32,6 +32,19 @@ public static class CheckedOptions
     public static Option<double> Number(string name, string description, double fallback, double min, double max = double.MaxValue, bool minExclusive = false, string helpName = "X") =>
         new(name) { Description = description, HelpName = helpName, DefaultValueFactory = _ => fallback, CustomParser = r => ParseNumber(r, name, min, max, minExclusive) };
 
+    /// <summary>Like <see cref="Number"/>, but null when not given (its default depends on other options).</summary>
+    public static Option<double?> OptionalNumber(string name, string description, double min, double max = double.MaxValue, bool minExclusive = false, string helpName = "X",
+        string? describedDefault = null) =>
+        new(name) { Description = WithDefault(description, describedDefault), HelpName = helpName, CustomParser = r => ParseNumber(r, name, min, max, minExclusive) };
+
+    /// <summary>Like <see cref="Choice"/>, but null when not given (its default depends on other options).</summary>
+    public static Option<string?> OptionalChoice(string name, string description, IReadOnlyList<string> choices, string describedDefault) =>
+        new(name)
+        {
+            Description = WithDefault(description, describedDefault), HelpName = string.Join('|', choices),
+            CustomParser = r => choices.Contains(Token(r)) ? Token(r) : Fail<string?>(r, $"{name} must be one of {string.Join(", ", choices)}; got '{Token(r)}'"),
+        };
+
     /// <summary>One of <paramref name="choices"/>, listed as the value's name in help.</summary>
     public static Option<string> Choice(string name, string description, string fallback, IReadOnlyList<string> choices) =>
         new(name)

@@ -18,8 +18,10 @@ public static class ResumeCheck
     /// Fields (as run.json spells them) that may differ: where the run directory is, the resume flag
     /// itself, how the run is placed and waited for (workers, device, shard timeout), none of which
     /// changes what is computed, and meta_steps: a run extended to more steps continues the same
-    /// trajectory (tasks are functions of seed, step and index; the outer rate has no schedule), so
-    /// it ends where an uninterrupted run of that length ends.
+    /// trajectory (tasks are functions of seed, step and index; a constant or warmed-up outer rate
+    /// does not depend on the run's length), so it ends where an uninterrupted run of that length
+    /// ends. The cosine schedule does depend on it, so a cosine run keeps its meta_steps
+    /// (<see cref="Require"/>).
     /// </summary>
     public static IReadOnlySet<string> MayDiffer { get; } = new HashSet<string>(StringComparer.Ordinal)
     {
@@ -45,6 +47,10 @@ public static class ResumeCheck
     /// <summary>Throws <see cref="RunRefusedException"/> naming the first differing field when <paramref name="requested"/> may not resume from <paramref name="checkpointPath"/>.</summary>
     public static void Require(RunDefinition checkpointed, RunDefinition requested, string checkpointPath)
     {
+        if (checkpointed.LrSchedule == "cosine" && requested.MetaSteps != checkpointed.MetaSteps)
+            throw new RunRefusedException(
+                $"--resume: meta_steps is {requested.MetaSteps}, but the run in {checkpointPath} was made with meta_steps {checkpointed.MetaSteps} "
+                + "and its cosine learning-rate schedule runs over exactly those steps; resume it with meta_steps " + checkpointed.MetaSteps);
         if (FirstDifference(checkpointed, requested) is not { } d) return;
         throw new RunRefusedException(
             $"--resume: {d.Field} is {d.Requested}, but the run in {checkpointPath} was made with {d.Field} {d.Checkpointed}; "

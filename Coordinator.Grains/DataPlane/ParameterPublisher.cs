@@ -10,7 +10,7 @@ namespace MetaCluster.Coordinator.DataPlane;
 /// <summary>
 /// The one writer of <see cref="ParameterStore"/>: every version workers fetch (training steps,
 /// the final evaluation, a prediction's parameters) is published here, copied once into the bytes
-/// that go on the wire. An update publishes its result in the same pass as Adam's, and, when one
+/// that go on the wire. An update publishes its result in the same pass as the optimiser's, and, when one
 /// relayed result made the step's gradient, how a relay can replay it, with θ's digest.
 /// </summary>
 public sealed class ParameterPublisher(ParameterStore store)
@@ -27,19 +27,22 @@ public sealed class ParameterPublisher(ParameterStore store)
     public void Publish(string runId, long version, ReadOnlySpan<float> values) => store.Publish(runId, version, MemoryMarshal.AsBytes(values));
 
     /// <summary>
-    /// Applies one Adam update with <paramref name="gradientSum"/> / <paramref name="divisor"/> to
-    /// <paramref name="theta"/> and publishes its first <paramref name="publishedElements"/> values as
-    /// <paramref name="version"/>, written into the published bytes block by block while Adam's pass
-    /// has them in the cache. With <paramref name="soleRelayedResult"/> (a whole, published θ), the
-    /// publication carries the update's recipe and θ's digest, taken in the same pass.
+    /// Applies the outer optimiser's next update with <paramref name="gradientSum"/> / <paramref name="divisor"/>
+    /// to <paramref name="theta"/> and publishes its first <paramref name="publishedElements"/> values as
+    /// <paramref name="version"/>, written into the published bytes block by block while the update's
+    /// pass has them in the cache. With <paramref name="soleRelayedResult"/> (a whole, published θ), the
+    /// publication carries the update's recipe (its rate, clip factor and decay) and θ's digest, taken
+    /// in the same pass.
     /// </summary>
-    public void UpdateAndPublish(string runId, long version, Adam adam, Tensor theta, ReadOnlySpan<float> gradientSum, int divisor, int publishedElements,
+    public void UpdateAndPublish(string runId, long version, OuterOptimizer optimizer, Tensor theta, ReadOnlySpan<float> gradientSum, int divisor, int publishedElements,
         ShardKey? soleRelayedResult)
     {
+        if (theta.device_type != DeviceType.CPU || theta.dtype != ScalarType.Float32 || !theta.is_contiguous() || theta.numel() != gradientSum.Length)
+            throw new ArgumentException("θ must be a contiguous float32 tensor on the CPU, as long as the gradient sum", nameof(theta));
         if (soleRelayedResult is not null && publishedElements != theta.numel()) throw new ArgumentException("a replayable update publishes the whole of θ");
         var bytes = store.Rent(checked(publishedElements * sizeof(float)));
         var digest = soleRelayedResult is null ? null : ParameterDigest.Stream();
-        adam.ApplySum(theta, gradientSum, divisor, (offset, block) =>
+        var update = optimizer.ApplySum(MemoryMarshal.Cast<byte, float>(theta.bytes), gradientSum, divisor, (offset, block) =>
         {
             if (offset >= publishedElements) return;
             var part = block[..Math.Min(block.Length, publishedElements - offset)];
@@ -47,8 +50,8 @@ public sealed class ParameterPublisher(ParameterStore store)
             digest?.Append(MemoryMarshal.AsBytes(part));
         });
         var recipe = soleRelayedResult is null ? null
-            : new AdamRecipe(version - 1, version, soleRelayedResult.Step, soleRelayedResult.Attempt, divisor, adam.Settings, adam.Step, digest!.GetCurrentHash());
-        store.PublishOwned(runId, version, bytes, adam.Step, recipe);
+            : new AdamRecipe(version - 1, version, soleRelayedResult.Step, soleRelayedResult.Attempt, divisor, update, optimizer.Step, digest!.GetCurrentHash());
+        store.PublishOwned(runId, version, bytes, optimizer.Step, recipe);
     }
 
     /// <summary>Lets relays copy the run's optimiser state until the run is removed.</summary>

@@ -6,12 +6,13 @@ namespace MetaCluster.Coordinator.Definitions;
 /// <summary>
 /// The public API's typed <c>RunDefinition</c> both ways: a field left unset takes <c>train</c>'s
 /// default (including the defaults that depend on other fields: 5 ways for images, as many shards
-/// as workers), so a definition means the same from the command line, a config file and a client.
+/// as workers, the outer optimiser and rate of the algorithm), so a definition means the same from
+/// the command line, a config file and a client.
 /// </summary>
 public static class ApiRunDefinitions
 {
     /// <summary>The defaults of <c>train</c>, before the ones that depend on other fields.</summary>
-    public static RunDefinition Defaults { get; } = new() { Workers = 2, Shards = 0, Ways = 0 };
+    public static RunDefinition Defaults { get; } = new() { Workers = 2, Shards = 0, Ways = 0, OuterLr = double.NaN, OuterOptimizer = "" };
 
     /// <summary>A run definition from the API's message, defaults filled in.</summary>
     public static RunDefinition ToRecord(Api.RunDefinition api)
@@ -34,6 +35,12 @@ public static class ApiRunDefinitions
             InnerSteps = api.HasInnerSteps ? api.InnerSteps : d.InnerSteps,
             InnerLr = api.HasInnerLr ? api.InnerLr : d.InnerLr,
             OuterLr = api.HasOuterLr ? api.OuterLr : d.OuterLr,
+            OuterOptimizer = api.HasOuterOptimizer ? api.OuterOptimizer : d.OuterOptimizer,
+            LrSchedule = api.HasLrSchedule ? api.LrSchedule : d.LrSchedule,
+            MinOuterLr = api.HasMinOuterLr ? api.MinOuterLr : d.MinOuterLr,
+            WarmupSteps = api.HasWarmupSteps ? api.WarmupSteps : d.WarmupSteps,
+            ClipGradNorm = api.HasClipGradNorm ? api.ClipGradNorm : d.ClipGradNorm,
+            WeightDecay = api.HasWeightDecay ? api.WeightDecay : d.WeightDecay,
             MetaSteps = api.HasMetaSteps ? api.MetaSteps : d.MetaSteps,
             EvalTasks = api.HasEvalTasks ? api.EvalTasks : d.EvalTasks,
             EvalInnerSteps = api.EvalInnerSteps.Count > 0 ? [.. api.EvalInnerSteps] : d.EvalInnerSteps,
@@ -66,14 +73,24 @@ public static class ApiRunDefinitions
     }
 
     /// <summary>
-    /// Fills the defaults that depend on other fields, where they are unset (0): ways (5 for images,
-    /// 1 otherwise) and shards (one per worker, at most one per task).
+    /// Fills the defaults that depend on other fields, where they are unset (0, empty, or NaN for the
+    /// outer rate, so that an explicit 0 is still refused): ways (5 for
+    /// images, 1 otherwise), shards (one per worker, at most one per task), the outer optimiser (sgd
+    /// for reptile, whose paper's outer step θ ← θ + ε(θ̃ − θ) is plain SGD on θ − θ̃; adam
+    /// otherwise) and the outer learning rate (1 for reptile with sgd: ε = 1 moves θ to the mean
+    /// adapted weights, the paper's few-shot setting; 0.001 otherwise).
     /// </summary>
-    public static RunDefinition CompleteDefaults(RunDefinition run) => run with
+    public static RunDefinition CompleteDefaults(RunDefinition run)
     {
-        Ways = run.Ways != 0 ? run.Ways : run.Task == "images" ? 5 : 1,
-        Shards = run.Shards != 0 ? run.Shards : Math.Max(1, Math.Min(run.Workers, run.MetaBatch)),
-    };
+        string optimizer = run.OuterOptimizer.Length > 0 ? run.OuterOptimizer : run.Algorithm == "reptile" ? "sgd" : "adam";
+        return run with
+        {
+            Ways = run.Ways != 0 ? run.Ways : run.Task == "images" ? 5 : 1,
+            Shards = run.Shards != 0 ? run.Shards : Math.Max(1, Math.Min(run.Workers, run.MetaBatch)),
+            OuterOptimizer = optimizer,
+            OuterLr = !double.IsNaN(run.OuterLr) ? run.OuterLr : run.Algorithm == "reptile" && optimizer == "sgd" ? 1.0 : 0.001,
+        };
+    }
 
     /// <summary>The API's message for <paramref name="run"/>, every field set (those that may be null when they are not).</summary>
     public static Api.RunDefinition ToApi(RunDefinition run)
@@ -87,6 +104,8 @@ public static class ApiRunDefinitions
             TrLambda = run.TrLambda, TrHeads = run.TrHeads, TrTau = run.TrTau, TrMetaData = run.TrMetaData, TrSampler = run.TrSampler,
             GradDtype = run.GradDtype, Kernels = run.Kernels, ReduceGroup = run.ReduceGroup, ReduceTree = run.ReduceTree,
             ValEvery = run.ValEvery, ValTasks = run.ValTasks, ValFraction = run.ValFraction, EarlyStop = run.EarlyStop, Tensorboard = run.Tensorboard,
+            OuterOptimizer = run.OuterOptimizer, LrSchedule = run.LrSchedule, MinOuterLr = run.MinOuterLr, WarmupSteps = run.WarmupSteps,
+            ClipGradNorm = run.ClipGradNorm, WeightDecay = run.WeightDecay,
         };
         api.Data.AddRange(run.Data);
         api.EvalData.AddRange(run.EvalData);

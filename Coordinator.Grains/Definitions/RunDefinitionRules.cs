@@ -1,6 +1,7 @@
 using MetaCluster.Abstractions;
 using MetaCluster.DataPlane.Wire;
 using MetaCluster.Learning.Algorithms;
+using MetaCluster.Learning.Optimisation;
 using MetaCluster.Learning.Tasks;
 
 namespace MetaCluster.Coordinator.Definitions;
@@ -33,6 +34,7 @@ public static class RunDefinitionRules
         Positive(n, "inner-lr", run.InnerLr);
         Positive(n, "outer-lr", run.OuterLr);
         Range(n, "meta-steps", run.MetaSteps, 1, 100_000_000);
+        CheckOuterOptimizer(run, n);
         Range(n, "eval-tasks", run.EvalTasks, 0, limits.MaxTasksPerStep, $"an evaluation round takes at most {limits.MaxTasksPerStep} tasks");
         if (run.EvalInnerSteps.Length == 0) Fail("eval-inner-steps", $"{n["eval-inner-steps"]} needs at least one step count");
         if (run.EvalInnerSteps.Length > limits.MaxListItems) Fail("eval-inner-steps", $"{n["eval-inner-steps"]} has more than {limits.MaxListItems} values");
@@ -42,6 +44,7 @@ public static class RunDefinitionRules
         if (!(run.ShardTimeoutSeconds > 0 && run.ShardTimeoutSeconds <= 86_400)) Fail("shard-timeout", $"{n["shard-timeout"]} must be greater than 0 and at most 86400 seconds, got {run.ShardTimeoutSeconds}");
         Range(n, "checkpoint-every", run.CheckpointEvery, 0, int.MaxValue);
         CheckRelations(run, n);
+        CheckReptile(run, n);
         OneOf(n, "grad-dtype", run.GradDtype, GradientCodec.Names);
         OneOf(n, "kernels", run.Kernels, AlgorithmCatalog.KernelChoices);
         CheckReduction(run, n);
@@ -91,6 +94,32 @@ public static class RunDefinitionRules
         if (run.TrMetaData > run.Query) Fail("tr-meta-data", $"{n["tr-meta-data"]} ({run.TrMetaData}) cannot exceed {n["query"]} ({run.Query}): meta-data are chosen from the query set");
     }
 
+    // The schedule lives inside the run's meta-steps; a floor needs a schedule that goes down to it.
+    private static void CheckOuterOptimizer(RunDefinition run, FieldNames n)
+    {
+        OneOf(n, "outer-optimizer", run.OuterOptimizer, OuterOptimizerSettings.Names);
+        OneOf(n, "lr-schedule", run.LrSchedule, LearningRateSchedule.Names);
+        Range(n, "warmup-steps", run.WarmupSteps, 0, run.MetaSteps, $"warm-up is part of the run's {run.MetaSteps} meta-steps");
+        NonNegative(n, "min-outer-lr", run.MinOuterLr);
+        if (run.MinOuterLr > 0 && run.LrSchedule != "cosine")
+            Fail("min-outer-lr", $"{n["min-outer-lr"]} is where the cosine schedule ends: give {n["lr-schedule"]} cosine, or leave it at 0");
+        if (run.MinOuterLr > run.OuterLr)
+            Fail("min-outer-lr", $"{n["min-outer-lr"]} ({run.MinOuterLr}) cannot exceed {n["outer-lr"]} ({run.OuterLr}): the cosine schedule goes down to it");
+        NonNegative(n, "clip-grad-norm", run.ClipGradNorm);
+        NonNegative(n, "weight-decay", run.WeightDecay);
+    }
+
+    // Reptile's outer direction is θ − θ̃, not the gradient of a query loss: it has nothing to add
+    // TRLearner's relation loss to, and with no inner step θ̃ = θ and it never moves.
+    private static void CheckReptile(RunDefinition run, FieldNames n)
+    {
+        if (run.Algorithm != "reptile") return;
+        if (run.TrLambda > 0)
+            Fail("tr-lambda", $"{n["tr-lambda"]}: reptile's outer direction is θ − θ̃ (no query loss to add the relation loss to), so TRLearner does not apply; leave it at 0 with {n["algorithm"]} reptile");
+        if (run.InnerSteps < 1)
+            Fail("inner-steps", $"{n["inner-steps"]} must be at least 1 with {n["algorithm"]} reptile: with no inner step θ̃ = θ and the outer direction is zero");
+    }
+
     private static void CheckReduction(RunDefinition run, FieldNames n)
     {
         Range(n, "reduce-group", run.ReduceGroup, 1, run.Shards, "a group is made of the step's shards");
@@ -108,7 +137,7 @@ public static class RunDefinitionRules
     private static void CheckAlgorithmFitsTasks(RunDefinition run, FieldNames n)
     {
         if (!TaskFamilyCatalog.ReadsData(run.Task) && AlgorithmCatalog.NeedsClassification(run.Algorithm))
-            Fail("algorithm", $"{n["algorithm"]} {run.Algorithm} classifies, but {n["task"]} {run.Task} makes regression tasks: use maml, fomaml, anil, foanil, metasgd or mtl");
+            Fail("algorithm", $"{n["algorithm"]} {run.Algorithm} classifies, but {n["task"]} {run.Task} makes regression tasks: use maml, fomaml, anil, foanil, metasgd, mtl or reptile");
     }
 
     private static void Range(FieldNames n, string field, int value, int min, int max, string? why = null)
@@ -116,6 +145,11 @@ public static class RunDefinitionRules
         if (value >= min && value <= max) return;
         string range = max == int.MaxValue ? $"at least {min}" : $"between {min} and {max}";
         Fail(field, $"{n[field]} must be {range}, got {value}{(why is null || value < min ? "" : $" ({why})")}");
+    }
+
+    private static void NonNegative(FieldNames n, string field, double value)
+    {
+        if (!(value >= 0 && value <= 1e6)) Fail(field, $"{n[field]} must be between 0 and 1000000, got {value}");
     }
 
     private static void Positive(FieldNames n, string field, double value)

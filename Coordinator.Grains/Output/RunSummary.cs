@@ -20,6 +20,13 @@ public sealed record RunSummary
     public int InnerSteps { get; init; }
     public double InnerLr { get; init; }
     public double OuterLr { get; init; }
+    /// <summary>The outer optimiser (adam or sgd) and its options: schedule, warm-up, floor of the cosine, clipping, weight decay.</summary>
+    public string OuterOptimizer { get; init; } = "adam";
+    public string LrSchedule { get; init; } = "constant";
+    public int WarmupSteps { get; init; }
+    public double MinOuterLr { get; init; }
+    public double ClipGradNorm { get; init; }
+    public double WeightDecay { get; init; }
     public int Workers { get; init; }
     public int Shards { get; init; }
     public string Device { get; init; } = "cpu";

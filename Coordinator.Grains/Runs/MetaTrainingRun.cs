@@ -14,10 +14,12 @@ namespace MetaCluster.Coordinator.Runs;
 
 /// <summary>
 /// The coordinator's loop for one run: per meta-step, publish θ, run the step on the workers
-/// (<see cref="IMetaStep"/>, one per topology), apply the outer update (<see cref="RunParameters"/>),
-/// record it (<see cref="RunRecorder"/>); with <c>val_every</c>, validate when due (<see cref="RunValidation"/>,
-/// <see cref="ValidationTracker"/>: best checkpoint, early stop); at the end, evaluate on fresh tasks
-/// (<see cref="RunEvaluation"/>; the best validation's θ when the run validated) and write the summary. The coordinator holds no task data: workers rebuild tasks from (seed, step, index).
+/// (<see cref="IMetaStep"/>, one per topology), stop if it diverged (<see cref="DivergenceGuard"/>),
+/// apply the outer update (<see cref="RunParameters"/>), record it (<see cref="RunRecorder"/>); with
+/// <c>val_every</c>, validate when due (<see cref="RunValidation"/>, <see cref="ValidationTracker"/>:
+/// best checkpoint, early stop); at the end, evaluate on fresh tasks (<see cref="RunEvaluation"/>;
+/// the best validation's θ when the run validated) and write the summary. The coordinator holds no
+/// task data: workers rebuild tasks from (seed, step, index).
 /// </summary>
 public sealed partial class MetaTrainingRun(
     string runId, RunDefinition definition, MetaSteps steps, RunEvaluation evaluation, RunValidation validation, ParameterPublisher publisher,
@@ -41,7 +43,7 @@ public sealed partial class MetaTrainingRun(
         }
         catch (Exception e)
         {
-            recorder.Failed(e);
+            recorder.Failed(DivergenceGuard.Classify(e));
         }
         finally
         {
@@ -76,6 +78,7 @@ public sealed partial class MetaTrainingRun(
             parameters.Publish(step);
             using var trace = StepTrace.Start(run, runId, step, d.MetaBatch, recorder.PhaseTotals);
             using var outcome = await metaStep.RunAsync(step, trace, cancellationToken);
+            DivergenceGuard.Check(step, outcome);
             parameters.Update(outcome, step);
             trace.EndPhase(RunMetrics.Phases.Update);
             EvaluationPoint? validated = null;

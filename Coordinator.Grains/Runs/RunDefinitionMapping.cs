@@ -1,5 +1,6 @@
 using MetaCluster.Abstractions;
 using MetaCluster.DataPlane.Wire;
+using MetaCluster.Learning.Optimisation;
 using MetaCluster.Learning.Relations;
 using MetaCluster.Learning.Tasks;
 using MetaCluster.Protos.DataPlane.V1;
@@ -23,6 +24,18 @@ public static class RunDefinitionMapping
         "random" => MetaDataStrategy.Random,
         _ => throw new ArgumentException($"TRLearner sampler must be hardest or random, got '{name}'"),
     };
+
+    /// <summary>
+    /// The outer optimiser: the rule and base rate, the schedule over the run's meta-steps, clipping
+    /// and weight decay.
+    /// </summary>
+    public static OuterOptimizerSettings OuterOptimizer(this RunDefinition run) =>
+        new(OuterOptimizerSettings.Parse(run.OuterOptimizer), run.OuterLr)
+        {
+            Schedule = new LearningRateSchedule(LearningRateSchedule.Parse(run.LrSchedule), run.WarmupSteps, run.MetaSteps, run.MinOuterLr),
+            ClipGradNorm = run.ClipGradNorm,
+            WeightDecay = run.WeightDecay,
+        };
 
     /// <summary>The data options of the task family.</summary>
     public static TaskDataOptions ToDataOptions(this RunDefinition run) => new()

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using MetaCluster.Abstractions;
 using MetaCluster.Coordinator.Checkpoints;
 using MetaCluster.Coordinator.DataPlane;
@@ -11,24 +12,25 @@ using static TorchSharp.torch;
 namespace MetaCluster.Coordinator.Runs;
 
 /// <summary>
-/// A run's meta-parameters θ, its outer optimiser, and the versions it has published: the run's
-/// only way to publish (through <see cref="ParameterPublisher"/>), for its training steps and its
-/// evaluation. With TRLearner the similarity layer W is appended to θ, so Adam and the checkpoints
+/// A run's meta-parameters θ, its outer optimiser (Adam or SGD, with its schedule, clipping and
+/// decay: <see cref="OuterOptimizer"/>), and the versions it has published: the run's only way to
+/// publish (through <see cref="ParameterPublisher"/>), for its training steps and its evaluation.
+/// With TRLearner the similarity layer W is appended to θ, so the optimiser and the checkpoints
 /// cover it; workers get (and compute gradients for) only the model's part. Relays of a reduction
-/// tree may copy Adam's moments (not TRLearner's: W is never sent); updates and those copies take
-/// turns under one lock, so a copy is never half of one step and half of the next.
+/// tree may copy the optimiser's state (not TRLearner's: W is never sent); updates and those copies
+/// take turns under one lock, so a copy is never half of one step and half of the next.
 /// </summary>
 public sealed class RunParameters : IDisposable
 {
     private readonly Lock gate = new();
     private readonly string runId;
     private readonly ParameterPublisher publisher;
-    private readonly Adam adam;
+    private readonly OuterOptimizer optimizer;
     private readonly long[] projectionShape;
     private long published = -1;
     private bool closed;
 
-    private RunParameters(string runId, ParameterPublisher publisher, Tensor theta, int modelElements, long[] projectionShape, double outerLr,
+    private RunParameters(string runId, ParameterPublisher publisher, Tensor theta, int modelElements, long[] projectionShape, OuterOptimizerSettings outer,
         IReadOnlyList<TensorEntry> tensors, ModelArchitecture? model)
     {
         this.runId = runId;
@@ -38,7 +40,7 @@ public sealed class RunParameters : IDisposable
         ModelElements = modelElements;
         Tensors = tensors;
         Model = model;
-        adam = new Adam(outerLr);
+        optimizer = new OuterOptimizer(outer);
         if (modelElements == theta.numel()) publisher.ShareOptimizerState(runId, CopyMoments);
     }
 
@@ -72,15 +74,15 @@ public sealed class RunParameters : IDisposable
         long elements = modelElements + (tr.Enabled ? projectionShape.Aggregate(1L, (a, b) => a * b) : 0);
         var tensors = TensorEntry.ForRun(algorithm, model, tr, elements);
         architecture ??= ModelArchitecture.Describe(model);
-        if (!tr.Enabled) return new RunParameters(runId, publisher, modelPart, modelElements, projectionShape, run.OuterLr, tensors, architecture);
+        if (!tr.Enabled) return new RunParameters(runId, publisher, modelPart, modelElements, projectionShape, run.OuterOptimizer(), tensors, architecture);
         using (modelPart)
         using (var w = TaskSimilarity.InitializeProjections(tr.Heads, tr.ProjectionSize, model.FeatureSize, run.Seed))
-            return new RunParameters(runId, publisher, cat([modelPart, w.flatten()]), modelElements, projectionShape, run.OuterLr, tensors, architecture);
+            return new RunParameters(runId, publisher, cat([modelPart, w.flatten()]), modelElements, projectionShape, run.OuterOptimizer(), tensors, architecture);
     }
 
     /// <summary>
     /// The parameters of a run whose θ is <paramref name="theta"/> as given (flat float32 on the CPU,
-    /// all of it the model's: no TRLearner layer), updated by Adam at <paramref name="outerLr"/>: for
+    /// all of it the model's: no TRLearner layer), updated by plain Adam at <paramref name="outerLr"/>: for
     /// a caller that has no model to initialise from, such as the capacity benchmark, which drives
     /// the real steps with a θ of any size. Takes ownership of <paramref name="theta"/>.
     /// </summary>
@@ -88,7 +90,7 @@ public sealed class RunParameters : IDisposable
     {
         if (theta.dim() != 1) throw new ArgumentException("θ must be flat", nameof(theta));
         int elements = checked((int)theta.numel());
-        return new RunParameters(runId, publisher, theta, elements, [], outerLr, [new TensorEntry("theta", [elements])], null);
+        return new RunParameters(runId, publisher, theta, elements, [], new OuterOptimizerSettings(OuterOptimizerKind.Adam, outerLr), [new TensorEntry("theta", [elements])], null);
     }
 
     /// <summary>TRLearner's similarity layer W [H, D_proj, D]: a view of θ the caller disposes.</summary>
@@ -98,31 +100,34 @@ public sealed class RunParameters : IDisposable
     public void Publish(long version)
     {
         if (published == version) return;
-        lock (gate) publisher.Publish(runId, version, Theta, ModelElements, adam.Step);
+        lock (gate) publisher.Publish(runId, version, Theta, ModelElements, optimizer.Step);
         published = version;
     }
 
-    /// <summary>Applies meta-step <paramref name="step"/>'s outcome with Adam and publishes the result as version <paramref name="step"/> + 1.</summary>
+    /// <summary>Applies meta-step <paramref name="step"/>'s outcome with the outer optimiser and publishes the result as version <paramref name="step"/> + 1.</summary>
     public void Update(StepOutcome outcome, long step)
     {
         // A replica can replay only an update of the whole of θ that one relayed result made.
         var sole = ModelElements == Elements ? outcome.SoleRelayedResult : null;
-        lock (gate) publisher.UpdateAndPublish(runId, step + 1, adam, Theta, outcome.Gradient.Values, outcome.Divisor, ModelElements, sole);
+        lock (gate) publisher.UpdateAndPublish(runId, step + 1, optimizer, Theta, outcome.Gradient.Values, outcome.Divisor, ModelElements, sole);
         published = step + 1;
     }
 
     /// <summary>The model's part of θ, copied.</summary>
     public float[] ModelValues() => Theta.data<float>().ToArray()[..ModelElements];
 
-    /// <summary>A checkpoint of θ and Adam at <paramref name="step"/>.</summary>
+    /// <summary>
+    /// A checkpoint of θ and the optimiser at <paramref name="step"/>: its update count (which the
+    /// schedule is a function of) and Adam's moments; SGD, clipping and decay keep no other state.
+    /// </summary>
     public Checkpoint Snapshot(RunDefinition run, long step)
     {
         lock (gate)
-            return new Checkpoint(runId, run, step, adam.Step, Theta.data<float>().ToArray(),
-                adam.FirstMoment?.data<float>().ToArray(), adam.SecondMoment?.data<float>().ToArray()) { Tensors = Tensors, Model = Model };
+            return new Checkpoint(runId, run, step, optimizer.Step, Theta.data<float>().ToArray(),
+                optimizer.FirstMoment?.ToArray(), optimizer.SecondMoment?.ToArray()) { Tensors = Tensors, Model = Model };
     }
 
-    /// <summary>Restores θ and Adam from <paramref name="checkpoint"/>; returns the step it was taken at.</summary>
+    /// <summary>Restores θ and the optimiser from <paramref name="checkpoint"/>; returns the step it was taken at.</summary>
     public int Restore(Checkpoint checkpoint)
     {
         if (checkpoint.Theta.Length != Elements)
@@ -130,31 +135,29 @@ public sealed class RunParameters : IDisposable
         lock (gate)
         {
             using (no_grad()) Theta.copy_(tensor(checkpoint.Theta));
-            if (checkpoint.FirstMoment is { } m && checkpoint.SecondMoment is { } v)
-                adam.Restore(checkpoint.AdamStep, tensor(m), tensor(v));
+            optimizer.Restore(checkpoint.AdamStep, checkpoint.FirstMoment?.ToArray(), checkpoint.SecondMoment?.ToArray(), Elements);
         }
         // θ changed: the next Publish must publish, even under the version last published (the final evaluation of the best θ).
         published = long.MinValue;
         return (int)checkpoint.Step;
     }
 
-    // Copies of the moments' float32 bytes if the optimiser is still at exactly optimizerStep updates.
+    // Copies of the moments' float32 bytes if the optimiser is still at exactly optimizerStep updates (none: SGD, or before Adam's first).
     private (byte[]? FirstMoment, byte[]? SecondMoment)? CopyMoments(long optimizerStep)
     {
         lock (gate)
         {
-            if (closed || adam.Step != optimizerStep) return null;
-            if (adam.FirstMoment is null || adam.SecondMoment is null) return (null, null);
-            return (adam.FirstMoment.bytes.ToArray(), adam.SecondMoment.bytes.ToArray());
+            if (closed || optimizer.Step != optimizerStep) return null;
+            if (optimizer.FirstMoment is not { } m || optimizer.SecondMoment is not { } v) return (null, null);
+            return (MemoryMarshal.AsBytes(m.AsSpan()).ToArray(), MemoryMarshal.AsBytes(v.AsSpan()).ToArray());
         }
     }
 
-    /// <summary>Withdraws the run's published versions and frees θ and Adam.</summary>
+    /// <summary>Withdraws the run's published versions and frees θ.</summary>
     public void Dispose()
     {
         lock (gate) closed = true;
         publisher.Remove(runId);
-        adam.Dispose();
         Theta.Dispose();
     }
 }

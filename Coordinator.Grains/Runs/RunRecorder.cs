@@ -111,7 +111,6 @@ public sealed partial class RunRecorder(string runId, RunDefinition definition, 
 
         lastLoss = outcome.TaskLosses.Average();
         double metric = outcome.TaskMetrics.Average();
-        if (!double.IsFinite(lastLoss)) throw new InvalidOperationException($"the meta-training loss became {lastLoss} at step {step + 1}");
         double elapsed = clock.Elapsed.TotalSeconds;
         double tasksPerSecond = (step + 1 - firstStep) * (double)d.MetaBatch / elapsed;
         status = status with
@@ -210,6 +209,8 @@ public sealed partial class RunRecorder(string runId, RunDefinition definition, 
         {
             RunId = runId, Task = d.Task, Algorithm = d.Algorithm, MetaSteps = d.MetaSteps, MetaBatch = d.MetaBatch,
             Ways = d.Ways, Shots = d.Shots, Query = d.Query, InnerSteps = d.InnerSteps, InnerLr = d.InnerLr, OuterLr = d.OuterLr,
+            OuterOptimizer = d.OuterOptimizer, LrSchedule = d.LrSchedule, WarmupSteps = d.WarmupSteps, MinOuterLr = d.MinOuterLr,
+            ClipGradNorm = d.ClipGradNorm, WeightDecay = d.WeightDecay,
             TrLambda = d.TrLambda, Workers = d.Workers, Shards = shards, Device = d.Device, Seed = d.Seed,
             TrainSeconds = Math.Round(trainSeconds, 3),
             TasksPerSecond = Math.Round((trained - firstStep) * (double)d.MetaBatch / trainSeconds, 1),
@@ -232,9 +233,10 @@ public sealed partial class RunRecorder(string runId, RunDefinition definition, 
     /// <summary>Marks the run failed with <paramref name="error"/>, durably: a restarted coordinator does not run it again.</summary>
     public void Failed(Exception error)
     {
-        // A refusal, a damaged file or a deterministic worker error is the user's to fix and its
-        // message says all (one line naming the field or file); a stack trace would only bury it.
-        if (error is RunRefusedException or InvalidDataException || error.InnerException is DeterministicWorkException) LogRunRefused(runId, error.Message);
+        // A refusal, a damaged file, a deterministic worker error or a diverged step is the user's to
+        // fix and its message says all (one line naming the field, file or step); a stack trace would only bury it.
+        if (error is TrainingDivergedException) LogRunDiverged(runId, error.Message);
+        else if (error is RunRefusedException or InvalidDataException || error.InnerException is DeterministicWorkException) LogRunRefused(runId, error.Message);
         else LogRunFailed(runId, error);
         status = status with { State = RunState.Failed, Error = error.Message };
         RecordEnd("failed", error.Message);
@@ -261,6 +263,9 @@ public sealed partial class RunRecorder(string runId, RunDefinition definition, 
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId}: {Torn}")]
     private partial void LogTornMetricsLine(string runId, string torn);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId} diverged and stops (its last good checkpoint is kept): {Reason}")]
+    private partial void LogRunDiverged(string runId, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} did not start or stopped on a data problem: {Reason}")]
     private partial void LogRunRefused(string runId, string reason);

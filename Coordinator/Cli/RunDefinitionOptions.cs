@@ -4,6 +4,7 @@ using MetaCluster.Coordinator.Cli.Config;
 using MetaCluster.Coordinator.Definitions;
 using MetaCluster.DataPlane.Wire;
 using MetaCluster.Learning.Algorithms;
+using MetaCluster.Learning.Optimisation;
 using MetaCluster.Learning.Tasks;
 using MetaCluster.ServiceDefaults.Options;
 using static MetaCluster.ServiceDefaults.Options.CheckedOptions;
@@ -41,7 +42,16 @@ public sealed class RunDefinitionOptions
     private readonly Option<int> metaBatch = Int("--meta-batch", "tasks per meta-step", 25, 1, helpName: "T");
     private readonly Option<int> innerSteps = Int("--inner-steps", "inner gradient steps during meta-training", 1, 0, 10_000, "K");
     private readonly Option<double> innerLr = Number("--inner-lr", "inner learning rate α (Meta-SGD: its initial value)", 0.01, 0, 1e6, minExclusive: true, helpName: "A");
-    private readonly Option<double> outerLr = Number("--outer-lr", "Adam learning rate of the meta-update", 0.001, 0, 1e6, minExclusive: true, helpName: "B");
+    private readonly Option<double?> outerLr = OptionalNumber("--outer-lr", "learning rate of the outer optimiser (Reptile's ε)", 0, 1e6, minExclusive: true, helpName: "B",
+        describedDefault: "0.001; 1 for reptile with sgd");
+    private readonly Option<string?> outerOptimizer = OptionalChoice("--outer-optimizer", "outer optimiser: adam, or sgd (θ ← θ − η·g, no momentum)",
+        OuterOptimizerSettings.Names, "sgd for reptile, adam otherwise");
+    private readonly Option<string> lrSchedule = Choice("--lr-schedule", "outer learning rate over the run: constant, or cosine down to --min-outer-lr at the last meta-step", "constant",
+        LearningRateSchedule.Names);
+    private readonly Option<double> minOuterLr = Number("--min-outer-lr", "cosine schedule: the rate it ends at", 0, 0, 1e6);
+    private readonly Option<int> warmupSteps = Int("--warmup-steps", "meta-steps of linear warm-up of the outer learning rate (0: none)", 0, 0, 100_000_000);
+    private readonly Option<double> clipGradNorm = Number("--clip-grad-norm", "largest global L2 norm of the outer gradient; a larger one is scaled down to it (0: off)", 0, 0, 1e6);
+    private readonly Option<double> weightDecay = Number("--weight-decay", "outer weight decay: decoupled (AdamW) with adam, L2 with sgd (0: off)", 0, 0, 1e6);
     private readonly Option<int> metaSteps = Int("--meta-steps", "meta-updates", 2000, 1, 100_000_000, "S");
     private readonly Option<int> evalTasks = Int("--eval-tasks", "held-out tasks for the final evaluation (0 skips it)", 600, 0, 10_000_000, "E");
     private readonly Option<IntegerList?> evalInnerSteps = IntList("--eval-inner-steps", "inner steps after which the evaluation metric is reported", [1, 10], 0, 10_000);
@@ -81,6 +91,7 @@ public sealed class RunDefinitionOptions
         Option[] all =
         [
             task, algorithm, data, evalData, evalGroups, evalClasses, rotations, target, ways, shots, query, metaBatch, innerSteps, innerLr, outerLr,
+            outerOptimizer, lrSchedule, minOuterLr, warmupSteps, clipGradNorm, weightDecay,
             metaSteps, evalTasks, evalInnerSteps, evalQuery, workers, shards, reduceGroup, reduceTree, device, seed, logEvery, shardTimeout,
             checkpointEvery, gradDtype, kernels, trLambda, trHeads, trTau, trMetaData, trSampler,
             valEvery, valTasks, valInnerSteps, valFraction, valClasses, earlyStop, tensorboard, Config,
@@ -88,7 +99,7 @@ public sealed class RunDefinitionOptions
         foreach (var option in all) command.Options.Add(option);
     }
 
-    /// <summary>The definition the options give, before the defaults that depend on other fields (0 ways, 0 shards: see <see cref="Checked"/>).</summary>
+    /// <summary>The definition the options give, before the defaults that depend on other fields (0 ways, 0 shards, a NaN outer-lr, no outer optimiser: see <see cref="Checked"/>).</summary>
     public RunDefinition Read(ParseResult result) => new()
     {
         Task = result.GetValue(task)!,
@@ -105,7 +116,13 @@ public sealed class RunDefinitionOptions
         MetaBatch = result.GetValue(metaBatch),
         InnerSteps = result.GetValue(innerSteps),
         InnerLr = result.GetValue(innerLr),
-        OuterLr = result.GetValue(outerLr),
+        OuterLr = result.GetValue(outerLr) ?? double.NaN,
+        OuterOptimizer = result.GetValue(outerOptimizer) ?? "",
+        LrSchedule = result.GetValue(lrSchedule)!,
+        MinOuterLr = result.GetValue(minOuterLr),
+        WarmupSteps = result.GetValue(warmupSteps),
+        ClipGradNorm = result.GetValue(clipGradNorm),
+        WeightDecay = result.GetValue(weightDecay),
         MetaSteps = result.GetValue(metaSteps),
         EvalTasks = result.GetValue(evalTasks),
         EvalInnerSteps = result.GetValue(evalInnerSteps)!.ToArray(),

@@ -4,7 +4,7 @@ namespace MetaCluster.Learning.Algorithms;
 public static class AlgorithmCatalog
 {
     /// <summary>The names accepted by <c>--algorithm</c>.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["maml", "fomaml", "anil", "foanil", "metasgd", "protonet", "mtl"];
+    public static IReadOnlyList<string> Names { get; } = ["maml", "fomaml", "anil", "foanil", "metasgd", "protonet", "mtl", "reptile"];
 
     /// <summary>The values of <c>--kernels</c>: hand-written fused kernels where an algorithm has them, or autograd everywhere.</summary>
     public static IReadOnlyList<string> KernelChoices { get; } = ["fused", "autograd"];
@@ -25,6 +25,7 @@ public static class AlgorithmCatalog
         "metasgd" => new MetaSgd(inner),
         "protonet" => new ProtoNet(),
         "mtl" => new MultiTaskLearning(inner),
+        "reptile" => new Reptile(inner),
         _ => throw new ArgumentException($"unknown algorithm '{name}' (expected one of: {string.Join(", ", Names)})"),
     };
 }

@@ -67,14 +67,10 @@ public sealed class Adam(double learningRate, double beta1 = 0.9, double beta2 =
     /// in a fixed order, element by element (the JIT does not contract them into fused
     /// multiply-adds, and the vector and scalar paths round alike), so any process that applies it
     /// to the same bits gets the same bits, and applying it to slices gives the bits of the whole.
+    /// (<see cref="OuterUpdate"/> adds clipping and weight decay to the same pass.)
     /// </summary>
-    public static void Update(Span<float> theta, ReadOnlySpan<float> gradientSum, float divisor, Span<float> m, Span<float> v, AdamSettings settings, long step)
-    {
-        if (gradientSum.Length != theta.Length || m.Length != theta.Length || v.Length != theta.Length)
-            throw new ArgumentException("θ, the gradient and both moments must have the same length");
-        if (step < 1) throw new ArgumentOutOfRangeException(nameof(step), "Adam's updates are numbered from 1");
-        UpdateRange(theta, gradientSum, divisor, m, v, settings, step);
-    }
+    public static void Update(Span<float> theta, ReadOnlySpan<float> gradientSum, float divisor, Span<float> m, Span<float> v, AdamSettings settings, long step) =>
+        OuterUpdate.ForAdam(settings).Apply(theta, gradientSum, divisor, m, v, step);
 
     /// <summary>
     /// <see cref="Update"/> in blocks of <see cref="BlockElements"/>, handing each block of new θ to
@@ -82,57 +78,54 @@ public sealed class Adam(double learningRate, double beta1 = 0.9, double beta2 =
     /// reads them while they are still in the cache, instead of making a second pass over memory.
     /// </summary>
     public static void UpdateInBlocks(Span<float> theta, ReadOnlySpan<float> gradientSum, float divisor, Span<float> m, Span<float> v, AdamSettings settings, long step,
-        UpdatedBlock updated)
-    {
-        if (gradientSum.Length != theta.Length || m.Length != theta.Length || v.Length != theta.Length)
-            throw new ArgumentException("θ, the gradient and both moments must have the same length");
-        if (step < 1) throw new ArgumentOutOfRangeException(nameof(step), "Adam's updates are numbered from 1");
-        for (int start = 0; start < theta.Length; start += BlockElements)
-        {
-            int length = Math.Min(BlockElements, theta.Length - start);
-            UpdateRange(theta.Slice(start, length), gradientSum.Slice(start, length), divisor, m.Slice(start, length), v.Slice(start, length), settings, step);
-            updated(start, theta.Slice(start, length));
-        }
-    }
+        UpdatedBlock updated) =>
+        OuterUpdate.ForAdam(settings).ApplyInBlocks(theta, gradientSum, divisor, m, v, step, updated);
 
     /// <summary>Elements per block of <see cref="UpdateInBlocks"/>: 64 KiB of θ, a multiple of every vector width.</summary>
-    public const int BlockElements = 16_384;
+    public const int BlockElements = OuterUpdate.BlockElements;
 
-    private static void UpdateRange(Span<float> theta, ReadOnlySpan<float> gradientSum, float divisor, Span<float> m, Span<float> v, AdamSettings settings, long step)
+    /// <summary>
+    /// The pass itself, for <see cref="OuterUpdate"/>: m ← β₁m + (1 − β₁)g, v ← β₂v + (1 − β₂)g²,
+    /// θ ← θ·d + s·m / (√v / c₂ + ε) with g = (sum / divisor)·(clip factor), d = 1 − η_t·λ (AdamW's
+    /// decoupled decay, exactly 1 without it), s = −η_t / (1 − β₁ᵗ), c₂ = √(1 − β₂ᵗ). Without clipping
+    /// and decay both factors are 1, and multiplying by 1 is exact: the bits of plain Adam.
+    /// </summary>
+    internal static void UpdateRange(Span<float> theta, ReadOnlySpan<float> gradientSum, float divisor, Span<float> m, Span<float> v, in OuterUpdate update, long step)
     {
-        float b1 = (float)settings.Beta1, a1 = (float)(1 - settings.Beta1), b2 = (float)settings.Beta2, a2 = (float)(1 - settings.Beta2);
-        float c2 = (float)Math.Sqrt(1 - Math.Pow(settings.Beta2, step)), eps = (float)settings.Epsilon;
-        float stepSize = (float)(-settings.LearningRate / (1 - Math.Pow(settings.Beta1, step)));
+        float b1 = (float)update.Beta1, a1 = (float)(1 - update.Beta1), b2 = (float)update.Beta2, a2 = (float)(1 - update.Beta2);
+        float c2 = (float)Math.Sqrt(1 - Math.Pow(update.Beta2, step)), eps = (float)update.Epsilon;
+        float stepSize = (float)(-update.LearningRate / (1 - Math.Pow(update.Beta1, step)));
+        float scale = update.GradientScale, decay = (float)(1 - update.LearningRate * update.WeightDecay);
         int i = 0;
         if (Vector.IsHardwareAccelerated)
         {
             var vb1 = new Vector<float>(b1); var va1 = new Vector<float>(a1);
             var vb2 = new Vector<float>(b2); var va2 = new Vector<float>(a2);
             var vc2 = new Vector<float>(c2); var veps = new Vector<float>(eps); var vstep = new Vector<float>(stepSize);
-            var vdiv = new Vector<float>(divisor);
+            var vdiv = new Vector<float>(divisor); var vscale = new Vector<float>(scale); var vdecay = new Vector<float>(decay);
             var mv = MemoryMarshal.Cast<float, Vector<float>>(m);
             var vv = MemoryMarshal.Cast<float, Vector<float>>(v);
             var tv = MemoryMarshal.Cast<float, Vector<float>>(theta);
             var gv = MemoryMarshal.Cast<float, Vector<float>>(gradientSum);
             for (int j = 0; j < gv.Length; j++)
             {
-                var gj = gv[j] / vdiv;
+                var gj = gv[j] / vdiv * vscale;
                 var mj = mv[j] * vb1 + gj * va1;
                 var vj = vv[j] * vb2 + gj * gj * va2;
                 mv[j] = mj;
                 vv[j] = vj;
-                tv[j] = tv[j] + vstep * (mj / (Vector.SquareRoot(vj) / vc2 + veps));
+                tv[j] = tv[j] * vdecay + vstep * (mj / (Vector.SquareRoot(vj) / vc2 + veps));
             }
             i = gv.Length * Vector<float>.Count;
         }
         for (; i < theta.Length; i++)
         {
-            float gi = gradientSum[i] / divisor;
+            float gi = gradientSum[i] / divisor * scale;
             float mi = m[i] * b1 + gi * a1;
             float vi = v[i] * b2 + gi * gi * a2;
             m[i] = mi;
             v[i] = vi;
-            theta[i] = theta[i] + stepSize * (mi / (MathF.Sqrt(vi) / c2 + eps));
+            theta[i] = theta[i] * decay + stepSize * (mi / (MathF.Sqrt(vi) / c2 + eps));
         }
     }
 

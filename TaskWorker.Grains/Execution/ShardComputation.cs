@@ -1,3 +1,5 @@
+using MetaCluster.Abstractions;
+using MetaCluster.Learning.Optimisation;
 using MetaCluster.Learning.Tasks;
 using MetaCluster.Protos.DataPlane.V1;
 using static TorchSharp.torch;
@@ -17,7 +19,11 @@ public sealed record TrainNumbers(float[] Gradient, double[] TaskLosses, double[
 /// </summary>
 public static class ShardComputation
 {
-    /// <summary>Training: the outer gradient of <paramref name="tasks"/> of step <paramref name="step"/>, with meta-parameters <paramref name="theta"/>.</summary>
+    /// <summary>
+    /// Training: the outer gradient of <paramref name="tasks"/> of step <paramref name="step"/>, with
+    /// meta-parameters <paramref name="theta"/>; <see cref="DeterministicWorkException"/> naming the
+    /// step when a loss or the gradient is not finite.
+    /// </summary>
     public static TrainNumbers Train(ResolvedRunSpec resolved, RunSpec spec, long step, IReadOnlyList<long> tasks, Tensor theta, Device device)
     {
         using var scope = NewDisposeScope();
@@ -25,6 +31,9 @@ public static class ShardComputation
         using var onDevice = batch.To(theta.dtype, device);
         var outcome = resolved.Algorithm.ComputeShard(resolved.Model, theta, onDevice);
         var gradient = outcome.GradientSum.to(ScalarType.Float32).cpu().contiguous().data<float>().ToArray();
+        // The data plane refuses non-finite results (as it would a forged one, and retries them);
+        // a diverged step is the same on every worker, so it fails the run at once with its line.
+        if (TrainingDivergence.Problem(step, outcome.TaskLosses, gradient) is { } diverged) throw new DeterministicWorkException(diverged);
         return new TrainNumbers(gradient, outcome.TaskLosses, outcome.TaskMetrics);
     }
 

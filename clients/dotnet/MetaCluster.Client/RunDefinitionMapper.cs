@@ -23,6 +23,12 @@ internal static class RunDefinitionMapper
         if (o.InnerSteps is { } innerSteps) d.InnerSteps = innerSteps;
         if (o.InnerLr is { } innerLr) d.InnerLr = innerLr;
         if (o.OuterLr is { } outerLr) d.OuterLr = outerLr;
+        if (o.OuterOptimizer is not null) d.OuterOptimizer = o.OuterOptimizer;
+        if (o.LrSchedule is not null) d.LrSchedule = o.LrSchedule;
+        if (o.MinOuterLr is { } minOuterLr) d.MinOuterLr = minOuterLr;
+        if (o.WarmupSteps is { } warmupSteps) d.WarmupSteps = warmupSteps;
+        if (o.ClipGradNorm is { } clipGradNorm) d.ClipGradNorm = clipGradNorm;
+        if (o.WeightDecay is { } weightDecay) d.WeightDecay = weightDecay;
         if (o.MetaSteps is { } metaSteps) d.MetaSteps = metaSteps;
         if (o.EvalTasks is { } evalTasks) d.EvalTasks = evalTasks;
         d.EvalInnerSteps.AddRange(o.EvalInnerSteps);
@@ -70,6 +76,12 @@ internal static class RunDefinitionMapper
         InnerSteps = d.HasInnerSteps ? d.InnerSteps : null,
         InnerLr = d.HasInnerLr ? d.InnerLr : null,
         OuterLr = d.HasOuterLr ? d.OuterLr : null,
+        OuterOptimizer = d.HasOuterOptimizer ? d.OuterOptimizer : null,
+        LrSchedule = d.HasLrSchedule ? d.LrSchedule : null,
+        MinOuterLr = d.HasMinOuterLr ? d.MinOuterLr : null,
+        WarmupSteps = d.HasWarmupSteps ? d.WarmupSteps : null,
+        ClipGradNorm = d.HasClipGradNorm ? d.ClipGradNorm : null,
+        WeightDecay = d.HasWeightDecay ? d.WeightDecay : null,
         MetaSteps = d.HasMetaSteps ? d.MetaSteps : null,
         EvalTasks = d.HasEvalTasks ? d.EvalTasks : null,
         EvalInnerSteps = [.. d.EvalInnerSteps],

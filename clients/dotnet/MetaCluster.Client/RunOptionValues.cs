@@ -39,4 +39,7 @@ public static class Algorithms
 
     /// <summary>Multi-task learning, first order.</summary>
     public const string Mtl = "mtl";
+
+    /// <summary>Reptile: the outer step moves θ towards the tasks' adapted weights (outer optimiser sgd by default).</summary>
+    public const string Reptile = "reptile";
 }

@@ -14,7 +14,7 @@ public sealed record RunOptions
     /// <summary>Task family: <c>sinusoid</c>, <c>harmonic</c>, <c>images</c> or <c>tabular</c> (<see cref="TaskFamilies"/>).</summary>
     public string? Task { get; init; }
 
-    /// <summary><c>maml</c>, <c>fomaml</c>, <c>anil</c>, <c>foanil</c>, <c>metasgd</c>, <c>protonet</c> or <c>mtl</c> (<see cref="Algorithms"/>).</summary>
+    /// <summary><c>maml</c>, <c>fomaml</c>, <c>anil</c>, <c>foanil</c>, <c>metasgd</c>, <c>protonet</c>, <c>mtl</c> or <c>reptile</c> (<see cref="Algorithms"/>).</summary>
     public string? Algorithm { get; init; }
 
     /// <summary>Meta-training data (<c>--data</c>, repeatable): image folders or zips, or a folder of CSV files.</summary>
@@ -53,8 +53,26 @@ public sealed record RunOptions
     /// <summary>Inner learning rate α (<c>--inner-lr</c>).</summary>
     public double? InnerLr { get; init; }
 
-    /// <summary>Adam learning rate of the meta-update (<c>--outer-lr</c>).</summary>
+    /// <summary>Learning rate of the outer optimiser, Reptile's ε (<c>--outer-lr</c>; default 0.001, 1 for reptile with sgd).</summary>
     public double? OuterLr { get; init; }
+
+    /// <summary><c>adam</c> or <c>sgd</c> (<c>--outer-optimizer</c>; default sgd for reptile, adam otherwise).</summary>
+    public string? OuterOptimizer { get; init; }
+
+    /// <summary><c>constant</c> or <c>cosine</c> (<c>--lr-schedule</c>).</summary>
+    public string? LrSchedule { get; init; }
+
+    /// <summary>Where the cosine schedule ends (<c>--min-outer-lr</c>).</summary>
+    public double? MinOuterLr { get; init; }
+
+    /// <summary>Meta-steps of linear warm-up of the outer learning rate (<c>--warmup-steps</c>).</summary>
+    public int? WarmupSteps { get; init; }
+
+    /// <summary>Largest global L2 norm of the outer gradient; 0 switches clipping off (<c>--clip-grad-norm</c>).</summary>
+    public double? ClipGradNorm { get; init; }
+
+    /// <summary>Outer weight decay: decoupled (AdamW) with adam, L2 with sgd (<c>--weight-decay</c>).</summary>
+    public double? WeightDecay { get; init; }
 
     /// <summary>Meta-updates (<c>--meta-steps</c>).</summary>
     public int? MetaSteps { get; init; }

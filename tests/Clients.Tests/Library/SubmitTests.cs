@@ -21,6 +21,7 @@ public sealed class SubmitTests
             LogEvery = 2, ShardTimeout = 12.5, CheckpointEvery = 0, TrLambda = 0.1, TrHeads = 2, TrTau = 0.25, TrMetaData = 4, TrSampler = "random",
             GradDtype = "bf16", Kernels = "autograd", ReduceGroup = 2, ReduceTree = 4,
             ValEvery = 10, ValTasks = 50, ValInnerSteps = 3, ValFraction = 0.2, ValClasses = "val.txt", EarlyStop = 4, Tensorboard = false,
+            OuterOptimizer = "sgd", LrSchedule = "cosine", MinOuterLr = 0.0005, WarmupSteps = 10, ClipGradNorm = 0, WeightDecay = 0.01,
         };
         var fake = Started();
         using (var client = fake.Client()) await client.SubmitAsync(options, cancellationToken: TestContext.Current.CancellationToken);
@@ -33,6 +34,7 @@ public sealed class SubmitTests
             Device = "cuda:1", Seed = ulong.MaxValue, LogEvery = 2, ShardTimeout = 12.5, CheckpointEvery = 0, TrLambda = 0.1, TrHeads = 2, TrTau = 0.25,
             TrMetaData = 4, TrSampler = "random", GradDtype = "bf16", Kernels = "autograd", ReduceGroup = 2, ReduceTree = 4,
             ValEvery = 10, ValTasks = 50, ValInnerSteps = 3, ValFraction = 0.2, ValClasses = "val.txt", EarlyStop = 4, Tensorboard = false,
+            OuterOptimizer = "sgd", LrSchedule = "cosine", MinOuterLr = 0.0005, WarmupSteps = 10, ClipGradNorm = 0, WeightDecay = 0.01,
             Data = { "a.zip", "b" }, EvalData = { "c.zip" }, EvalGroups = { "g1", "g2" }, EvalInnerSteps = { 0, 1, 10 },
         };
         Assert.Equal(expected, sent);
@@ -40,7 +42,7 @@ public sealed class SubmitTests
         foreach (var field in Api.RunDefinition.Descriptor.Fields.InFieldNumberOrder())
             Assert.True(field.IsRepeated ? ((System.Collections.IList)field.Accessor.GetValue(sent)).Count > 0 : field.Accessor.HasValue(sent), field.Name);
         // Zeros and false are sent as values, not dropped as "unset".
-        Assert.True(sent.HasEvalTasks && sent.HasCheckpointEvery && sent.HasRotations);
+        Assert.True(sent.HasEvalTasks && sent.HasCheckpointEvery && sent.HasRotations && sent.HasClipGradNorm);
     }
 
     [Fact]

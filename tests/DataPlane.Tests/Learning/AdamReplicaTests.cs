@@ -33,7 +33,7 @@ public sealed class AdamReplicaTests
         {
             adam.ApplySum(theta, sums[t], Divisor);
             versions[t] = theta.data<float>().ToArray();
-            recipes[t] = new AdamRecipe(t, t + 1, t, 0, Divisor, adam.Settings, adam.Step, ParameterDigest.Of(MemoryMarshal.AsBytes(versions[t].AsSpan())));
+            recipes[t] = new AdamRecipe(t, t + 1, t, 0, Divisor, OuterUpdate.ForAdam(adam.Settings), adam.Step, ParameterDigest.Of(MemoryMarshal.AsBytes(versions[t].AsSpan())));
         }
         return (start, sums, versions, recipes);
     }
@@ -103,6 +103,67 @@ public sealed class AdamReplicaTests
             Assert.Equal(t + 1, replica.OptimizerStep);
         }
         Assert.NotEqual(Bytes(start), replica.Parameters);
+    }
+
+    // The coordinator's side with a scheduled, clipped, decayed optimiser: OuterOptimizer.ApplySum
+    // and the recipe of each update (what ParameterPublisher sends).
+    private static (float[] Start, float[][] Sums, float[][] Versions, AdamRecipe[] Recipes) Coordinator(int steps, OuterOptimizerSettings settings)
+    {
+        var random = new Random(11);
+        var start = Values(random, 2);
+        var sums = Enumerable.Range(0, steps).Select(_ => Values(random, 40)).ToArray();
+        var optimizer = new OuterOptimizer(settings);
+        var theta = (float[])start.Clone();
+        var versions = new float[steps][];
+        var recipes = new AdamRecipe[steps];
+        for (int t = 0; t < steps; t++)
+        {
+            var update = optimizer.ApplySum(theta, sums[t], Divisor);
+            versions[t] = (float[])theta.Clone();
+            recipes[t] = new AdamRecipe(t, t + 1, t, 0, Divisor, update, optimizer.Step, ParameterDigest.Of(MemoryMarshal.AsBytes(versions[t].AsSpan())));
+        }
+        return (start, sums, versions, recipes);
+    }
+
+    [Theory]
+    [InlineData(OuterOptimizerKind.Adam)]
+    [InlineData(OuterOptimizerKind.Sgd)]
+    public void AReplicaReplaysScheduledClippedDecayedUpdatesToTheCoordinatorsBitsThroughTheWire(OuterOptimizerKind kind)
+    {
+        var settings = new OuterOptimizerSettings(kind, 0.05)
+        {
+            Schedule = new LearningRateSchedule(LearningRateShape.Cosine, WarmupSteps: 2, TotalSteps: 5, MinLearningRate: 0.001),
+            ClipGradNorm = 0.5, WeightDecay = 0.1,
+        };
+        var (start, sums, versions, recipes) = Coordinator(5, settings);
+        Assert.Contains(recipes, r => r.Update.GradientScale < 1f); // clipping did bite
+        var replica = new AdamReplica(0, Bytes(start), 0, null, null);
+        for (int t = 0; t < 5; t++)
+        {
+            // Through the wire and back, as a relay receives it.
+            var update = new Protos.DataPlane.V1.ParameterUpdate { Version = t + 1, OptimizerStep = t + 1, Replicable = true };
+            var recipe = AdamReplayWire.ToRecipe(update, AdamReplayWire.ToProto(recipes[t], "run"));
+            replica.RecordGradient(t, 0, (float[])sums[t].Clone());
+            Assert.Equal(ReplayOutcome.Replayed, replica.TryReplay(recipe, out var next));
+            Assert.Equal(Bytes(versions[t]), next);
+        }
+    }
+
+    [Fact]
+    public void AnSgdReplicaStartedWithoutMomentsAfterUpdatesContinuesExactly()
+    {
+        var settings = new OuterOptimizerSettings(OuterOptimizerKind.Sgd, 1.0) { WeightDecay = 0.01 };
+        var (_, sums, versions, recipes) = Coordinator(3, settings);
+        // SGD's state is its update count: GetOptimizerState serves no tensors.
+        var replica = new AdamReplica(2, Bytes(versions[1]), 2, null, null);
+        replica.RecordGradient(2, 0, sums[2]);
+        Assert.Equal(ReplayOutcome.Replayed, replica.TryReplay(recipes[2], out var next));
+        Assert.Equal(Bytes(versions[2]), next);
+
+        // An Adam recipe cannot be replayed by a replica that holds no moments after updates.
+        var adamRecipe = recipes[2] with { BaseVersion = 3, Version = 4, OptimizerStep = 4, GradientStep = 3, Update = recipes[2].Update with { Optimizer = OuterOptimizerKind.Adam } };
+        replica.RecordGradient(3, 0, sums[2]);
+        Assert.Equal(ReplayOutcome.NotApplicable, replica.TryReplay(adamRecipe, out _));
     }
 
     [Fact]

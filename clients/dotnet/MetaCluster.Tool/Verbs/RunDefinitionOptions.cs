@@ -12,7 +12,7 @@ namespace MetaCluster.Tool.Verbs;
 public sealed class RunDefinitionOptions
 {
     private readonly Option<string?> task = Text("task", "Task family: sinusoid, harmonic, images, tabular [sinusoid]", "FAMILY");
-    private readonly Option<string?> algorithm = Text("algorithm", "maml, fomaml, anil, foanil, metasgd, protonet, mtl [maml]", "NAME");
+    private readonly Option<string?> algorithm = Text("algorithm", "maml, fomaml, anil, foanil, metasgd, protonet, mtl, reptile [maml]", "NAME");
     private readonly Option<string[]> data = new("--data") { Description = "Meta-training data on the coordinator (repeatable): image folders or zips, a folder of CSV files", HelpName = "PATH" };
     private readonly Option<string[]> evalData = new("--eval-data") { Description = "Held-out image data on the coordinator (repeatable)", HelpName = "PATH" };
     private readonly Option<string[]> evalGroups = NumberOptions.Words("eval-groups", "Held-out groups taken from --data");
@@ -25,7 +25,13 @@ public sealed class RunDefinitionOptions
     private readonly Option<int?> metaBatch = NumberOptions.Single<int>("meta-batch", "Tasks per meta-step [25]");
     private readonly Option<int?> innerSteps = NumberOptions.Single<int>("inner-steps", "Inner gradient steps during meta-training [1]");
     private readonly Option<double?> innerLr = NumberOptions.Single<double>("inner-lr", "Inner learning rate α [0.01]");
-    private readonly Option<double?> outerLr = NumberOptions.Single<double>("outer-lr", "Adam learning rate of the meta-update [0.001]");
+    private readonly Option<double?> outerLr = NumberOptions.Single<double>("outer-lr", "Learning rate of the outer optimiser, Reptile's ε [0.001; 1 for reptile with sgd]");
+    private readonly Option<string?> outerOptimizer = Text("outer-optimizer", "adam or sgd [sgd for reptile, else adam]", "NAME");
+    private readonly Option<string?> lrSchedule = Text("lr-schedule", "Outer learning rate over the run: constant or cosine [constant]", "NAME");
+    private readonly Option<double?> minOuterLr = NumberOptions.Single<double>("min-outer-lr", "Where the cosine schedule ends [0]");
+    private readonly Option<int?> warmupSteps = NumberOptions.Single<int>("warmup-steps", "Meta-steps of linear warm-up of the outer learning rate [0]");
+    private readonly Option<double?> clipGradNorm = NumberOptions.Single<double>("clip-grad-norm", "Largest global L2 norm of the outer gradient; 0: off [0]");
+    private readonly Option<double?> weightDecay = NumberOptions.Single<double>("weight-decay", "Outer weight decay: decoupled with adam, L2 with sgd [0]");
     private readonly Option<int?> metaSteps = NumberOptions.Single<int>("meta-steps", "Meta-updates [2000]");
     private readonly Option<int?> evalTasks = NumberOptions.Single<int>("eval-tasks", "Held-out tasks of the final evaluation; 0 skips it [600]");
     private readonly Option<int[]> evalInnerSteps = NumberOptions.List<int>("eval-inner-steps", "Inner steps after which the evaluation metric is reported [1,10]");
@@ -63,7 +69,7 @@ public sealed class RunDefinitionOptions
         foreach (var option in new Option[]
         {
             task, algorithm, data, evalData, evalGroups, evalClasses, target, rotations, ways, shots, query, metaBatch, innerSteps, innerLr,
-            outerLr, metaSteps, evalTasks, evalInnerSteps, evalQuery, workers, shards, device, seed, logEvery, shardTimeout, checkpointEvery,
+            outerLr, outerOptimizer, lrSchedule, minOuterLr, warmupSteps, clipGradNorm, weightDecay, metaSteps, evalTasks, evalInnerSteps, evalQuery, workers, shards, device, seed, logEvery, shardTimeout, checkpointEvery,
             trLambda, trHeads, trTau, trMetaData, trSampler, gradDtype, kernels, reduceGroup, reduceTree,
             valEvery, valTasks, valInnerSteps, valFraction, valClasses, earlyStop, tensorboard,
         })
@@ -96,6 +102,12 @@ public sealed class RunDefinitionOptions
         InnerSteps = parse.GetValue(innerSteps),
         InnerLr = parse.GetValue(innerLr),
         OuterLr = parse.GetValue(outerLr),
+        OuterOptimizer = parse.GetValue(outerOptimizer),
+        LrSchedule = parse.GetValue(lrSchedule),
+        MinOuterLr = parse.GetValue(minOuterLr),
+        WarmupSteps = parse.GetValue(warmupSteps),
+        ClipGradNorm = parse.GetValue(clipGradNorm),
+        WeightDecay = parse.GetValue(weightDecay),
         MetaSteps = parse.GetValue(metaSteps),
         EvalTasks = parse.GetValue(evalTasks),
         EvalInnerSteps = parse.GetValue(evalInnerSteps) ?? [],
