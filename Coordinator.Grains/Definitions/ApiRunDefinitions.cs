@@ -54,6 +54,14 @@ public static class ApiRunDefinitions
             Kernels = api.HasKernels ? api.Kernels : d.Kernels,
             ReduceGroup = api.HasReduceGroup ? api.ReduceGroup : d.ReduceGroup,
             ReduceTree = api.HasReduceTree ? api.ReduceTree : d.ReduceTree,
+            ImageSize = api.HasImageSize ? api.ImageSize : d.ImageSize,
+            Channels = api.HasChannels ? api.Channels : d.Channels,
+            Invert = api.HasInvert ? api.Invert : d.Invert,
+            TaskColumn = api.HasTaskColumn ? api.TaskColumn : null,
+            Separator = api.HasSeparator ? api.Separator : d.Separator,
+            Na = api.HasNa ? api.Na : d.Na,
+            MultiStepLoss = api.HasMultiStepLoss ? api.MultiStepLoss : d.MultiStepLoss,
+            LearnedInnerLr = api.HasLearnedInnerLr ? api.LearnedInnerLr : d.LearnedInnerLr,
         };
         return CompleteDefaults(run);
     }
@@ -79,7 +87,10 @@ public static class ApiRunDefinitions
             LogEvery = run.LogEvery, ShardTimeout = run.ShardTimeoutSeconds, CheckpointEvery = run.CheckpointEvery,
             TrLambda = run.TrLambda, TrHeads = run.TrHeads, TrTau = run.TrTau, TrMetaData = run.TrMetaData, TrSampler = run.TrSampler,
             GradDtype = run.GradDtype, Kernels = run.Kernels, ReduceGroup = run.ReduceGroup, ReduceTree = run.ReduceTree,
+            ImageSize = run.ImageSize, Channels = run.Channels, Invert = run.Invert, Separator = run.Separator, Na = run.Na,
+            MultiStepLoss = run.MultiStepLoss, LearnedInnerLr = run.LearnedInnerLr,
         };
+        if (run.TaskColumn is not null) api.TaskColumn = run.TaskColumn;
         api.Data.AddRange(run.Data);
         api.EvalData.AddRange(run.EvalData);
         api.EvalGroups.AddRange(run.EvalGroups);

@@ -22,8 +22,8 @@ public static class TaskFamilyCatalog
         "sinusoid" => new SinusoidTasks(),
         "harmonic" => new HarmonicTasks(),
         "tabular" => TabularTasks.Load(
-            Single(data, "tabular", "a directory of per-task CSV files"),
-            new TabularOptions(TargetName: data!.Target)),
+            Single(data, "tabular", "a directory of per-task CSV files, or a table with --task-column"),
+            new TabularOptions(TargetName: data!.Target, TaskColumn: data.TaskColumn, Format: data.TableFormat)),
         "images" => CreateImages(data ?? throw Needs("images", "image folders or zips")),
         _ => throw new ArgumentException($"unknown task family '{name}' (expected one of: {string.Join(", ", Names)})"),
     };
@@ -42,10 +42,10 @@ public static class TaskFamilyCatalog
     {
         if (data.Data.Count == 0) throw Needs("images", "image folders or zips");
         var options = new ImageTaskOptions(Ways: data.Ways, Rotations: data.Rotations);
-        var all = Load(data.Data);
+        var all = Load(data.Data, data.ImageFormat);
         if (data.EvalData.Count > 0)
         {
-            var heldOut = Load(data.EvalData).Except(all);
+            var heldOut = Load(data.EvalData, data.ImageFormat).Except(all);
             if (heldOut.Classes.Count == 0) throw new ArgumentException("--eval-data holds no class that is not also in --data");
             return new ImageTasks(all, heldOut, options);
         }
@@ -63,10 +63,11 @@ public static class TaskFamilyCatalog
         return sorted[^Math.Max(1, sorted.Length / 5)..];
     }
 
-    private static ImageDataset Load(IReadOnlyList<string> sources)
+    private static ImageDataset Load(IReadOnlyList<string> sources, ImageFormat format)
     {
-        string key = string.Join('\n', sources.Select(Path.GetFullPath));
-        return ImageSets.GetOrAdd(key, _ => new Lazy<ImageDataset>(() => ImageDataset.Load(sources))).Value;
+        format.Validate();
+        string key = format + "\n" + string.Join('\n', sources.Select(Path.GetFullPath));
+        return ImageSets.GetOrAdd(key, _ => new Lazy<ImageDataset>(() => ImageDataset.Load(sources, format))).Value;
     }
 
     private static string Single(TaskDataOptions? data, string family, string what) =>

@@ -7,4 +7,7 @@ namespace MetaCluster.Learning.Tasks.Tabular;
 /// <param name="HeldOutFraction">Without train/ and test/ subfolders: the share of files (the last
 /// ones in ordinal name order, at least one when there are two or more files) kept for evaluation.</param>
 /// <param name="MaxDetectedClasses">The most distinct integer targets still detected as classes.</param>
-public sealed record TabularOptions(string? TargetName = null, TaskKind? Kind = null, double HeldOutFraction = 0.2, int MaxDetectedClasses = 20);
+/// <param name="TaskColumn">One table holding many tasks: the column naming each row's task; null: one file per task.</param>
+/// <param name="Format">Separator and missing-value policy of the files; null: comma-separated, missing values are errors.</param>
+public sealed record TabularOptions(string? TargetName = null, TaskKind? Kind = null, double HeldOutFraction = 0.2, int MaxDetectedClasses = 20,
+    string? TaskColumn = null, CsvFormat? Format = null);

@@ -14,7 +14,7 @@ public sealed record RunOptions
     /// <summary>Task family: <c>sinusoid</c>, <c>harmonic</c>, <c>images</c> or <c>tabular</c> (<see cref="TaskFamilies"/>).</summary>
     public string? Task { get; init; }
 
-    /// <summary><c>maml</c>, <c>fomaml</c>, <c>anil</c>, <c>foanil</c>, <c>metasgd</c>, <c>protonet</c> or <c>mtl</c> (<see cref="Algorithms"/>).</summary>
+    /// <summary><c>maml</c>, <c>fomaml</c>, <c>anil</c>, <c>foanil</c>, <c>metasgd</c>, <c>protonet</c>, <c>matchingnet</c> or <c>mtl</c> (<see cref="Algorithms"/>).</summary>
     public string? Algorithm { get; init; }
 
     /// <summary>Meta-training data (<c>--data</c>, repeatable): image folders or zips, or a folder of CSV files.</summary>

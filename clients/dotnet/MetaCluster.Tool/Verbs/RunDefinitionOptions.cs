@@ -12,7 +12,7 @@ namespace MetaCluster.Tool.Verbs;
 public sealed class RunDefinitionOptions
 {
     private readonly Option<string?> task = Text("task", "Task family: sinusoid, harmonic, images, tabular [sinusoid]", "FAMILY");
-    private readonly Option<string?> algorithm = Text("algorithm", "maml, fomaml, anil, foanil, metasgd, protonet, mtl [maml]", "NAME");
+    private readonly Option<string?> algorithm = Text("algorithm", "maml, fomaml, anil, foanil, metasgd, protonet, matchingnet, mtl [maml]", "NAME");
     private readonly Option<string[]> data = new("--data") { Description = "Meta-training data on the coordinator (repeatable): image folders or zips, a folder of CSV files", HelpName = "PATH" };
     private readonly Option<string[]> evalData = new("--eval-data") { Description = "Held-out image data on the coordinator (repeatable)", HelpName = "PATH" };
     private readonly Option<string[]> evalGroups = NumberOptions.Words("eval-groups", "Held-out groups taken from --data");
