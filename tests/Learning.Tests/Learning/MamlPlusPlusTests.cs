@@ -127,4 +127,38 @@ public sealed class MamlPlusPlusTests
         for (int i = 0; i < p.Batch.Count; i++)
             for (int j = 0; j < counts.Length; j++) Assert.Equal(expected[i, j], actual[i, j], 10);
     }
+    [Fact]
+    public void FirstOrderLearnedRatesGetMinusTheQueryGradientDottedWithEachStepsSupportGradient()
+    {
+        // First order: w_k = θ − Σ_j r[j, e]·g_j with every support gradient g_j a constant, so
+        // ∂L/∂θ = ∇L(w_k) and ∂L/∂r[j, e] = −⟨∇_e L(w_k), g_j,e⟩, summed over tasks.
+        var maml = new Maml(new InnerLoopSettings(Steps, Alpha, LearnedRates: true), firstOrder: true);
+        var rates = DistinctRates();
+        var meta = cat([p.Theta, tensor(rates.Cast<double>().ToArray(), ScalarType.Float64)]);
+        var outcome = maml.ComputeShard(p.Model, meta, p.Batch);
+
+        var thetaGrad = new double[p.Model.Layout.Count];
+        var rateGrad = new double[Steps * Entries];
+        for (int i = 0; i < p.Batch.Count; i++)
+        {
+            using var scope = NewDisposeScope();
+            var weights = p.Model.Layout.Views(p.Theta.detach().clone()).Select(w => w.unsqueeze(0).requires_grad_(true)).ToArray();
+            var supportGrads = new List<Tensor[]>();
+            for (int k = 0; k < Steps; k++)
+            {
+                var loss = (p.Model.Forward(weights, p.Batch.SupportX[i].unsqueeze(0)) - p.Batch.SupportY[i].unsqueeze(0)).square().mean();
+                var grads = autograd.grad([loss], weights).Select(g => g.detach()).ToArray();
+                supportGrads.Add(grads);
+                weights = weights.Select((w, e) => (w - rates[k, e] * grads[e]).detach().requires_grad_(true)).ToArray();
+            }
+            var query = (p.Model.Forward(weights, p.Batch.QueryX[i].unsqueeze(0)) - p.Batch.QueryY[i].unsqueeze(0)).square().mean();
+            var queryGrads = autograd.grad([query], weights);
+            var flat = cat(queryGrads.Select(g => g.flatten()).ToArray()).data<double>().ToArray();
+            for (int n = 0; n < flat.Length; n++) thetaGrad[n] += flat[n];
+            for (int k = 0; k < Steps; k++)
+                for (int e = 0; e < Entries; e++)
+                    rateGrad[k * Entries + e] -= (queryGrads[e] * supportGrads[k][e]).sum().item<double>();
+        }
+        GradientAssert.Close(outcome.GradientSum.data<double>().ToArray(), [.. thetaGrad, .. rateGrad], 1e-10);
+    }
 }
