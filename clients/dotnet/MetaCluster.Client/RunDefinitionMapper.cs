@@ -43,6 +43,14 @@ internal static class RunDefinitionMapper
         if (o.Kernels is not null) d.Kernels = o.Kernels;
         if (o.ReduceGroup is { } reduceGroup) d.ReduceGroup = reduceGroup;
         if (o.ReduceTree is { } reduceTree) d.ReduceTree = reduceTree;
+        if (o.ImageSize is { } imageSize) d.ImageSize = imageSize;
+        if (o.Channels is { } channels) d.Channels = channels;
+        if (o.Invert is { } invert) d.Invert = invert;
+        if (o.TaskColumn is not null) d.TaskColumn = o.TaskColumn;
+        if (o.Separator is not null) d.Separator = o.Separator;
+        if (o.Na is not null) d.Na = o.Na;
+        if (o.MultiStepLoss is { } multiStepLoss) d.MultiStepLoss = multiStepLoss;
+        if (o.LearnedInnerLr is { } learnedInnerLr) d.LearnedInnerLr = learnedInnerLr;
         return d;
     }
 
@@ -83,5 +91,13 @@ internal static class RunDefinitionMapper
         Kernels = d.HasKernels ? d.Kernels : null,
         ReduceGroup = d.HasReduceGroup ? d.ReduceGroup : null,
         ReduceTree = d.HasReduceTree ? d.ReduceTree : null,
+        ImageSize = d.HasImageSize ? d.ImageSize : null,
+        Channels = d.HasChannels ? d.Channels : null,
+        Invert = d.HasInvert ? d.Invert : null,
+        TaskColumn = d.HasTaskColumn ? d.TaskColumn : null,
+        Separator = d.HasSeparator ? d.Separator : null,
+        Na = d.HasNa ? d.Na : null,
+        MultiStepLoss = d.HasMultiStepLoss ? d.MultiStepLoss : null,
+        LearnedInnerLr = d.HasLearnedInnerLr ? d.LearnedInnerLr : null,
     };
 }

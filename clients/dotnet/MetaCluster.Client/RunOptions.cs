@@ -115,4 +115,28 @@ public sealed record RunOptions
 
     /// <summary>Fan-in of the reduction tree over worker processes (<c>--reduce-tree</c>).</summary>
     public int? ReduceTree { get; init; }
+
+    /// <summary>Images: resized to this many pixels square (<c>--image-size</c>; default 28).</summary>
+    public int? ImageSize { get; init; }
+
+    /// <summary>Images: 1 (grayscale) or 3 (RGB) channels (<c>--channels</c>; default 1).</summary>
+    public int? Channels { get; init; }
+
+    /// <summary>Images: store 1 − value (<c>--invert</c>; default true, Omniglot's dark strokes on white).</summary>
+    public bool? Invert { get; init; }
+
+    /// <summary>Tabular: the column naming each row's task in one table (<c>--task-column</c>; default one file per task).</summary>
+    public string? TaskColumn { get; init; }
+
+    /// <summary>Tabular: <c>comma</c>, <c>semicolon</c>, <c>tab</c>, <c>pipe</c> or <c>auto</c> (<c>--separator</c>; default comma).</summary>
+    public string? Separator { get; init; }
+
+    /// <summary>Tabular: missing values are an <c>error</c>, <c>drop-row</c> or <c>mean</c> (<c>--na</c>; default error).</summary>
+    public string? Na { get; init; }
+
+    /// <summary>MAML++ (maml, fomaml): the multi-step loss (<c>--multi-step-loss</c>).</summary>
+    public bool? MultiStepLoss { get; init; }
+
+    /// <summary>MAML++ (maml, fomaml): learned per-layer per-step inner rates (<c>--learned-inner-lr</c>).</summary>
+    public bool? LearnedInnerLr { get; init; }
 }

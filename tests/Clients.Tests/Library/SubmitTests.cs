@@ -20,6 +20,7 @@ public sealed class SubmitTests
             MetaSteps = 100, EvalTasks = 0, EvalInnerSteps = [0, 1, 10], EvalQuery = 7, Workers = 3, Shards = 6, Device = "cuda:1", Seed = ulong.MaxValue,
             LogEvery = 2, ShardTimeout = 12.5, CheckpointEvery = 0, TrLambda = 0.1, TrHeads = 2, TrTau = 0.25, TrMetaData = 4, TrSampler = "random",
             GradDtype = "bf16", Kernels = "autograd", ReduceGroup = 2, ReduceTree = 4,
+            ImageSize = 84, Channels = 3, Invert = false, TaskColumn = "assay", Separator = "tab", Na = "mean", MultiStepLoss = true, LearnedInnerLr = false,
         };
         var fake = Started();
         using (var client = fake.Client()) await client.SubmitAsync(options, cancellationToken: TestContext.Current.CancellationToken);
@@ -31,6 +32,7 @@ public sealed class SubmitTests
             MetaBatch = 16, InnerSteps = 3, InnerLr = 0.4, OuterLr = 0.002, MetaSteps = 100, EvalTasks = 0, EvalQuery = 7, Workers = 3, Shards = 6,
             Device = "cuda:1", Seed = ulong.MaxValue, LogEvery = 2, ShardTimeout = 12.5, CheckpointEvery = 0, TrLambda = 0.1, TrHeads = 2, TrTau = 0.25,
             TrMetaData = 4, TrSampler = "random", GradDtype = "bf16", Kernels = "autograd", ReduceGroup = 2, ReduceTree = 4,
+            ImageSize = 84, Channels = 3, Invert = false, TaskColumn = "assay", Separator = "tab", Na = "mean", MultiStepLoss = true, LearnedInnerLr = false,
             Data = { "a.zip", "b" }, EvalData = { "c.zip" }, EvalGroups = { "g1", "g2" }, EvalInnerSteps = { 0, 1, 10 },
         };
         Assert.Equal(expected, sent);

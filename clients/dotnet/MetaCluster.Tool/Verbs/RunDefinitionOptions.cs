@@ -46,6 +46,14 @@ public sealed class RunDefinitionOptions
     private readonly Option<string?> kernels = Text("kernels", "fused or autograd [fused]", "NAME");
     private readonly Option<int?> reduceGroup = NumberOptions.Single<int>("reduce-group", "Shards pre-reduced in one worker process [1]");
     private readonly Option<int?> reduceTree = NumberOptions.Single<int>("reduce-tree", "Fan-in of the reduction tree over worker processes [1]");
+    private readonly Option<int?> imageSize = NumberOptions.Single<int>("image-size", "Images: resized to S×S pixels [28]");
+    private readonly Option<int?> channels = NumberOptions.Single<int>("channels", "Images: 1 (grayscale) or 3 (RGB) [1]");
+    private readonly Option<bool?> invert = new("--invert") { Description = "Images: store 1 − value, Omniglot's dark strokes on white; --invert false for photographs [true]", HelpName = "true|false", Arity = ArgumentArity.ZeroOrOne };
+    private readonly Option<string?> taskColumn = Text("task-column", "Tabular: one table holds many tasks; this column names each row's task [one file per task]", "NAME");
+    private readonly Option<string?> separator = Text("separator", "Tabular: comma, semicolon, tab, pipe or auto [comma]", "NAME");
+    private readonly Option<string?> na = Text("na", "Tabular: missing values are an error, drop-row or mean [error]", "POLICY");
+    private readonly Option<bool> multiStepLoss = new("--multi-step-loss") { Description = "MAML++ (maml, fomaml): the mean of the query losses after every inner step" };
+    private readonly Option<bool> learnedInnerLr = new("--learned-inner-lr") { Description = "MAML++ (maml, fomaml): per-layer per-step inner rates learned from --inner-lr" };
 
     // train's options that a coordinator decides for itself: named with the reason instead of "unrecognized".
     private static readonly string[] NotForSubmit = ["out", "resume", "threads", "metrics-port", "trace-console", "no-report", "data-plane"];
@@ -58,6 +66,7 @@ public sealed class RunDefinitionOptions
             task, algorithm, data, evalData, evalGroups, evalClasses, target, rotations, ways, shots, query, metaBatch, innerSteps, innerLr,
             outerLr, metaSteps, evalTasks, evalInnerSteps, evalQuery, workers, shards, device, seed, logEvery, shardTimeout, checkpointEvery,
             trLambda, trHeads, trTau, trMetaData, trSampler, gradDtype, kernels, reduceGroup, reduceTree,
+            imageSize, channels, invert, taskColumn, separator, na, multiStepLoss, learnedInnerLr,
         })
         {
             command.Add(option);
@@ -108,6 +117,14 @@ public sealed class RunDefinitionOptions
         Kernels = parse.GetValue(kernels),
         ReduceGroup = parse.GetValue(reduceGroup),
         ReduceTree = parse.GetValue(reduceTree),
+        ImageSize = parse.GetValue(imageSize),
+        Channels = parse.GetValue(channels),
+        Invert = parse.GetResult(invert) is { Implicit: false } ? parse.GetValue(invert) ?? true : null,
+        TaskColumn = parse.GetValue(taskColumn),
+        Separator = parse.GetValue(separator),
+        Na = parse.GetValue(na),
+        MultiStepLoss = parse.GetResult(multiStepLoss) is { Implicit: false } ? parse.GetValue(multiStepLoss) : null,
+        LearnedInnerLr = parse.GetResult(learnedInnerLr) is { Implicit: false } ? parse.GetValue(learnedInnerLr) : null,
     };
 
     private static Option<string?> Text(string name, string description, string helpName) =>
