@@ -47,7 +47,7 @@ public sealed class CsvTable
     {
         format ??= CsvFormat.Default;
         string name = System.IO.Path.GetFileName(path);
-        if (File.ReadAllText(path).Trim('\uFEFF').Trim().Length == 0) throw new InvalidDataException($"{name}:1: missing header row");
+        if (!HasHeaderLine(path)) throw new InvalidDataException($"{name}:1: missing header row");
         var options = new SepReaderOptions(format.Separator is { } separator ? Sep.New(separator) : null)
         {
             HasHeader = true, Unescape = true, Trim = SepTrim.All, DisableColCountCheck = true,
@@ -93,6 +93,13 @@ public sealed class CsvTable
         }
         if (rows.Count == 0) throw new InvalidDataException($"{name}:{line}: no data rows after the header");
         return new CsvTable(path, [.. numeric.Select(c => header[c])], [.. rows], task >= 0 ? taskColumn : null, keys?.ToArray());
+    }
+
+    // Only the first line is read: a large table is not read twice.
+    private static bool HasHeaderLine(string path)
+    {
+        using var reader = new StreamReader(path, detectEncodingFromByteOrderMarks: true);
+        return reader.ReadLine() is { } first && first.Trim('\uFEFF').Trim().Length > 0;
     }
 
     // False when the row is to be dropped; NaN kept for the mean policy. The value itself is never

@@ -120,6 +120,7 @@ public sealed class TaskColumnTableTests : IDisposable
 
         var noColumn = Assert.Throws<InvalidDataException>(() => CsvTable.Read(Write("h.csv", "secret-header,y", "1,2"), CsvFormat.Default, "task"));
         Assert.Equal("h.csv:1: no task column named 'task' among its 2 columns", noColumn.Message);
+        Assert.Equal("e.csv:1: missing header row", Assert.Throws<InvalidDataException>(() => CsvTable.Read(Write("e.csv", " ", "1,2"))).Message);
     }
 
     [Fact]
