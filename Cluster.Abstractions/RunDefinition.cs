@@ -94,4 +94,20 @@ public sealed record RunDefinition
     [Id(42)] public double ClipGradNorm { get; init; }
     /// <summary>Weight decay of the outer optimiser: decoupled (AdamW) for adam, L2 for sgd (0: none).</summary>
     [Id(43)] public double WeightDecay { get; init; }
+    /// <summary>Images: every image is resized to this many pixels square (Omniglot: 28; mini-ImageNet: 84).</summary>
+    [Id(60)] public int ImageSize { get; init; } = 28;
+    /// <summary>Images: 1 (grayscale, ITU-R 601 luma) or 3 (RGB) channels.</summary>
+    [Id(61)] public int Channels { get; init; } = 1;
+    /// <summary>Images: store 1 − value, so dark strokes on white paper become 1.0 on 0.0 (Omniglot's default).</summary>
+    [Id(62)] public bool Invert { get; init; } = true;
+    /// <summary>Tabular: the column naming each row's task (one table holding many tasks); null: one file per task.</summary>
+    [Id(63)] public string? TaskColumn { get; init; }
+    /// <summary>Tabular: the field separator, comma, semicolon, tab, pipe or auto (detected from the header).</summary>
+    [Id(64)] public string Separator { get; init; } = "comma";
+    /// <summary>Tabular: missing values (empty, NA, N/A, null, NaN) are an error, drop their row, or become the task's column mean.</summary>
+    [Id(65)] public string Na { get; init; } = "error";
+    /// <summary>MAML++ (maml, fomaml): the outer loss is the mean of the query losses after every inner step.</summary>
+    [Id(66)] public bool MultiStepLoss { get; init; }
+    /// <summary>MAML++ (maml, fomaml): one inner rate per layer entry per inner step, learned in the outer loop (starting at the inner rate).</summary>
+    [Id(67)] public bool LearnedInnerLr { get; init; }
 }

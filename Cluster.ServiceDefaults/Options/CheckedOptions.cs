@@ -64,6 +64,10 @@ public static class CheckedOptions
     /// <summary>A switch: true when given (<c>--name</c>, or <c>--name true|false</c>).</summary>
     public static Option<bool> Switch(string name, string description) => new(name) { Description = description };
 
+    /// <summary>A yes/no option with a default: <c>--name</c> alone is true, <c>--name false</c> false.</summary>
+    public static Option<bool> Toggle(string name, string description, bool fallback) =>
+        new(name) { Description = description, HelpName = "true|false", Arity = ArgumentArity.ZeroOrOne, DefaultValueFactory = _ => fallback };
+
     /// <summary>An option that may be given several times, one value each time (<c>--data a --data b</c>).</summary>
     public static Option<string[]> Repeatable(string name, string description, string helpName) =>
         new(name) { Description = description + " (repeatable)", HelpName = helpName, Arity = ArgumentArity.OneOrMore, DefaultValueFactory = _ => [] };

@@ -68,6 +68,14 @@ public static class ApiRunDefinitions
             ValClasses = api.HasValClasses ? api.ValClasses : null,
             EarlyStop = api.HasEarlyStop ? api.EarlyStop : d.EarlyStop,
             Tensorboard = api.HasTensorboard ? api.Tensorboard : d.Tensorboard,
+            ImageSize = api.HasImageSize ? api.ImageSize : d.ImageSize,
+            Channels = api.HasChannels ? api.Channels : d.Channels,
+            Invert = api.HasInvert ? api.Invert : d.Invert,
+            TaskColumn = api.HasTaskColumn ? api.TaskColumn : null,
+            Separator = api.HasSeparator ? api.Separator : d.Separator,
+            Na = api.HasNa ? api.Na : d.Na,
+            MultiStepLoss = api.HasMultiStepLoss ? api.MultiStepLoss : d.MultiStepLoss,
+            LearnedInnerLr = api.HasLearnedInnerLr ? api.LearnedInnerLr : d.LearnedInnerLr,
         };
         return CompleteDefaults(run);
     }
@@ -106,7 +114,10 @@ public static class ApiRunDefinitions
             ValEvery = run.ValEvery, ValTasks = run.ValTasks, ValFraction = run.ValFraction, EarlyStop = run.EarlyStop, Tensorboard = run.Tensorboard,
             OuterOptimizer = run.OuterOptimizer, LrSchedule = run.LrSchedule, MinOuterLr = run.MinOuterLr, WarmupSteps = run.WarmupSteps,
             ClipGradNorm = run.ClipGradNorm, WeightDecay = run.WeightDecay,
+            ImageSize = run.ImageSize, Channels = run.Channels, Invert = run.Invert, Separator = run.Separator, Na = run.Na,
+            MultiStepLoss = run.MultiStepLoss, LearnedInnerLr = run.LearnedInnerLr,
         };
+        if (run.TaskColumn is not null) api.TaskColumn = run.TaskColumn;
         api.Data.AddRange(run.Data);
         api.EvalData.AddRange(run.EvalData);
         api.EvalGroups.AddRange(run.EvalGroups);

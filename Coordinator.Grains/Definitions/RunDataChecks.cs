@@ -58,7 +58,7 @@ public static class RunDataChecks
     private static void CheckMemory(RunDefinition run, ITaskFamily family, FieldNames names, RunLimits limits)
     {
         var model = family.CreateModel();
-        long parameters = AlgorithmCatalog.Create(run.Algorithm, new InnerLoopSettings(run.InnerSteps, run.InnerLr)).MetaLayout(model).Count;
+        long parameters = AlgorithmCatalog.Create(run.Algorithm, run.InnerLoop()).MetaLayout(model).Count;
         var tr = run.TrLearner();
         if (tr.Enabled) parameters += (long)tr.Heads * tr.ProjectionSize * model.FeatureSize;
         long units = (run.Shards + (long)run.ReduceGroup * run.ReduceTree - 1) / ((long)run.ReduceGroup * run.ReduceTree);

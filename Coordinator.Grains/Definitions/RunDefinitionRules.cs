@@ -3,6 +3,7 @@ using MetaCluster.DataPlane.Wire;
 using MetaCluster.Learning.Algorithms;
 using MetaCluster.Learning.Optimisation;
 using MetaCluster.Learning.Tasks;
+using MetaCluster.Learning.Tasks.Tabular;
 
 namespace MetaCluster.Coordinator.Definitions;
 
@@ -64,6 +65,9 @@ public static class RunDefinitionRules
         if (run.ValClasses is not null && run.ValEvery == 0) Fail("val-classes", $"{n["val-classes"]} needs {n["val-every"]}");
         if (run.ValClasses is not null && run.Task != "images") Fail("val-classes", $"{n["val-classes"]} lists image classes; {n["task"]} {run.Task} has none");
         if (run.ValClasses is { } file) Text(n, "val-classes", file, limits);
+        foreach (var (field, on) in new[] { ("multi-step-loss", run.MultiStepLoss), ("learned-inner-lr", run.LearnedInnerLr) })
+            if (on && run.Algorithm is not ("maml" or "fomaml"))
+                Fail(field, $"{n[field]} is a MAML++ option for maml and fomaml, not {run.Algorithm}");
     }
 
     // Families that read files need them, and generators take none; every text and list is bounded.
@@ -80,6 +84,11 @@ public static class RunDefinitionRules
         Text(n, "eval-classes", run.EvalClasses, limits);
         Text(n, "target", run.Target, limits);
         Text(n, "device", run.Device, limits);
+        Range(n, "image-size", run.ImageSize, 4, 1024, "larger images do not fit a worker's memory for a meta-batch");
+        Text(n, "task-column", run.TaskColumn, limits);
+        OneOf(n, "separator", run.Separator, CsvFormat.SeparatorNames);
+        OneOf(n, "na", run.Na, CsvFormat.MissingNames);
+        if (run.Channels is not (1 or 3)) Fail("channels", $"{n["channels"]} must be 1 (grayscale) or 3 (RGB), got {run.Channels}");
     }
 
     private static void CheckRelations(RunDefinition run, FieldNames n)

@@ -105,7 +105,7 @@ public static class RunExport
         {
             var family = TaskFamilyCatalog.Create(d.Task, d.ToDataOptions());
             var rebuilt = family.CreateModel();
-            var algorithm = AlgorithmCatalog.Create(d.Algorithm, new InnerLoopSettings(d.InnerSteps, d.InnerLr));
+            var algorithm = AlgorithmCatalog.Create(d.Algorithm, d.InnerLoop());
             return (checkpoint.Tensors ?? TensorEntry.ForRun(algorithm, rebuilt, d.TrLearner(), checkpoint.Theta.LongLength),
                 checkpoint.Model ?? ModelArchitecture.Describe(rebuilt, family));
         }

@@ -56,7 +56,7 @@ public sealed partial class MetaTrainingRun(
         var d = definition;
         var family = TaskFamilyCatalog.Create(d.Task, d.ToDataOptions());
         var model = family.CreateModel();
-        var algorithm = AlgorithmCatalog.Create(d.Algorithm, new InnerLoopSettings(d.InnerSteps, d.InnerLr), fusedKernels: d.Kernels != "autograd");
+        var algorithm = AlgorithmCatalog.Create(d.Algorithm, d.InnerLoop(), fusedKernels: d.Kernels != "autograd");
         using var parameters = RunParameters.Initialize(runId, d, algorithm, model, publisher, ModelArchitecture.Describe(model, family));
         var shards = ShardPlan.Split(d.MetaBatch, d.Shards);
         var plan = new StepPlan(runId, d.ToSpec(), d.MetaBatch, shards, parameters.ModelElements, TimeSpan.FromSeconds(d.ShardTimeoutSeconds), endpoint.Url);

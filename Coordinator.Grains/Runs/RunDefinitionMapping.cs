@@ -1,8 +1,11 @@
 using MetaCluster.Abstractions;
 using MetaCluster.DataPlane.Wire;
 using MetaCluster.Learning.Optimisation;
+using MetaCluster.Learning.Algorithms;
+using MetaCluster.Learning.Images;
 using MetaCluster.Learning.Relations;
 using MetaCluster.Learning.Tasks;
+using MetaCluster.Learning.Tasks.Tabular;
 using MetaCluster.Protos.DataPlane.V1;
 
 namespace MetaCluster.Coordinator.Runs;
@@ -41,7 +44,8 @@ public static class RunDefinitionMapping
     public static TaskDataOptions ToDataOptions(this RunDefinition run) => new()
     {
         Data = run.Data, EvalData = run.EvalData, EvalGroups = run.EvalGroups, EvalClassList = run.EvalClasses,
-        Target = run.Target, Rotations = run.Rotations, Ways = run.Ways,
+        Target = run.Target, Rotations = run.Rotations, Ways = run.Ways, ImageFormat = run.ImageFormat(),
+        TaskColumn = run.TaskColumn, TableFormat = new CsvFormat(CsvFormat.ParseSeparator(run.Separator), CsvFormat.ParseMissing(run.Na)),
         ValidationFraction = run.ValidationFraction(), ValidationClassList = run.ValEvery > 0 ? run.ValClasses : null,
     };
 
@@ -52,6 +56,13 @@ public static class RunDefinitionMapping
     /// </summary>
     public static double ValidationFraction(this RunDefinition run) =>
         run.ValEvery > 0 && run.ValClasses is null && TaskFamilyCatalog.ReadsData(run.Task) ? run.ValFraction : 0;
+
+    /// <summary>The inner loop, with the MAML++ options.</summary>
+    public static InnerLoopSettings InnerLoop(this RunDefinition run) =>
+        new(run.InnerSteps, run.InnerLr, run.MultiStepLoss, run.LearnedInnerLr);
+
+    /// <summary>The stored image format: <c>--image-size</c> square, <c>--channels</c>, <c>--invert</c>.</summary>
+    public static ImageFormat ImageFormat(this RunDefinition run) => new(run.ImageSize, run.ImageSize, run.Channels, run.Invert);
 
     /// <summary>The worker-facing part of the definition.</summary>
     public static RunSpec ToSpec(this RunDefinition run)
@@ -73,6 +84,15 @@ public static class RunDefinitionMapping
         // Only a run that validates changes the training data (its split); others send the spec they always did.
         spec.ValFraction = run.ValidationFraction();
         if (run.ValEvery > 0 && run.ValClasses is not null) spec.ValClasses = run.ValClasses;
+        // Omniglot's format leaves the fields unset, so a default run's spec is what it was.
+        if (run.ImageSize != 28) spec.ImageSize = run.ImageSize;
+        if (run.Channels != 1) spec.Channels = run.Channels;
+        if (!run.Invert) spec.Invert = false;
+        if (run.TaskColumn is not null) spec.TaskColumn = run.TaskColumn;
+        if (run.Separator != "comma") spec.Separator = run.Separator;
+        if (run.Na != "error") spec.Na = run.Na;
+        spec.MultiStepLoss = run.MultiStepLoss;
+        spec.LearnedInnerLr = run.LearnedInnerLr;
         if (run.TrLambda != 0)
         {
             spec.TrLambda = run.TrLambda;

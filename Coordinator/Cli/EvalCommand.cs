@@ -68,7 +68,7 @@ public sealed class EvalCommand : IVerb
         try { family = TaskFamilyCatalog.Create(run.Task, run.ToDataOptions()); }
         catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException) { throw new UsageException(e.Message); }
         var model = family.CreateModel();
-        var algorithm = AlgorithmCatalog.Create(run.Algorithm, new InnerLoopSettings(run.InnerSteps, run.InnerLr));
+        var algorithm = AlgorithmCatalog.Create(run.Algorithm, run.InnerLoop());
         using var theta = tensor(checkpoint.ModelTheta());
         string which = Path.GetFileName(path) == RunRecorder.BestName ? ", the best validation's checkpoint" : "";
         output.WriteLine($"evaluating {path} ({run.Task}, {run.Algorithm}, step {checkpoint.Step}{which})");

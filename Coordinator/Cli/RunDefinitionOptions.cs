@@ -6,6 +6,7 @@ using MetaCluster.DataPlane.Wire;
 using MetaCluster.Learning.Algorithms;
 using MetaCluster.Learning.Optimisation;
 using MetaCluster.Learning.Tasks;
+using MetaCluster.Learning.Tasks.Tabular;
 using MetaCluster.ServiceDefaults.Options;
 using static MetaCluster.ServiceDefaults.Options.CheckedOptions;
 
@@ -35,7 +36,13 @@ public sealed class RunDefinitionOptions
     private readonly Option<string[]> evalGroups = CommaList("--eval-groups", "held-out classes from --data: these groups (comma-separated) [default: the last fifth of the groups]", "G1,G2,…");
     private readonly Option<string?> evalClasses = OptionalText("--eval-classes", "held-out classes from --data: the classes listed in this file", "FILE");
     private readonly Option<bool> rotations = Switch("--rotations", "images: 90/180/270° rotations as new classes");
+    private readonly Option<int> imageSize = Int("--image-size", "images: resized to S×S pixels (Omniglot 28, mini-ImageNet 84)", 28, 4, 1024, "S");
+    private readonly Option<int> channels = Int("--channels", "images: 1 (grayscale) or 3 (RGB)", 1, 1, 3, "1|3");
+    private readonly Option<bool> invert = Toggle("--invert", "images: store 1 − value (Omniglot's dark strokes on white become 1.0 on 0.0); --invert false for photographs", true);
     private readonly Option<string?> target = OptionalText("--target", "tabular: the target column", "NAME", "the last column");
+    private readonly Option<string?> taskColumn = OptionalText("--task-column", "tabular: one table holds many tasks; this column names each row's task", "NAME", "one file per task");
+    private readonly Option<string> separator = Choice("--separator", "tabular: the field separator (auto: detected from the header)", "comma", [.. CsvFormat.SeparatorNames]);
+    private readonly Option<string> na = Choice("--na", "tabular: missing values (empty, NA, N/A, null, NaN) stop the run, drop their row, or become the task's column mean", "error", [.. CsvFormat.MissingNames]);
     private readonly Option<int?> ways = OptionalInt("--ways", "classes per episode", 1, 10_000, "N", "5 for images, 1 otherwise");
     private readonly Option<int> shots = Int("--shots", "support examples per class (per task for regression)", 5, 1, 100_000, "K");
     private readonly Option<int> query = Int("--query", "query examples per class (per task for regression)", 10, 1, 100_000, "Q");
@@ -52,6 +59,8 @@ public sealed class RunDefinitionOptions
     private readonly Option<int> warmupSteps = Int("--warmup-steps", "meta-steps of linear warm-up of the outer learning rate (0: none)", 0, 0, 100_000_000);
     private readonly Option<double> clipGradNorm = Number("--clip-grad-norm", "largest global L2 norm of the outer gradient; a larger one is scaled down to it (0: off)", 0, 0, 1e6);
     private readonly Option<double> weightDecay = Number("--weight-decay", "outer weight decay: decoupled (AdamW) with adam, L2 with sgd (0: off)", 0, 0, 1e6);
+    private readonly Option<bool> multiStepLoss = Switch("--multi-step-loss", "MAML++ (maml, fomaml): the outer loss is the mean of the query losses after every inner step");
+    private readonly Option<bool> learnedInnerLr = Switch("--learned-inner-lr", "MAML++ (maml, fomaml): one inner rate per layer and inner step, learned in the outer loop from --inner-lr");
     private readonly Option<int> metaSteps = Int("--meta-steps", "meta-updates", 2000, 1, 100_000_000, "S");
     private readonly Option<int> evalTasks = Int("--eval-tasks", "held-out tasks for the final evaluation (0 skips it)", 600, 0, 10_000_000, "E");
     private readonly Option<IntegerList?> evalInnerSteps = IntList("--eval-inner-steps", "inner steps after which the evaluation metric is reported", [1, 10], 0, 10_000);
@@ -90,7 +99,7 @@ public sealed class RunDefinitionOptions
     {
         Option[] all =
         [
-            task, algorithm, data, evalData, evalGroups, evalClasses, rotations, target, ways, shots, query, metaBatch, innerSteps, innerLr, outerLr,
+            task, algorithm, data, evalData, evalGroups, evalClasses, rotations, imageSize, channels, invert, target, taskColumn, separator, na, ways, shots, query, metaBatch, innerSteps, innerLr, outerLr, multiStepLoss, learnedInnerLr,
             outerOptimizer, lrSchedule, minOuterLr, warmupSteps, clipGradNorm, weightDecay,
             metaSteps, evalTasks, evalInnerSteps, evalQuery, workers, shards, reduceGroup, reduceTree, device, seed, logEvery, shardTimeout,
             checkpointEvery, gradDtype, kernels, trLambda, trHeads, trTau, trMetaData, trSampler,
@@ -109,7 +118,13 @@ public sealed class RunDefinitionOptions
         EvalGroups = result.GetValue(evalGroups) ?? [],
         EvalClasses = result.GetValue(evalClasses),
         Rotations = result.GetValue(rotations),
+        ImageSize = result.GetValue(imageSize),
+        Channels = result.GetValue(channels),
+        Invert = result.GetValue(invert),
         Target = result.GetValue(target),
+        TaskColumn = result.GetValue(taskColumn),
+        Separator = result.GetValue(separator)!,
+        Na = result.GetValue(na)!,
         Ways = result.GetValue(ways) ?? 0,
         Shots = result.GetValue(shots),
         Query = result.GetValue(query),
@@ -123,6 +138,8 @@ public sealed class RunDefinitionOptions
         WarmupSteps = result.GetValue(warmupSteps),
         ClipGradNorm = result.GetValue(clipGradNorm),
         WeightDecay = result.GetValue(weightDecay),
+        MultiStepLoss = result.GetValue(multiStepLoss),
+        LearnedInnerLr = result.GetValue(learnedInnerLr),
         MetaSteps = result.GetValue(metaSteps),
         EvalTasks = result.GetValue(evalTasks),
         EvalInnerSteps = result.GetValue(evalInnerSteps)!.ToArray(),

@@ -1,8 +1,11 @@
+using MetaCluster.Learning.Images;
+using MetaCluster.Learning.Tasks.Tabular;
+
 namespace MetaCluster.Learning.Tasks;
 
 /// <summary>
 /// What a data-reading task family needs (the <c>--data</c>, <c>--eval-data</c>, <c>--target</c>,
-/// <c>--rotations</c>, <c>--ways</c> and split options). Data-free families ignore it.
+/// <c>--rotations</c>, <c>--ways</c>, image format and split options). Data-free families ignore it.
 /// </summary>
 public sealed record TaskDataOptions
 {
@@ -23,6 +26,18 @@ public sealed record TaskDataOptions
 
     /// <summary>Images: add 90/180/270° rotations as new classes.</summary>
     public bool Rotations { get; init; }
+
+    /// <summary>Tabular: the column naming each row's task (one table, many tasks); null: one file per task.</summary>
+    public string? TaskColumn { get; init; }
+
+    /// <summary>Tabular: separator and missing-value policy (<c>--separator</c>, <c>--na</c>); comma and error by default.</summary>
+    public CsvFormat TableFormat { get; init; } = CsvFormat.Default;
+
+    /// <summary>
+    /// Images: the stored size, channels and polarity (<c>--image-size</c>, <c>--channels</c>,
+    /// <c>--invert</c>); Omniglot's 28×28 grayscale inverted by default.
+    /// </summary>
+    public ImageFormat ImageFormat { get; init; } = ImageFormat.Omniglot;
 
     /// <summary>Classification: ways of the episodes (and outputs of image models).</summary>
     public int Ways { get; init; } = 5;

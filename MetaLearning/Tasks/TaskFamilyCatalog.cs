@@ -22,8 +22,8 @@ public static class TaskFamilyCatalog
         "sinusoid" => new SinusoidTasks(),
         "harmonic" => new HarmonicTasks(),
         "tabular" => TabularTasks.Load(
-            Single(data, "tabular", "a directory of per-task CSV files"),
-            new TabularOptions(TargetName: data!.Target, ValidationFraction: data.ValidationFraction)),
+            Single(data, "tabular", "a directory of per-task CSV files, or a table with --task-column"),
+            new TabularOptions(TargetName: data!.Target, TaskColumn: data.TaskColumn, Format: data.TableFormat, ValidationFraction: data.ValidationFraction)),
         "images" => CreateImages(data ?? throw Needs("images", "image folders or zips")),
         _ => throw new ArgumentException($"unknown task family '{name}' (expected one of: {string.Join(", ", Names)})"),
     };
@@ -43,11 +43,11 @@ public static class TaskFamilyCatalog
     {
         if (data.Data.Count == 0) throw Needs("images", "image folders or zips");
         var options = new ImageTaskOptions(Ways: data.Ways, Rotations: data.Rotations);
-        var all = Load(data.Data);
+        var all = Load(data.Data, data.ImageFormat);
         ImageDataset train, held;
         if (data.EvalData.Count > 0)
         {
-            (train, held) = (all, Load(data.EvalData).Except(all));
+            (train, held) = (all, Load(data.EvalData, data.ImageFormat).Except(all));
             if (held.Classes.Count == 0) throw new ArgumentException("--eval-data holds no class that is not also in --data");
         }
         else
@@ -81,10 +81,11 @@ public static class TaskFamilyCatalog
         return sorted[^Math.Max(1, sorted.Length / 5)..];
     }
 
-    private static ImageDataset Load(IReadOnlyList<string> sources)
+    private static ImageDataset Load(IReadOnlyList<string> sources, ImageFormat format)
     {
-        string key = string.Join('\n', sources.Select(Path.GetFullPath));
-        return ImageSets.GetOrAdd(key, _ => new Lazy<ImageDataset>(() => ImageDataset.Load(sources))).Value;
+        format.Validate();
+        string key = format + "\n" + string.Join('\n', sources.Select(Path.GetFullPath));
+        return ImageSets.GetOrAdd(key, _ => new Lazy<ImageDataset>(() => ImageDataset.Load(sources, format))).Value;
     }
 
     private static string Single(TaskDataOptions? data, string family, string what) =>

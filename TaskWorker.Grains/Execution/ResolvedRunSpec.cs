@@ -1,6 +1,8 @@
 using MetaCluster.Learning.Algorithms;
+using MetaCluster.Learning.Images;
 using MetaCluster.Learning.Models;
 using MetaCluster.Learning.Tasks;
+using MetaCluster.Learning.Tasks.Tabular;
 using MetaCluster.Protos.DataPlane.V1;
 using MetaCluster.ServiceDefaults.Security;
 
@@ -26,10 +28,16 @@ public sealed record ResolvedRunSpec(ITaskFamily Family, IFunctionalModel Model,
             EvalClassList = spec.EvalClasses.Length > 0 ? spec.EvalClasses : null,
             Target = spec.Target.Length > 0 ? spec.Target : null, Rotations = spec.Rotations, Ways = Math.Max(1, spec.Ways),
             ValidationFraction = spec.ValFraction, ValidationClassList = spec.ValClasses.Length > 0 ? spec.ValClasses : null,
+            ImageFormat = new ImageFormat(
+                spec.ImageSize > 0 ? spec.ImageSize : 28, spec.ImageSize > 0 ? spec.ImageSize : 28,
+                spec.Channels > 0 ? spec.Channels : 1, !spec.HasInvert || spec.Invert),
+            TaskColumn = spec.TaskColumn.Length > 0 ? spec.TaskColumn : null,
+            TableFormat = new CsvFormat(CsvFormat.ParseSeparator(spec.Separator.Length > 0 ? spec.Separator : "comma"),
+                CsvFormat.ParseMissing(spec.Na.Length > 0 ? spec.Na : "error")),
         });
         if (spec.Kernels.Length > 0 && !AlgorithmCatalog.KernelChoices.Contains(spec.Kernels))
             throw new ArgumentException($"spec.kernels must be one of {string.Join(", ", AlgorithmCatalog.KernelChoices)}, got '{spec.Kernels}'");
-        var algorithm = AlgorithmCatalog.Create(spec.Algorithm, new InnerLoopSettings(spec.InnerSteps, spec.InnerLr), fusedKernels: spec.Kernels != "autograd");
+        var algorithm = AlgorithmCatalog.Create(spec.Algorithm, new InnerLoopSettings(spec.InnerSteps, spec.InnerLr, spec.MultiStepLoss, spec.LearnedInnerLr), fusedKernels: spec.Kernels != "autograd");
         if (spec.Shots <= 0) throw new ArgumentException($"spec.shots must be positive, got {spec.Shots}");
         if (spec.Query <= 0) throw new ArgumentException($"spec.query must be positive, got {spec.Query}");
         var train = new EpisodeShape(Math.Max(1, spec.Ways), spec.Shots, spec.Query);

@@ -85,33 +85,13 @@ public sealed class TabularTasks : ITaskFamily
     public IReadOnlyList<double> ClassValues => classes;
 
     /// <summary>
-    /// Reads a directory of CSV files: <c>DIR/train/*.csv</c> and <c>DIR/test/*.csv</c> when
-    /// <c>DIR/train</c> exists, otherwise <c>DIR/*.csv</c> split by <see cref="TabularOptions.HeldOutFraction"/>.
+    /// Reads tabular data (<see cref="TabularSources.Read"/>: per-task files, or tables with a task
+    /// column) and standardises the features with statistics of the training tasks.
     /// </summary>
-    public static TabularTasks Load(string directory, TabularOptions? options = null)
+    public static TabularTasks Load(string path, TabularOptions? options = null)
     {
         options ??= new TabularOptions();
-        if (!Directory.Exists(directory)) throw new DirectoryNotFoundException($"tabular data directory '{directory}' does not exist");
-        string[] trainFiles, testFiles;
-        if (Directory.Exists(Path.Combine(directory, "train")))
-        {
-            trainFiles = CsvFiles(Path.Combine(directory, "train"));
-            string testDirectory = Path.Combine(directory, "test");
-            testFiles = Directory.Exists(testDirectory) ? CsvFiles(testDirectory) : [];
-        }
-        else
-        {
-            var all = CsvFiles(directory);
-            if (options.HeldOutFraction is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(options), "the held-out fraction must be in [0, 1)");
-            // At least one training file stays; a positive fraction holds out at least one file.
-            int heldOut = all.Length < 2 ? 0 : Math.Min((int)Math.Ceiling(options.HeldOutFraction * all.Length), all.Length - 1);
-            trainFiles = all[..^heldOut];
-            testFiles = all[^heldOut..];
-        }
-        if (trainFiles.Length == 0) throw new InvalidDataException($"no training CSV files in '{directory}'");
-
-        var train = trainFiles.Select(f => TabularTask.FromTable(CsvTable.Read(f), options.TargetName)).ToArray();
-        var test = testFiles.Select(f => TabularTask.FromTable(CsvTable.Read(f), options.TargetName)).ToArray();
+        var (train, test) = TabularSources.Read(path, options);
         var kind = options.Kind ?? Detect(train.Concat(test), options.MaxDetectedClasses);
         // Validation files leave the training files before the feature statistics are taken: they are held out.
         var held = options.ValidationFraction > 0 ? ValidationSplit.Pick(train.Length, options.ValidationFraction, "CSV file(s)") : new bool[train.Length];
@@ -244,12 +224,9 @@ public sealed class TabularTasks : ITaskFamily
         for (int r = 0; r < task.Count; r++)
         {
             int c = Array.IndexOf(classes, task.Targets[r]);
-            if (c < 0) throw new InvalidDataException($"{task.Name}: target {task.Targets[r]} is not one of the classes ({string.Join(", ", classes)})");
+            if (c < 0) throw new InvalidDataException($"{task.Name}: the target of data row {r + 1} is not one of the {classes.Length} training classes"); // cell values are not echoed
             byClass[c].Add(r);
         }
         return byClass;
     }
-
-    private static string[] CsvFiles(string directory) =>
-        Directory.GetFiles(directory, "*.csv").Order(StringComparer.Ordinal).ToArray();
 }

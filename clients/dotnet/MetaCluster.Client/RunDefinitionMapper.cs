@@ -56,6 +56,14 @@ internal static class RunDefinitionMapper
         if (o.ValClasses is not null) d.ValClasses = o.ValClasses;
         if (o.EarlyStop is { } earlyStop) d.EarlyStop = earlyStop;
         if (o.Tensorboard is { } tensorboard) d.Tensorboard = tensorboard;
+        if (o.ImageSize is { } imageSize) d.ImageSize = imageSize;
+        if (o.Channels is { } channels) d.Channels = channels;
+        if (o.Invert is { } invert) d.Invert = invert;
+        if (o.TaskColumn is not null) d.TaskColumn = o.TaskColumn;
+        if (o.Separator is not null) d.Separator = o.Separator;
+        if (o.Na is not null) d.Na = o.Na;
+        if (o.MultiStepLoss is { } multiStepLoss) d.MultiStepLoss = multiStepLoss;
+        if (o.LearnedInnerLr is { } learnedInnerLr) d.LearnedInnerLr = learnedInnerLr;
         return d;
     }
 
@@ -109,5 +117,13 @@ internal static class RunDefinitionMapper
         ValClasses = d.HasValClasses ? d.ValClasses : null,
         EarlyStop = d.HasEarlyStop ? d.EarlyStop : null,
         Tensorboard = d.HasTensorboard ? d.Tensorboard : null,
+        ImageSize = d.HasImageSize ? d.ImageSize : null,
+        Channels = d.HasChannels ? d.Channels : null,
+        Invert = d.HasInvert ? d.Invert : null,
+        TaskColumn = d.HasTaskColumn ? d.TaskColumn : null,
+        Separator = d.HasSeparator ? d.Separator : null,
+        Na = d.HasNa ? d.Na : null,
+        MultiStepLoss = d.HasMultiStepLoss ? d.MultiStepLoss : null,
+        LearnedInnerLr = d.HasLearnedInnerLr ? d.LearnedInnerLr : null,
     };
 }

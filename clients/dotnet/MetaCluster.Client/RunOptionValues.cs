@@ -37,6 +37,9 @@ public static class Algorithms
     /// <summary>Prototypical networks (classification only).</summary>
     public const string ProtoNet = "protonet";
 
+    /// <summary>Matching networks: cosine attention over the support set (classification only).</summary>
+    public const string MatchingNet = "matchingnet";
+
     /// <summary>Multi-task learning, first order.</summary>
     public const string Mtl = "mtl";
 

@@ -14,7 +14,7 @@ public sealed record RunOptions
     /// <summary>Task family: <c>sinusoid</c>, <c>harmonic</c>, <c>images</c> or <c>tabular</c> (<see cref="TaskFamilies"/>).</summary>
     public string? Task { get; init; }
 
-    /// <summary><c>maml</c>, <c>fomaml</c>, <c>anil</c>, <c>foanil</c>, <c>metasgd</c>, <c>protonet</c>, <c>mtl</c> or <c>reptile</c> (<see cref="Algorithms"/>).</summary>
+    /// <summary><c>maml</c>, <c>fomaml</c>, <c>anil</c>, <c>foanil</c>, <c>metasgd</c>, <c>protonet</c>, <c>matchingnet</c>, <c>mtl</c> or <c>reptile</c> (<see cref="Algorithms"/>).</summary>
     public string? Algorithm { get; init; }
 
     /// <summary>Meta-training data (<c>--data</c>, repeatable): image folders or zips, or a folder of CSV files.</summary>
@@ -154,4 +154,27 @@ public sealed record RunOptions
 
     /// <summary>Whether the run directory gets TensorBoard event files (<c>--tensorboard</c>).</summary>
     public bool? Tensorboard { get; init; }
+    /// <summary>Images: resized to this many pixels square (<c>--image-size</c>; default 28).</summary>
+    public int? ImageSize { get; init; }
+
+    /// <summary>Images: 1 (grayscale) or 3 (RGB) channels (<c>--channels</c>; default 1).</summary>
+    public int? Channels { get; init; }
+
+    /// <summary>Images: store 1 − value (<c>--invert</c>; default true, Omniglot's dark strokes on white).</summary>
+    public bool? Invert { get; init; }
+
+    /// <summary>Tabular: the column naming each row's task in one table (<c>--task-column</c>; default one file per task).</summary>
+    public string? TaskColumn { get; init; }
+
+    /// <summary>Tabular: <c>comma</c>, <c>semicolon</c>, <c>tab</c>, <c>pipe</c> or <c>auto</c> (<c>--separator</c>; default comma).</summary>
+    public string? Separator { get; init; }
+
+    /// <summary>Tabular: missing values are an <c>error</c>, <c>drop-row</c> or <c>mean</c> (<c>--na</c>; default error).</summary>
+    public string? Na { get; init; }
+
+    /// <summary>MAML++ (maml, fomaml): the multi-step loss (<c>--multi-step-loss</c>).</summary>
+    public bool? MultiStepLoss { get; init; }
+
+    /// <summary>MAML++ (maml, fomaml): learned per-layer per-step inner rates (<c>--learned-inner-lr</c>).</summary>
+    public bool? LearnedInnerLr { get; init; }
 }

@@ -22,6 +22,7 @@ public sealed class SubmitTests
             GradDtype = "bf16", Kernels = "autograd", ReduceGroup = 2, ReduceTree = 4,
             ValEvery = 10, ValTasks = 50, ValInnerSteps = 3, ValFraction = 0.2, ValClasses = "val.txt", EarlyStop = 4, Tensorboard = false,
             OuterOptimizer = "sgd", LrSchedule = "cosine", MinOuterLr = 0.0005, WarmupSteps = 10, ClipGradNorm = 0, WeightDecay = 0.01,
+            ImageSize = 84, Channels = 3, Invert = false, TaskColumn = "assay", Separator = "tab", Na = "mean", MultiStepLoss = true, LearnedInnerLr = false,
         };
         var fake = Started();
         using (var client = fake.Client()) await client.SubmitAsync(options, cancellationToken: TestContext.Current.CancellationToken);
@@ -35,6 +36,7 @@ public sealed class SubmitTests
             TrMetaData = 4, TrSampler = "random", GradDtype = "bf16", Kernels = "autograd", ReduceGroup = 2, ReduceTree = 4,
             ValEvery = 10, ValTasks = 50, ValInnerSteps = 3, ValFraction = 0.2, ValClasses = "val.txt", EarlyStop = 4, Tensorboard = false,
             OuterOptimizer = "sgd", LrSchedule = "cosine", MinOuterLr = 0.0005, WarmupSteps = 10, ClipGradNorm = 0, WeightDecay = 0.01,
+            ImageSize = 84, Channels = 3, Invert = false, TaskColumn = "assay", Separator = "tab", Na = "mean", MultiStepLoss = true, LearnedInnerLr = false,
             Data = { "a.zip", "b" }, EvalData = { "c.zip" }, EvalGroups = { "g1", "g2" }, EvalInnerSteps = { 0, 1, 10 },
         };
         Assert.Equal(expected, sent);

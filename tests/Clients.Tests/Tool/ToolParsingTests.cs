@@ -28,6 +28,8 @@ public sealed class ToolParsingTests
     [InlineData("tr-meta-data")] [InlineData("tr-sampler")] [InlineData("grad-dtype")] [InlineData("kernels")] [InlineData("reduce-group")] [InlineData("reduce-tree")]
     [InlineData("val-every")] [InlineData("val-tasks")] [InlineData("val-inner-steps")] [InlineData("val-fraction")] [InlineData("val-classes")]
     [InlineData("early-stop")] [InlineData("tensorboard")]
+    [InlineData("image-size")] [InlineData("channels")] [InlineData("invert")] [InlineData("task-column")] [InlineData("separator")] [InlineData("na")]
+    [InlineData("multi-step-loss")] [InlineData("learned-inner-lr")]
     public void SubmitTakesTrainsOptionUnderItsName(string name)
     {
         var submit = ToolCli.Build(new ToolContext(TextWriter.Null, TextWriter.Null, _ => null)).Subcommands.Single(c => c.Name == "submit");
@@ -42,7 +44,7 @@ public sealed class ToolParsingTests
         definition.AddTo(command);
         var parse = command.Parse(["--task", "images", "--data", "a.zip", "--data", "b", "--eval-groups", "g1,g2", "--rotations", "--ways", "20",
             "--inner-lr", "0.4", "--eval-inner-steps", "1,3", "--seed", "18446744073709551615", "--tr-lambda", "0", "--checkpoint-every", "0",
-            "--val-every", "50", "--early-stop", "3", "--tensorboard", "false"]);
+            "--val-every", "50", "--early-stop", "3", "--tensorboard", "false", "--channels", "3", "--invert", "false", "--task-column", "assay", "--multi-step-loss"]);
         Assert.Empty(parse.Errors);
         var options = definition.Read(parse);
         Assert.Equal("images", options.Task);
@@ -60,10 +62,16 @@ public sealed class ToolParsingTests
         Assert.Null(options.Algorithm);
         Assert.Null(options.MetaSteps);
         Assert.Empty(options.EvalData);
+        Assert.Equal((3, false, "assay", true), (options.Channels, options.Invert, options.TaskColumn, options.MultiStepLoss));
+        Assert.Null(options.LearnedInnerLr);
+        Assert.Null(options.ImageSize);
+        Assert.True(definition.Read(command.Parse(["--invert"])).Invert);
 
         var none = definition.Read(command.Parse([]));
         Assert.Null(none.Rotations);
         Assert.Null(none.Tensorboard);
+        Assert.Null(none.Invert);
+        Assert.Null(none.MultiStepLoss);
         Assert.Null(none.Task);
     }
 

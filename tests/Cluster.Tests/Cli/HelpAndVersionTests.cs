@@ -31,7 +31,7 @@ public sealed class HelpAndVersionTests
     [Theory]
     [InlineData("train", "--meta-batch <T>", "tasks per meta-step [default: 25]")]
     [InlineData("train", "--task <sinusoid|harmonic|images|tabular>", "[default: sinusoid]")]
-    [InlineData("train", "--algorithm <maml|fomaml|anil|foanil|metasgd|protonet|mtl|reptile>", "[default: maml]")]
+    [InlineData("train", "--algorithm <maml|fomaml|anil|foanil|metasgd|protonet|matchingnet|mtl|reptile>", "[default: maml]")]
     [InlineData("train", "--inner-lr <A>", "[default: 0.01]")]
     [InlineData("train", "--outer-lr <B>", "[default: 0.001; 1 for reptile with sgd]")]
     [InlineData("train", "--outer-optimizer <adam|sgd>", "[default: sgd for reptile, adam otherwise]")]

@@ -19,6 +19,7 @@ public sealed class ImageAlgorithmsClusterTests
     [InlineData("anil")]
     [InlineData("metasgd")]
     [InlineData("protonet")]
+    [InlineData("matchingnet")]
     [InlineData("mtl")]
     public async Task EveryAlgorithmLowersItsLossOnOmniglotThroughTwoWorkersAndReportsAccuracy(string algorithm)
     {

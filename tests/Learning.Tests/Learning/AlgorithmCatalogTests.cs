@@ -12,7 +12,7 @@ public sealed class AlgorithmCatalogTests
     [Fact]
     public void TheBriefsAlgorithmsAreAllRegistered()
     {
-        foreach (var name in new[] { "maml", "fomaml", "anil", "metasgd", "protonet", "mtl", "reptile" })
+        foreach (var name in new[] { "maml", "fomaml", "anil", "metasgd", "protonet", "matchingnet", "mtl", "reptile" })
             Assert.Equal(name, AlgorithmCatalog.Create(name, new InnerLoopSettings(1, 0.1)).Name);
         Assert.Contains("unknown algorithm 'leo'", Assert.Throws<ArgumentException>(() => AlgorithmCatalog.Create("leo", new InnerLoopSettings(1, 0.1))).Message);
     }
@@ -30,7 +30,7 @@ public sealed class AlgorithmCatalogTests
             var theta = algorithm.InitializeMetaParameters(model, 3);
             Assert.Equal(algorithm.MetaLayout(model).Count, theta.shape[0]);
 
-            if (family.Kind == TaskKind.Regression && name == "protonet")
+            if (family.Kind == TaskKind.Regression && AlgorithmCatalog.NeedsClassification(name))
             {
                 Assert.Throws<ArgumentException>(() => algorithm.ComputeShard(model, theta, batch));
                 continue;

@@ -12,7 +12,7 @@ namespace MetaCluster.Tool.Verbs;
 public sealed class RunDefinitionOptions
 {
     private readonly Option<string?> task = Text("task", "Task family: sinusoid, harmonic, images, tabular [sinusoid]", "FAMILY");
-    private readonly Option<string?> algorithm = Text("algorithm", "maml, fomaml, anil, foanil, metasgd, protonet, mtl, reptile [maml]", "NAME");
+    private readonly Option<string?> algorithm = Text("algorithm", "maml, fomaml, anil, foanil, metasgd, protonet, matchingnet, mtl, reptile [maml]", "NAME");
     private readonly Option<string[]> data = new("--data") { Description = "Meta-training data on the coordinator (repeatable): image folders or zips, a folder of CSV files", HelpName = "PATH" };
     private readonly Option<string[]> evalData = new("--eval-data") { Description = "Held-out image data on the coordinator (repeatable)", HelpName = "PATH" };
     private readonly Option<string[]> evalGroups = NumberOptions.Words("eval-groups", "Held-out groups taken from --data");
@@ -59,6 +59,14 @@ public sealed class RunDefinitionOptions
     private readonly Option<string?> valClasses = Text("val-classes", "Images: a file on the coordinator listing the validation classes", "FILE");
     private readonly Option<int?> earlyStop = NumberOptions.Single<int>("early-stop", "Validations in a row without improvement that end the run [0: never]");
     private readonly Option<bool> tensorboard = new("--tensorboard") { Description = "TensorBoard event files under tensorboard/ in the run directory (--tensorboard false: none) [true]" };
+    private readonly Option<int?> imageSize = NumberOptions.Single<int>("image-size", "Images: resized to S×S pixels [28]");
+    private readonly Option<int?> channels = NumberOptions.Single<int>("channels", "Images: 1 (grayscale) or 3 (RGB) [1]");
+    private readonly Option<bool?> invert = new("--invert") { Description = "Images: store 1 − value, Omniglot's dark strokes on white; --invert false for photographs [true]", HelpName = "true|false", Arity = ArgumentArity.ZeroOrOne };
+    private readonly Option<string?> taskColumn = Text("task-column", "Tabular: one table holds many tasks; this column names each row's task [one file per task]", "NAME");
+    private readonly Option<string?> separator = Text("separator", "Tabular: comma, semicolon, tab, pipe or auto [comma]", "NAME");
+    private readonly Option<string?> na = Text("na", "Tabular: missing values are an error, drop-row or mean [error]", "POLICY");
+    private readonly Option<bool> multiStepLoss = new("--multi-step-loss") { Description = "MAML++ (maml, fomaml): the mean of the query losses after every inner step" };
+    private readonly Option<bool> learnedInnerLr = new("--learned-inner-lr") { Description = "MAML++ (maml, fomaml): per-layer per-step inner rates learned from --inner-lr" };
 
     // train's options that a coordinator decides for itself: named with the reason instead of "unrecognized".
     private static readonly string[] NotForSubmit = ["out", "resume", "threads", "metrics-port", "trace-console", "no-report", "data-plane"];
@@ -72,6 +80,7 @@ public sealed class RunDefinitionOptions
             outerLr, outerOptimizer, lrSchedule, minOuterLr, warmupSteps, clipGradNorm, weightDecay, metaSteps, evalTasks, evalInnerSteps, evalQuery, workers, shards, device, seed, logEvery, shardTimeout, checkpointEvery,
             trLambda, trHeads, trTau, trMetaData, trSampler, gradDtype, kernels, reduceGroup, reduceTree,
             valEvery, valTasks, valInnerSteps, valFraction, valClasses, earlyStop, tensorboard,
+            imageSize, channels, invert, taskColumn, separator, na, multiStepLoss, learnedInnerLr,
         })
         {
             command.Add(option);
@@ -135,6 +144,14 @@ public sealed class RunDefinitionOptions
         ValClasses = parse.GetValue(valClasses),
         EarlyStop = parse.GetValue(earlyStop),
         Tensorboard = parse.GetResult(tensorboard) is { Implicit: false } ? parse.GetValue(tensorboard) : null,
+        ImageSize = parse.GetValue(imageSize),
+        Channels = parse.GetValue(channels),
+        Invert = parse.GetResult(invert) is { Implicit: false } ? parse.GetValue(invert) ?? true : null,
+        TaskColumn = parse.GetValue(taskColumn),
+        Separator = parse.GetValue(separator),
+        Na = parse.GetValue(na),
+        MultiStepLoss = parse.GetResult(multiStepLoss) is { Implicit: false } ? parse.GetValue(multiStepLoss) : null,
+        LearnedInnerLr = parse.GetResult(learnedInnerLr) is { Implicit: false } ? parse.GetValue(learnedInnerLr) : null,
     };
 
     private static Option<string?> Text(string name, string description, string helpName) =>
