@@ -1,0 +1,106 @@
+using YamlDotNet.RepresentationModel;
+
+namespace MetaCluster.Tests.Deploy.Docs;
+
+/// <summary>
+/// The documentation against what ships: every verb and option a page names exists (read from the
+/// built executables' --help, so options added later are known without editing this test), every
+/// relative link leads to a file, the README stays short, and the citation file is CFF 1.2.0.
+/// </summary>
+public sealed class DocsTests(ITestOutputHelper output)
+{
+    private static readonly Lazy<Task<(HashSet<string> Options, ExecutableHelp Coordinator, ExecutableHelp Tool)>> Executables = new(ReadExecutablesAsync);
+
+    [Fact]
+    public async Task PagesNameOnlyVerbsAndOptionsThatExist()
+    {
+        var (options, coordinator, tool) = await Executables.Value;
+        output.WriteLine($"{options.Count} options; Coordinator verbs {string.Join(", ", coordinator.Verbs.Order())}; metacluster verbs {string.Join(", ", tool.Verbs.Order())}");
+        var pages = MarkdownPage.All();
+        Assert.Contains(pages, p => p.RelativePath == "README.md");
+
+        var problems = pages.SelectMany(page => DocOptions.Problems(page, options, coordinator.Verbs, tool.Verbs)).ToList();
+
+        Assert.True(problems.Count == 0, string.Join('\n', problems));
+    }
+
+    [Fact]
+    public async Task TheCheckFindsAnOptionOrVerbThatDoesNotExist()
+    {
+        var (options, coordinator, tool) = await Executables.Value;
+        Assert.Contains("train", coordinator.Verbs);
+        Assert.Contains("--meta-steps", options);
+        var page = new MarkdownPage("docs/made-up.md", """
+            Run `Coordinator frobnicate` or:
+
+            ```sh
+            dotnet run -c Release --project Coordinator -- train --meta-steps 10 \
+              --no-such-option 3
+            metacluster teleport $RUN
+            ```
+            and `--tls-*`, `--nothing-*`.
+            """);
+
+        var problems = DocOptions.Problems(page, options, coordinator.Verbs, tool.Verbs);
+
+        Assert.Equal(4, problems.Count);
+        Assert.Contains(problems, p => p.StartsWith("docs/made-up.md:1: 'Coordinator frobnicate'", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("docs/made-up.md:4: --no-such-option", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("docs/made-up.md:6: 'metacluster teleport'", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("docs/made-up.md:8: --nothing-*", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void EveryRelativeLinkLeadsToAFile()
+    {
+        var broken = new List<string>();
+        foreach (var page in MarkdownPage.All())
+        {
+            foreach (var (line, target) in page.Links())
+            {
+                if (target.StartsWith('#') || target.Contains("://", StringComparison.Ordinal) || target.StartsWith("mailto:", StringComparison.Ordinal)) continue;
+                var path = Uri.UnescapeDataString(target.Split('#')[0]);
+                var resolved = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(page.FullPath)!, path));
+                if (!File.Exists(resolved) && !Directory.Exists(resolved)) broken.Add($"{page.RelativePath}:{line}: {target} ({resolved} does not exist)");
+            }
+        }
+        Assert.True(broken.Count == 0, string.Join('\n', broken));
+    }
+
+    [Fact]
+    public void TheReadmeStaysShort()
+    {
+        var lines = File.ReadAllLines(DeployFiles.InRepository("README.md")).Length;
+        Assert.True(lines <= 220, $"README.md has {lines} lines; keep it at most 220 and move reference material to docs/");
+    }
+
+    [Fact]
+    public void TheCitationFileIsCff120WithWhatItRequires()
+    {
+        var yaml = new YamlStream();
+        yaml.Load(new StringReader(DeployFiles.Read("CITATION.cff")));
+        var root = (YamlMappingNode)yaml.Documents.Single().RootNode;
+        string? Scalar(string key) => root.Children.TryGetValue(new YamlScalarNode(key), out var node) ? ((YamlScalarNode)node).Value : null;
+
+        Assert.Equal("1.2.0", Scalar("cff-version"));
+        Assert.False(string.IsNullOrWhiteSpace(Scalar("message")));
+        Assert.False(string.IsNullOrWhiteSpace(Scalar("title")));
+        var authors = (YamlSequenceNode)root.Children[new YamlScalarNode("authors")];
+        Assert.NotEmpty(authors.Children);
+        Assert.All(authors.Children.Cast<YamlMappingNode>(), author =>
+            Assert.True(author.Children.ContainsKey(new YamlScalarNode("name")) || author.Children.ContainsKey(new YamlScalarNode("family-names")), "each author needs name or family-names"));
+        Assert.Equal("MIT", Scalar("license"));
+        Assert.StartsWith("MIT License", DeployFiles.Read("LICENSE"), StringComparison.Ordinal);
+    }
+
+    private static async Task<(HashSet<string>, ExecutableHelp, ExecutableHelp)> ReadExecutablesAsync()
+    {
+        var coordinator = await ExecutableHelp.ReadAsync("Coordinator", "Coordinator");
+        var worker = await ExecutableHelp.ReadAsync("TaskWorker", "TaskWorker");
+        var tool = await ExecutableHelp.ReadAsync(Path.Combine("clients", "dotnet", "MetaCluster.Tool"), "MetaCluster.Tool");
+        var bench = await ExecutableHelp.ReadAsync(Path.Combine("bench", "Bench"), "Bench");
+        var options = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var help in new[] { coordinator, worker, tool, bench }) options.UnionWith(help.Options);
+        return (options, coordinator, tool);
+    }
+}
