@@ -17,7 +17,9 @@ internal static partial class DocOptions
         // dotnet
         "--project", "--no-build", "--filter", "--configuration", "--framework", "--global", "--add-source", "--no-restore", "--logger",
         // helm, kubectl, docker
-        "--set", "--create-namespace", "--namespace", "--values", "--replicas", "--build", "--file",
+        "--set", "--create-namespace", "--namespace", "--values", "--replicas", "--build", "--file", "--gpus", "--rm",
+        // pip
+        "--user", "--upgrade", "--index-url",
         // Deploy/build-images.sh
         "--push", "--backend",
         // bench/reference/maml_reference.py
