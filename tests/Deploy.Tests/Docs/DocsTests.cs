@@ -5,7 +5,7 @@ namespace MetaCluster.Tests.Deploy.Docs;
 /// <summary>
 /// The documentation against what ships: every verb and option a page names exists (read from the
 /// built executables' --help, so options added later are known without editing this test), every
-/// relative link leads to a file, the README stays short, and the citation file is CFF 1.2.0.
+/// relative link leads to a file (and a heading, where it names an anchor), the README stays short, and the citation file is CFF 1.2.0.
 /// </summary>
 public sealed class DocsTests(ITestOutputHelper output)
 {
@@ -58,13 +58,41 @@ public sealed class DocsTests(ITestOutputHelper output)
         {
             foreach (var (line, target) in page.Links())
             {
-                if (target.StartsWith('#') || target.Contains("://", StringComparison.Ordinal) || target.StartsWith("mailto:", StringComparison.Ordinal)) continue;
-                var path = Uri.UnescapeDataString(target.Split('#')[0]);
-                var resolved = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(page.FullPath)!, path));
-                if (!File.Exists(resolved) && !Directory.Exists(resolved)) broken.Add($"{page.RelativePath}:{line}: {target} ({resolved} does not exist)");
+                if (target.Contains("://", StringComparison.Ordinal) || target.StartsWith("mailto:", StringComparison.Ordinal)) continue;
+                var parts = target.Split('#', 2);
+                var resolved = parts[0].Length == 0 ? page.FullPath : Path.GetFullPath(Path.Combine(Path.GetDirectoryName(page.FullPath)!, Uri.UnescapeDataString(parts[0])));
+                if (!File.Exists(resolved) && !Directory.Exists(resolved))
+                {
+                    broken.Add($"{page.RelativePath}:{line}: {target} ({resolved} does not exist)");
+                    continue;
+                }
+                if (parts.Length == 2 && resolved.EndsWith(".md", StringComparison.Ordinal)
+                    && !new MarkdownPage(resolved, File.ReadAllText(resolved)).Anchors().Contains(parts[1]))
+                    broken.Add($"{page.RelativePath}:{line}: {target} (no heading of {Path.GetFileName(resolved)} has the anchor #{parts[1]})");
             }
         }
         Assert.True(broken.Count == 0, string.Join('\n', broken));
+    }
+
+    [Fact]
+    public void EveryCodeFenceCloses()
+    {
+        // An unclosed fence turns the rest of the page into code: its links would go unchecked.
+        var open = MarkdownPage.All()
+            .Where(page => page.Text.Split('\n').Count(line => line.TrimStart().StartsWith("```", StringComparison.Ordinal)) % 2 != 0)
+            .Select(page => page.RelativePath)
+            .ToList();
+        Assert.True(open.Count == 0, "a code fence is not closed in " + string.Join(", ", open));
+    }
+
+    [Fact]
+    public void AnchorsAreTheOnesGitHubGivesHeadings()
+    {
+        var page = new MarkdownPage("x.md", "# Title\n## With TRLearner (`--tr-lambda` > 0): the exact two-phase step\n```sh\n# not a heading\n```\n## C# client and the `metacluster` tool\n## Title\n");
+
+        Assert.Equal(
+            new[] { "title", "with-trlearner---tr-lambda--0-the-exact-two-phase-step", "c-client-and-the-metacluster-tool", "title-1" }.Order(),
+            page.Anchors().Order());
     }
 
     [Fact]

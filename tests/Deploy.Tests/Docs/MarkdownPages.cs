@@ -76,6 +76,21 @@ internal sealed partial record MarkdownPage(string RelativePath, string Text)
         }
     }
 
+    /// <summary>The anchors GitHub gives the page's headings: lower case, punctuation dropped, spaces as hyphens, repeats numbered.</summary>
+    public IReadOnlySet<string> Anchors()
+    {
+        var anchors = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (_, text) in ProseLines())
+        {
+            if (Heading().Match(text) is not { Success: true } heading) continue;
+            var slug = new string(heading.Groups[1].Value.Trim().ToLowerInvariant()
+                .Where(c => char.IsLetterOrDigit(c) || c is ' ' or '-' or '_').ToArray()).Replace(' ', '-');
+            var unique = slug;
+            for (var n = 1; !anchors.Add(unique); n++) unique = $"{slug}-{n}";
+        }
+        return anchors;
+    }
+
     private IEnumerable<(int Line, string Text)> ProseLines()
     {
         var inFence = false;
@@ -90,6 +105,9 @@ internal sealed partial record MarkdownPage(string RelativePath, string Text)
             if (!inFence) yield return (i + 1, lines[i]);
         }
     }
+
+    [GeneratedRegex(@"^#{1,6}\s+(.+?)\s*#*$")]
+    private static partial Regex Heading();
 
     [GeneratedRegex("`([^`]+)`")]
     private static partial Regex InlineSpan();
