@@ -11,6 +11,25 @@ public sealed class DocsTests(ITestOutputHelper output)
 {
     private static readonly Lazy<Task<(HashSet<string> Options, ExecutableHelp Coordinator, ExecutableHelp Tool)>> Executables = new(ReadExecutablesAsync);
 
+    private static readonly Lazy<Task<ExecutableHelp[]>> All = new(() => Task.WhenAll(
+        ExecutableHelp.ReadAsync("Coordinator", "Coordinator"),
+        ExecutableHelp.ReadAsync("TaskWorker", "TaskWorker"),
+        ExecutableHelp.ReadAsync(Path.Combine("clients", "dotnet", "MetaCluster.Tool"), "MetaCluster.Tool"),
+        ExecutableHelp.ReadAsync(Path.Combine("bench", "Bench"), "Bench")));
+
+    [Fact]
+    public async Task TheCommandLineReferenceIsTheExecutablesHelp()
+    {
+        var helps = await All.Value;
+        var expected = CommandLineReference.Render([("Coordinator", helps[0]), ("TaskWorker", helps[1]), ("metacluster", helps[2]), ("Bench", helps[3])]);
+        var path = DeployFiles.InRepository(CommandLineReference.RelativePath);
+        var actual = File.Exists(path) ? File.ReadAllText(path) : "";
+        if (actual == expected) return;
+
+        File.WriteAllText(path, expected);
+        Assert.Fail($"{CommandLineReference.RelativePath} did not match the executables' --help; it has been rewritten: review and commit it");
+    }
+
     [Fact]
     public async Task PagesNameOnlyVerbsAndOptionsThatExist()
     {
@@ -123,12 +142,9 @@ public sealed class DocsTests(ITestOutputHelper output)
 
     private static async Task<(HashSet<string>, ExecutableHelp, ExecutableHelp)> ReadExecutablesAsync()
     {
-        var coordinator = await ExecutableHelp.ReadAsync("Coordinator", "Coordinator");
-        var worker = await ExecutableHelp.ReadAsync("TaskWorker", "TaskWorker");
-        var tool = await ExecutableHelp.ReadAsync(Path.Combine("clients", "dotnet", "MetaCluster.Tool"), "MetaCluster.Tool");
-        var bench = await ExecutableHelp.ReadAsync(Path.Combine("bench", "Bench"), "Bench");
+        var helps = await All.Value;
         var options = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var help in new[] { coordinator, worker, tool, bench }) options.UnionWith(help.Options);
-        return (options, coordinator, tool);
+        foreach (var help in helps) options.UnionWith(help.Options);
+        return (options, helps[0], helps[2]);
     }
 }

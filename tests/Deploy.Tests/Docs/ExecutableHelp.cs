@@ -10,14 +10,18 @@ namespace MetaCluster.Tests.Deploy.Docs;
 /// </summary>
 internal sealed partial class ExecutableHelp
 {
-    private ExecutableHelp(string name, IReadOnlySet<string> verbs, IReadOnlySet<string> options)
+    private ExecutableHelp(string name, IReadOnlySet<string> verbs, IReadOnlySet<string> options, IReadOnlyList<(string Verb, string Text)> texts)
     {
         Name = name;
         Verbs = verbs;
         Options = options;
+        Texts = texts;
     }
 
     public string Name { get; }
+
+    /// <summary>The help texts as printed: the root's (verb "") first, then each verb's in name order.</summary>
+    public IReadOnlyList<(string Verb, string Text)> Texts { get; }
 
     /// <summary>The verbs the root help lists under Commands.</summary>
     public IReadOnlySet<string> Verbs { get; }
@@ -31,9 +35,10 @@ internal sealed partial class ExecutableHelp
         var dll = BuiltAssembly(projectDirectory, assemblyName);
         var rootHelp = await HelpAsync(dll, []);
         var verbs = VerbsOf(rootHelp);
-        var options = new HashSet<string>(OptionsOf(rootHelp), StringComparer.Ordinal);
-        foreach (var verb in verbs) options.UnionWith(OptionsOf(await HelpAsync(dll, [verb])));
-        return new ExecutableHelp(assemblyName, verbs, options);
+        var texts = new List<(string, string)> { ("", rootHelp) };
+        foreach (var verb in verbs.Order(StringComparer.Ordinal)) texts.Add((verb, await HelpAsync(dll, [verb])));
+        var options = new HashSet<string>(texts.SelectMany(t => OptionsOf(t.Item2)), StringComparer.Ordinal);
+        return new ExecutableHelp(assemblyName, verbs, options, texts);
     }
 
     private static string BuiltAssembly(string projectDirectory, string assemblyName)
