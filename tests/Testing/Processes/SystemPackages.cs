@@ -8,9 +8,12 @@ namespace MetaCluster.Testing.Processes;
 public static class SystemPackages
 {
     /// <summary>Why <paramref name="command"/> cannot be had here, with the install command; null where it is on PATH or the scripts may install it (root).</summary>
-    public static string? Missing(string command, string aptPackage)
+    public static string? Missing(string command, string aptPackage) => Missing(command, aptPackage, Environment.IsPrivilegedProcess);
+
+    /// <summary>As <see cref="Missing(string, string)"/>, for a process that is root or not.</summary>
+    public static string? Missing(string command, string aptPackage, bool root)
     {
-        if (Environment.IsPrivilegedProcess || OnPath(command)) return null;
+        if (root || OnPath(command)) return null;
         return $"{command} is not installed and tests do not run sudo: install it with 'sudo apt-get install {aptPackage}' " +
                "(the Deploy/scripts/ensure-* scripts install it themselves when run as root, as CI does)";
     }
