@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure Debian's python3 (/usr/bin/python3) has what the Python client (clients/python) and its
 # tests need: grpcio, protobuf, numpy and pytest, plus pandas and torch for the optional parts.
-# Installs the missing apt packages only; does nothing when they are all there. Used by CI (.ci/run)
+# Installs the missing apt packages only, and only as root; does nothing when they are all there. Used by CI (.ci/run)
 # before the tests, so that tests/PythonClient.Tests runs instead of skipping.
 set -euo pipefail
 
@@ -21,9 +21,12 @@ if ! command -v apt-get >/dev/null 2>&1; then
   echo "ensure-python-client-deps.sh: no apt-get here; install ${missing[*]} (or pip install './clients/python[pandas,test]') yourself" >&2
   exit 1
 fi
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+# Only as root (CI): elsewhere print the command rather than ask for a password.
+if [ "$(id -u)" -ne 0 ]; then
+  echo "ensure-python-client-deps.sh: missing ${missing[*]}; install them with: sudo apt-get install --no-install-recommends python3 ${missing[*]}" >&2
+  exit 1
+fi
 echo "installing ${missing[*]} from apt..." >&2
-$SUDO apt-get update -qq >/dev/null
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends python3 "${missing[@]}" >/dev/null
+apt-get update -qq >/dev/null
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3 "${missing[@]}" >/dev/null
 "$python" -c "import grpc, google.protobuf, numpy, pytest"

@@ -16,6 +16,7 @@ public sealed class PrometheusScrapeTests
     [Fact]
     public async Task PrometheusScrapesTheCoordinatorsTasksPerSecondSeries()
     {
+        if (MetaCluster.Testing.Processes.SystemPackages.PrometheusMissing is { } noPrometheus) Assert.Skip(noPrometheus);
         int metricsPort = FreePorts.Next(), prometheusPort = FreePorts.Next();
         string state = ClusterRuns.TempDirectory();
         await using var cluster = await EmbeddedCluster.StartAsync(new EmbeddedClusterOptions(2, Threads: 1, MetricsPort: metricsPort), TestContext.Current.CancellationToken);
