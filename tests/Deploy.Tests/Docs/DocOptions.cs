@@ -20,10 +20,16 @@ internal static partial class DocOptions
         "--set", "--create-namespace", "--namespace", "--values", "--replicas", "--build", "--file", "--gpus", "--rm",
         // pip
         "--user", "--upgrade", "--index-url",
+        // tensorboard
+        "--logdir",
         // Deploy/build-images.sh
         "--push", "--backend",
         // bench/reference/maml_reference.py
         "--steps", "--memory-format",
+        // Deploy/gpu/run.sh and bundle.sh
+        "--cpu", "--quick", "--force-build", "--no-publish",
+        // Deploy/AppHost (AppHostSettings reads them from its configuration, not a System.CommandLine command)
+        "--redis-port", "--api-port", "--sample-ratio",
     };
 
     /// <summary>One line per unknown verb or option: "PAGE:LINE: ...".</summary>
