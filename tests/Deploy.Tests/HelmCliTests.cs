@@ -62,6 +62,11 @@ public sealed class HelmCliTests(ITestOutputHelper output)
         Assert.Equal(7100, (long?)coordinator["readinessProbe"]!["grpc"]!["port"]);
         Assert.Equal("test-metacluster-token", (string?)Env(coordinator, "CLUSTER_TOKEN")!["valueFrom"]!["secretKeyRef"]!["name"]);
         Assert.NotNull(Single(documents, "Secret", null)["data"]!["token"]);
+        // Users and workers hold separate tokens: the coordinator reads both, a worker only its own.
+        Assert.Equal("token", (string?)Env(coordinator, "CLUSTER_TOKEN")!["valueFrom"]!["secretKeyRef"]!["key"]);
+        Assert.Equal("workerToken", (string?)Env(coordinator, "CLUSTER_WORKER_TOKEN")!["valueFrom"]!["secretKeyRef"]!["key"]);
+        Assert.Equal("workerToken", (string?)Env(WorkerContainer(documents), "CLUSTER_TOKEN")!["valueFrom"]!["secretKeyRef"]!["key"]);
+        Assert.NotEqual((string?)Single(documents, "Secret", null)["data"]!["token"], (string?)Single(documents, "Secret", null)["data"]!["workerToken"]);
         Assert.Equal("test", (string?)deployment["spec"]!["template"]!["metadata"]!["labels"]!["orleans/clusterId"]);
     }
 

@@ -95,11 +95,25 @@ Usage: include "metacluster.siloEnv" (dict "ctx" $ "serviceName" "metacluster-wo
   value: {{ include "metacluster.serviceId" .ctx | quote }}
 - name: ORLEANS_CLUSTER_ID
   value: {{ include "metacluster.clusterId" .ctx | quote }}
+{{- if eq .serviceName "metacluster-worker" }}
+# A worker holds the workers' token only.
+- name: CLUSTER_TOKEN
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "metacluster.secretName" .ctx }}
+      key: {{ include "metacluster.workerSecretKey" .ctx }}
+{{- else }}
 - name: CLUSTER_TOKEN
   valueFrom:
     secretKeyRef:
       name: {{ include "metacluster.secretName" .ctx }}
       key: {{ include "metacluster.secretKey" .ctx }}
+- name: CLUSTER_WORKER_TOKEN
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "metacluster.secretName" .ctx }}
+      key: {{ include "metacluster.workerSecretKey" .ctx }}
+{{- end }}
 # A writable home on a read-only root file system (.NET and CUDA caches).
 - name: HOME
   value: /tmp
@@ -137,6 +151,18 @@ The Secret with the API token, and its key.
 {{- .Values.auth.existingSecretKey }}
 {{- else -}}
 token
+{{- end }}
+{{- end }}
+
+{{/*
+Key of the workers' token: the chart's Secret has its own; an existing Secret names it with
+existingSecretWorkerKey, or workers share the users' key.
+*/}}
+{{- define "metacluster.workerSecretKey" -}}
+{{- if .Values.auth.existingSecret }}
+{{- default .Values.auth.existingSecretKey .Values.auth.existingSecretWorkerKey }}
+{{- else -}}
+workerToken
 {{- end }}
 {{- end }}
 
