@@ -12,7 +12,7 @@ string redisAddress = $"127.0.0.1:{settings.RedisPort}";
 string sampleRatio = settings.SampleRatio.ToString(CultureInfo.InvariantCulture);
 var redis = builder.AddRedisServer(root, settings.RedisPort);
 
-var coordinator = builder.AddProject<Projects.Coordinator>("coordinator", launchProfileName: null)
+var coordinator = builder.AddProject("coordinator", Path.Combine(root, "Coordinator", "Coordinator.csproj"), launchProfileName: null)
     .WithArgs("serve", "--redis", redisAddress, "--api", $"http://127.0.0.1:{settings.ApiPort}",
         "--metrics-port", Port(settings.MetricsPort), "--state-dir", settings.StateDirectory)
     .WithHttpEndpoint(port: settings.ApiPort, name: "api", isProxied: false)
@@ -24,7 +24,7 @@ var coordinator = builder.AddProject<Projects.Coordinator>("coordinator", launch
 for (int i = 1; i <= settings.Workers; i++)
 {
     int metrics = settings.MetricsPort + i;
-    builder.AddProject<Projects.TaskWorker>($"taskworker-{i}", launchProfileName: null)
+    builder.AddProject($"taskworker-{i}", Path.Combine(root, "TaskWorker", "TaskWorker.csproj"), launchProfileName: null)
         .WithArgs("--redis", redisAddress, "--device", "cpu", "--metrics-port", Port(metrics), "--threads", "1")
         .WithHttpEndpoint(port: metrics, name: "metrics", isProxied: false)
         .WithHttpHealthCheck("/healthz/ready", endpointName: "metrics")
