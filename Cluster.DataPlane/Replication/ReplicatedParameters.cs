@@ -39,14 +39,16 @@ public sealed class ReplicatedParameters(string runId)
 
     /// <summary>
     /// Version <paramref name="version"/>'s shape and float32 bytes (never written afterwards), and how
-    /// they were obtained, from the coordinator behind <paramref name="client"/>.
+    /// they were obtained, from the coordinator behind <paramref name="client"/>, asked with
+    /// <paramref name="assignmentSecret"/> (the secret of a live assignment of the run: the caller's).
     /// </summary>
-    public async Task<(long[] Shape, byte[] Bytes, ParameterSource Source)> GetAsync(DataPlaneContract.DataPlaneClient client, long version, CancellationToken cancellationToken = default)
+    public async Task<(long[] Shape, byte[] Bytes, ParameterSource Source)> GetAsync(DataPlaneContract.DataPlaneClient client, long version, Google.Protobuf.ByteString assignmentSecret,
+        CancellationToken cancellationToken = default)
     {
         await turn.WaitAsync(cancellationToken);
         try
         {
-            var request = new GetParametersRequest { RunId = runId, Version = version };
+            var request = new GetParametersRequest { RunId = runId, Version = version, AssignmentSecret = assignmentSecret };
             var update = await client.GetParameterUpdateAsync(request, cancellationToken: cancellationToken);
             var source = ParameterSource.Fetched;
             if (replica is { } held && update.Replay is { } replay)

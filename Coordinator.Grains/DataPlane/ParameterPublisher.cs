@@ -11,9 +11,10 @@ namespace MetaCluster.Coordinator.DataPlane;
 /// The one writer of <see cref="ParameterStore"/>: every version workers fetch (training steps,
 /// the final evaluation, a prediction's parameters) is published here, copied once into the bytes
 /// that go on the wire. An update publishes its result in the same pass as the optimiser's, and, when one
-/// relayed result made the step's gradient, how a relay can replay it, with θ's digest.
+/// relayed result made the step's gradient, how a relay can replay it, with θ's digest. Removing a
+/// run's parameters also forgets the secrets that could read them (<see cref="AssignmentSecrets"/>).
 /// </summary>
-public sealed class ParameterPublisher(ParameterStore store)
+public sealed class ParameterPublisher(ParameterStore store, AssignmentSecrets readers)
 {
     /// <summary>Publishes the first <paramref name="elements"/> values of <paramref name="theta"/> as <paramref name="version"/>, made by <paramref name="optimizerStep"/> updates.</summary>
     public void Publish(string runId, long version, Tensor theta, int elements, long optimizerStep)
@@ -65,19 +66,23 @@ public sealed class ParameterPublisher(ParameterStore store)
     {
         string key = $"{keyPrefix}-{Guid.NewGuid():N}";
         Publish(key, 0, values);
-        return new Publication(store, key);
+        return new Publication(this, key);
     }
 
-    /// <summary>Forgets a finished run's versions and optimiser state.</summary>
-    public void Remove(string runId) => store.Remove(runId);
+    /// <summary>Forgets a finished run's versions and optimiser state, and the secrets of its assignments.</summary>
+    public void Remove(string runId)
+    {
+        store.Remove(runId);
+        readers.Forget(runId);
+    }
 
-    /// <summary>A published set of parameters, withdrawn when disposed.</summary>
-    public sealed class Publication(ParameterStore store, string key) : IDisposable
+    /// <summary>A published set of parameters, withdrawn (with its readers' secrets) when disposed.</summary>
+    public sealed class Publication(ParameterPublisher publisher, string key) : IDisposable
     {
         /// <summary>The key workers fetch it under (as a run id, version 0).</summary>
         public string Key => key;
 
         /// <inheritdoc/>
-        public void Dispose() => store.Remove(key);
+        public void Dispose() => publisher.Remove(key);
     }
 }

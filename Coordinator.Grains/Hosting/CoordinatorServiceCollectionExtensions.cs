@@ -21,6 +21,7 @@ public static class CoordinatorServiceCollectionExtensions
         });
         services.AddSingleton<LiveRuns>();
         services.AddSingleton<ParameterStore>();
+        services.AddSingleton<AssignmentSecrets>();
         services.AddSingleton<ParameterPublisher>();
         services.AddSingleton<ShardResultInbox>();
         services.AddSingleton<UpstreamGradientStore>();

@@ -12,8 +12,12 @@ namespace MetaCluster.Coordinator.Services;
 /// The coordinator's side of the data plane: serves published parameters (and, to relays, how
 /// they follow from each other), TRLearner's upstream gradients, and receives results into the
 /// collector of their run's current round (<see cref="ResultReceiver"/>, shared with the relays).
+/// A run's parameters, their updates and its optimiser state go only to a reader holding the secret
+/// of a live assignment of that run (<see cref="AssignmentSecrets"/>); the check comes first, so a
+/// reader without one learns nothing, not even whether the run or version exists.
 /// </summary>
-public sealed class DataPlaneService(ParameterStore parameters, ShardResultInbox inbox, UpstreamGradientStore upstream, DataPlaneMetrics metrics) : DataPlaneContract.DataPlaneBase
+public sealed class DataPlaneService(ParameterStore parameters, AssignmentSecrets readers, ShardResultInbox inbox, UpstreamGradientStore upstream, DataPlaneMetrics metrics)
+    : DataPlaneContract.DataPlaneBase
 {
     /// <inheritdoc/>
     public override async Task GetUpstreamGradients(ShardKey request, IServerStreamWriter<TensorChunk> responseStream, ServerCallContext context)
@@ -32,6 +36,7 @@ public sealed class DataPlaneService(ParameterStore parameters, ShardResultInbox
     /// <inheritdoc/>
     public override async Task GetParameters(GetParametersRequest request, IServerStreamWriter<TensorChunk> responseStream, ServerCallContext context)
     {
+        RequireLiveAssignment(request);
         using var lease = parameters.Acquire(request.RunId, request.Version)
             ?? throw new RpcException(new Status(StatusCode.NotFound, $"run '{request.RunId}' has no parameters of version {request.Version}"));
         var published = lease.Parameters;
@@ -45,6 +50,7 @@ public sealed class DataPlaneService(ParameterStore parameters, ShardResultInbox
     /// <inheritdoc/>
     public override Task<ParameterUpdate> GetParameterUpdate(GetParametersRequest request, ServerCallContext context)
     {
+        RequireLiveAssignment(request);
         var published = parameters.Get(request.RunId, request.Version)
             ?? throw new RpcException(new Status(StatusCode.NotFound, $"run '{request.RunId}' has no parameters of version {request.Version}"));
         var update = new ParameterUpdate
@@ -61,6 +67,7 @@ public sealed class DataPlaneService(ParameterStore parameters, ShardResultInbox
     /// <inheritdoc/>
     public override async Task GetOptimizerState(GetParametersRequest request, IServerStreamWriter<TensorChunk> responseStream, ServerCallContext context)
     {
+        RequireLiveAssignment(request);
         var state = parameters.OptimizerState(request.RunId, request.Version)
             ?? throw new RpcException(new Status(StatusCode.NotFound, $"run '{request.RunId}' shares no optimiser state at version {request.Version} (not the current version, or a run that keeps it to itself)"));
         if (state.FirstMoment is null || state.SecondMoment is null) return; // before the first update: zero
@@ -75,4 +82,13 @@ public sealed class DataPlaneService(ParameterStore parameters, ShardResultInbox
     /// <inheritdoc/>
     public override Task<ShardResultAck> SubmitShardResult(IAsyncStreamReader<ShardResultPart> requestStream, ServerCallContext context) =>
         ResultReceiver.ReceiveAsync(requestStream, inbox.Find, metrics.AddReceived, context.CancellationToken);
+
+    private void RequireLiveAssignment(GetParametersRequest request)
+    {
+        if (!readers.IsLive(request.RunId, request.AssignmentSecret.Span))
+            throw new RpcException(new Status(StatusCode.PermissionDenied, $"no live assignment of run '{Shown(request.RunId)}' holds this secret"));
+    }
+
+    // A run id as the caller sent it, cut short: an error message need not echo a megabyte.
+    private static string Shown(string runId) => runId.Length <= 64 ? runId : runId[..64] + "…";
 }

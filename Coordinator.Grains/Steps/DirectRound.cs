@@ -1,3 +1,4 @@
+using MetaCluster.Coordinator.DataPlane;
 using MetaCluster.Coordinator.Observability;
 using MetaCluster.DataPlane.Reduction;
 using WorkKind = MetaCluster.Protos.DataPlane.V1.ShardRequest.WorkOneofCase;
@@ -11,7 +12,7 @@ namespace MetaCluster.Coordinator.Steps;
 /// gradient sum was broken by a dying stream runs again (<see cref="RoundRunner"/>). Used for training, evaluation, prediction and
 /// TRLearner's adapt phase.
 /// </summary>
-public sealed class DirectRound(IWorkerCalls calls, RoundRunner rounds)
+public sealed class DirectRound(IWorkerCalls calls, RoundRunner rounds, AssignmentSecrets secrets)
 {
     /// <summary>
     /// Runs <paramref name="work"/> on <paramref name="shards"/> (each shard's tasks), with a gradient
@@ -31,7 +32,7 @@ public sealed class DirectRound(IWorkerCalls calls, RoundRunner rounds)
     {
         var range = collector.ShardsOf(unit);
         var worker = plan.Pick(unit);
-        var assignment = new ShardAssignment(work, range.Start.Value, plan.Attempt, shards.Take(range).ToArray(), ShardAssignment.NewSecret());
+        var assignment = new ShardAssignment(work, range.Start.Value, plan.Attempt, shards.Take(range).ToArray(), secrets.Issue(work.RunId, work.Step));
         collector.Assign(unit, plan.Attempt, assignment.Secret, assignment.Shards);
         using var span = AssignmentSpan.Start(work.RunId, work.Step, assignment.FirstShard, plan.Attempt, worker.WorkerId, worker.Device, assignment.Tasks);
         try

@@ -21,7 +21,8 @@ public sealed record RelationRoundResult(RoundResult Backward, IReadOnlyList<Sha
 /// worker fails after phase 1 has lost its graph, so the whole round runs again from phase 1 with
 /// new attempts: nothing of a failed round reaches the result.
 /// </summary>
-public sealed partial class RelationRound(DirectRound direct, IWorkerCalls calls, ShardResultInbox inbox, UpstreamGradientStore upstream, ILogger<RelationRound> logger)
+public sealed partial class RelationRound(DirectRound direct, IWorkerCalls calls, ShardResultInbox inbox, UpstreamGradientStore upstream, AssignmentSecrets secrets,
+    ILogger<RelationRound> logger)
 {
     /// <summary>
     /// Runs the round of <paramref name="work"/> on <paramref name="shards"/>; <paramref name="relate"/>
@@ -83,7 +84,7 @@ public sealed partial class RelationRound(DirectRound direct, IWorkerCalls calls
         {
             var receipts = await Task.WhenAll(adapted.Select(async (header, shard) =>
             {
-                var assignment = new ShardAssignment(work, shard, header.Key.Attempt, [[.. header.TaskIndices]], ShardAssignment.NewSecret());
+                var assignment = new ShardAssignment(work, shard, header.Key.Attempt, [[.. header.TaskIndices]], secrets.Issue(work.RunId, work.Step));
                 collector.Assign(shard, header.Key.Attempt, assignment.Secret, assignment.Shards);
                 try
                 {

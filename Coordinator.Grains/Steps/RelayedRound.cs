@@ -1,4 +1,5 @@
 using MetaCluster.Abstractions;
+using MetaCluster.Coordinator.DataPlane;
 using MetaCluster.Coordinator.Observability;
 using MetaCluster.DataPlane.Reduction;
 using MetaCluster.Protos.DataPlane.V1;
@@ -14,7 +15,7 @@ namespace MetaCluster.Coordinator.Steps;
 /// super-group again as a new attempt, spread from another worker; the abandoned attempt's results
 /// are stale at the relay and here.
 /// </summary>
-public sealed class RelayedRound(IWorkerCalls calls, RoundRunner rounds)
+public sealed class RelayedRound(IWorkerCalls calls, RoundRunner rounds, AssignmentSecrets secrets)
 {
     /// <summary>Runs training <paramref name="work"/> on <paramref name="shards"/> in groups of <paramref name="groupSize"/>, <paramref name="fanIn"/> groups per relay.</summary>
     public async Task<RoundResult> RunAsync(RoundWork work, IReadOnlyList<long[]> shards, int gradientElements, int groupSize, int fanIn, TimeSpan timeout,
@@ -36,7 +37,7 @@ public sealed class RelayedRound(IWorkerCalls calls, RoundRunner rounds)
         var groups = Enumerable.Range(0, (end - first + groupSize - 1) / groupSize)
             .Select(g => new Range(first + g * groupSize, Math.Min(end, first + (g + 1) * groupSize))).ToArray();
         var assigned = groups.Select((_, g) => plan.Pick(unit * fanIn + g)).ToArray();
-        var secret = ShardAssignment.NewSecret();
+        var secret = secrets.Issue(work.RunId, work.Step);
         collector.Assign(unit, plan.Attempt, secret, shards.Take(members).ToArray());
         var key = new ShardKey { RunId = work.RunId, Step = work.Step, Shard = first, Attempt = plan.Attempt };
         var relayPlan = new RelayPlan

@@ -25,13 +25,12 @@ public sealed record RoundWork(string RunId, long Step, long ParameterVersion, i
 /// <summary>
 /// One attempt at one unit of a round: its consecutive shards from <paramref name="FirstShard"/>
 /// (one, or a pre-reduction group's), each with its tasks, and, when it runs through a reduction
-/// relay, the relay's URL. <paramref name="Secret"/> is the attempt's random secret, which only the
-/// assigned worker learns (through the grain call) and its result must carry.
+/// relay, the relay's URL. <paramref name="Secret"/> is the attempt's random secret (issued by
+/// <see cref="DataPlane.AssignmentSecrets"/>), which only the assigned worker learns (through the
+/// grain call): its result must carry it, and so must its reads of the run's parameters.
 /// </summary>
 public sealed record ShardAssignment(RoundWork Work, int FirstShard, int Attempt, IReadOnlyList<long[]> Shards, byte[] Secret, string? RelayUrl = null)
 {
-    /// <summary>A fresh unguessable secret for one attempt.</summary>
-    public static byte[] NewSecret() => System.Security.Cryptography.RandomNumberGenerator.GetBytes(16);
 
     /// <summary>Tasks of every shard of the unit.</summary>
     public int Tasks => Shards.Sum(s => s.Length);

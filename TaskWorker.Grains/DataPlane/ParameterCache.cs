@@ -1,3 +1,4 @@
+using Google.Protobuf;
 using Grpc.Core;
 using MetaCluster.DataPlane.Reduction;
 using MetaCluster.Protos.DataPlane.V1;
@@ -16,19 +17,29 @@ public sealed class ParameterCache(DataPlaneChannels channels)
 {
     private readonly LatestVersionCache<Tensor> latest = new();
 
+    /// <summary>The parameters <paramref name="request"/> runs on, on <paramref name="device"/>, read with its assignment's secret.</summary>
+    public Task<Tensor> GetAsync(ShardRequest request, Device device, CancellationToken cancellationToken) =>
+        GetAsync(request.DataPlaneUrl, request.Key.RunId, request.ParameterVersion, request.AssignmentSecret, device, cancellationToken,
+            request.UpstreamUrl.Length > 0 ? request.UpstreamUrl : null);
+
     /// <summary>
     /// Parameters of <paramref name="version"/> of a run, on <paramref name="device"/>, from the data
-    /// plane at <paramref name="url"/> (a relay when <paramref name="upstreamUrl"/>, the coordinator's, is given).
+    /// plane at <paramref name="url"/> (a relay when <paramref name="upstreamUrl"/>, the coordinator's,
+    /// is given), read with <paramref name="assignmentSecret"/>, the secret of a live assignment of the run.
     /// </summary>
-    public Task<Tensor> GetAsync(string url, string runId, long version, Device device, CancellationToken cancellationToken, string? upstreamUrl = null) =>
+    public Task<Tensor> GetAsync(string url, string runId, long version, ByteString assignmentSecret, Device device, CancellationToken cancellationToken,
+        string? upstreamUrl = null) =>
         // A version no longer held is not disposed here: a shard of it may still be running; once
         // unreachable, its native memory goes with the tensor's finalizer. Each device of the
-        // process (one per GPU in the embedded cluster) holds its own copy.
-        latest.GetAsync(device.type == DeviceType.CPU ? runId : $"{runId}@{device}", version, () => FetchAsync(url, upstreamUrl, runId, version, device, cancellationToken));
+        // process (one per GPU in the embedded cluster) holds its own copy. Concurrent callers share
+        // the first one's fetch, and its secret: each holds a live one of the same run.
+        latest.GetAsync(device.type == DeviceType.CPU ? runId : $"{runId}@{device}", version,
+            () => FetchAsync(url, upstreamUrl, runId, version, assignmentSecret, device, cancellationToken));
 
-    private async Task<Tensor> FetchAsync(string url, string? upstreamUrl, string runId, long version, Device device, CancellationToken cancellationToken)
+    private async Task<Tensor> FetchAsync(string url, string? upstreamUrl, string runId, long version, ByteString assignmentSecret, Device device, CancellationToken cancellationToken)
     {
-        var call = channels.Client(url).GetParameters(new GetParametersRequest { RunId = runId, Version = version, UpstreamUrl = upstreamUrl ?? "" }, cancellationToken: cancellationToken);
+        var request = new GetParametersRequest { RunId = runId, Version = version, UpstreamUrl = upstreamUrl ?? "", AssignmentSecret = assignmentSecret };
+        var call = channels.Client(url).GetParameters(request, cancellationToken: cancellationToken);
         // Each chunk is copied once, straight into the tensor's memory.
         Tensor? values = null;
         long received = 0;

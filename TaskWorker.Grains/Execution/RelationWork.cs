@@ -22,7 +22,7 @@ public sealed class RelationWork(ParameterCache parameters, ResultDelivery deliv
     public async Task<ShardReceipt> AdaptAsync(string workerId, ShardRequest request, ResolvedRunSpec spec, CancellationToken cancellationToken)
     {
         var device = devices.Of(workerId);
-        var theta = await parameters.GetAsync(request.DataPlaneUrl, request.Key.RunId, request.ParameterVersion, device, cancellationToken);
+        var theta = await parameters.GetAsync(request, device, cancellationToken);
         var clock = Stopwatch.StartNew();
         var shard = RelationComputation.Adapt(request, spec, theta, device);
         var adapt = new RelationAdaptResult();

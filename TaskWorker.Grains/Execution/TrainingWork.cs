@@ -106,8 +106,7 @@ public sealed class TrainingWork(ParameterCache parameters, ResultDelivery deliv
     private async Task<Tensor> FetchAsync(ShardRequest request, Device device, CancellationToken cancellationToken)
     {
         using (ShardTracing.Start("parameters.fetch", request))
-            return await parameters.GetAsync(request.DataPlaneUrl, request.Key.RunId, request.ParameterVersion, device, cancellationToken,
-                request.UpstreamUrl.Length > 0 ? request.UpstreamUrl : null);
+            return await parameters.GetAsync(request, device, cancellationToken);
     }
 
     private static (T Value, double Seconds) Timed<T>(Func<T> compute, Device device, string kind)

@@ -13,15 +13,21 @@ namespace MetaCluster.TaskWorker.Relay;
 /// fetched once from upstream and receives each group's pre-reduced result through the same
 /// <see cref="ResultReceiver"/> as the coordinator; a session forwards one summed result once its
 /// groups are in. A group's sender is answered as soon as its group is held (not after the
-/// coordinator's verdict: a worker waiting on other workers' groups could wait on itself).
+/// coordinator's verdict: a worker waiting on other workers' groups could wait on itself). Its
+/// parameters go only to a caller holding the secret of a super-group planned here, and are fetched
+/// upstream under that caller's secret.
 /// </summary>
 public sealed class RelayDataPlaneService(RelaySessions sessions, RelayParameters parameters) : DataPlaneContract.DataPlaneBase
 {
     /// <inheritdoc/>
     public override async Task GetParameters(GetParametersRequest request, IServerStreamWriter<TensorChunk> responseStream, ServerCallContext context)
     {
+        // Only to the workers of a super-group planned here, which hold its secret: whatever the relay
+        // already holds stays as closed as the coordinator's parameters are.
+        if (!sessions.Admits(request.RunId, request.AssignmentSecret.Span))
+            throw new RpcException(new Status(StatusCode.PermissionDenied, $"no super-group of run '{(request.RunId.Length <= 64 ? request.RunId : request.RunId[..64] + "…")}' planned at this relay holds this secret"));
         if (string.IsNullOrEmpty(request.UpstreamUrl)) throw ShardResultStreams.Invalid("upstream_url is missing: a relay serves parameters it fetches from the coordinator");
-        var (shape, bytes) = await parameters.GetAsync(request.UpstreamUrl, request.RunId, request.Version);
+        var (shape, bytes) = await parameters.GetAsync(request.UpstreamUrl, request.RunId, request.Version, request.AssignmentSecret);
         foreach (var chunk in TensorWire.Chunk("parameters", shape, bytes))
             await responseStream.WriteAsync(chunk, context.CancellationToken);
         DataPlaneMeter.RecordBytes(DataPlaneMeter.Transmit, "relay", bytes.LongLength);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Google.Protobuf;
 using MetaCluster.DataPlane.Reduction;
 using MetaCluster.Protos.DataPlane.V1;
 using MetaCluster.DataPlane.Wire;
@@ -30,14 +31,18 @@ public sealed partial class RelayParameters(DataPlaneChannels channels, ILogger<
     /// <summary>Parameter versions this relay has obtained so far, by how.</summary>
     public long Obtained(ParameterSource source) => Interlocked.Read(ref obtained[(int)source]);
 
-    /// <summary>Version <paramref name="version"/> of a run's parameters, fetched from <paramref name="upstreamUrl"/> if not held.</summary>
-    public Task<(long[] Shape, byte[] Bytes)> GetAsync(string upstreamUrl, string runId, long version)
+    /// <summary>
+    /// Version <paramref name="version"/> of a run's parameters, obtained from <paramref name="upstreamUrl"/>
+    /// if not held, asked with <paramref name="assignmentSecret"/> (the caller's: the secret of a live
+    /// assignment of the run, which the coordinator requires).
+    /// </summary>
+    public Task<(long[] Shape, byte[] Bytes)> GetAsync(string upstreamUrl, string runId, long version, ByteString assignmentSecret)
     {
         ReplicatedParameters? replica;
         lock (gate) replica = replicated.TryGetValue(runId, out var held) ? held.Parameters : null;
         return latest.GetAsync(runId, version, () => replica is not null
-            ? ReplayOrFetchAsync(replica, upstreamUrl, version)
-            : FetchAsync(upstreamUrl, runId, version));
+            ? ReplayOrFetchAsync(replica, upstreamUrl, version, assignmentSecret)
+            : FetchAsync(upstreamUrl, runId, version, assignmentSecret));
     }
 
     /// <summary>
@@ -65,17 +70,17 @@ public sealed partial class RelayParameters(DataPlaneChannels channels, ILogger<
         parameters?.RecordGradient(plan.Key.Step, plan.Key.Attempt, sumAsSent);
     }
 
-    private async Task<(long[] Shape, byte[] Bytes)> ReplayOrFetchAsync(ReplicatedParameters parameters, string upstreamUrl, long version)
+    private async Task<(long[] Shape, byte[] Bytes)> ReplayOrFetchAsync(ReplicatedParameters parameters, string upstreamUrl, long version, ByteString assignmentSecret)
     {
-        var (shape, bytes, source) = await parameters.GetAsync(channels.Client(upstreamUrl), version);
+        var (shape, bytes, source) = await parameters.GetAsync(channels.Client(upstreamUrl), version, assignmentSecret);
         if (source == ParameterSource.FetchedAfterMismatch) LogReplayMismatch(parameters.RunId, version);
         Count(source, bytes.LongLength);
         return (shape, bytes);
     }
 
-    private async Task<(long[] Shape, byte[] Bytes)> FetchAsync(string upstreamUrl, string runId, long version)
+    private async Task<(long[] Shape, byte[] Bytes)> FetchAsync(string upstreamUrl, string runId, long version, ByteString assignmentSecret)
     {
-        using var call = channels.Client(upstreamUrl).GetParameters(new GetParametersRequest { RunId = runId, Version = version });
+        using var call = channels.Client(upstreamUrl).GetParameters(new GetParametersRequest { RunId = runId, Version = version, AssignmentSecret = assignmentSecret });
         var parameters = await TensorStreams.ReadOneAsync(call.ResponseStream, $"parameters of run {runId} version {version}");
         Count(ParameterSource.Fetched, parameters.Bytes.LongLength);
         return (parameters.Shape, parameters.Bytes);

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using MetaCluster.Protos.DataPlane.V1;
 
 namespace MetaCluster.TaskWorker.Relay;
@@ -35,6 +36,22 @@ public sealed class RelaySessions(IRelayForwarder forwarder)
     public RelaySession? Of(ShardKey planKey)
     {
         lock (gate) return open.FirstOrDefault(s => s.Plan.Key.Equals(planKey));
+    }
+
+    /// <summary>
+    /// Whether a session held here (open, or ended but not yet replaced) is of run
+    /// <paramref name="runId"/> and has <paramref name="secret"/> as its plan's secret: the secret its
+    /// groups' workers hold, and the only one under which the relay serves the run's parameters.
+    /// </summary>
+    public bool Admits(string runId, ReadOnlySpan<byte> secret)
+    {
+        if (secret.IsEmpty) return false;
+        lock (gate)
+        {
+            foreach (var session in open)
+                if (session.Plan.Key.RunId == runId && CryptographicOperations.FixedTimeEquals(session.Plan.AssignmentSecret.Span, secret)) return true;
+            return false;
+        }
     }
 
     /// <summary>The open session that a result with <paramref name="key"/> belongs to, if any.</summary>

@@ -8,8 +8,8 @@ namespace MetaCluster.Tests.Processes;
 
 /// <summary>
 /// Users and workers hold different tokens: a user's cannot reach the data plane (results,
-/// parameters, optimiser state), a worker's cannot start, list or stop runs, and the workers that
-/// hold theirs are admitted and train.
+/// parameters, optimiser state), a worker's cannot start, list or stop runs nor read a run's
+/// parameters without an assignment's secret, and the workers that hold theirs are admitted and train.
 /// </summary>
 [Collection(ProcessCollection.Name)]
 public sealed class SeparateCredentialsTests(RedisFixture redis)
@@ -33,6 +33,17 @@ public sealed class SeparateCredentialsTests(RedisFixture redis)
                  {
                      () => Drain(userOnDataPlane.GetParameters(new GetParametersRequest { RunId = runId, Version = 1 }, cancellationToken: ct)),
                      () => Drain(userOnDataPlane.GetOptimizerState(new GetParametersRequest { RunId = runId, Version = 1 }, cancellationToken: ct)),
+                 })
+            Assert.Equal(StatusCode.PermissionDenied, (await Assert.ThrowsAsync<RpcException>(call)).StatusCode);
+
+        // The workers' token on the data plane, without the secret of a live assignment of the run:
+        // θ and Adam's moments stay out of reach too.
+        var workerOnDataPlane = new MetaCluster.Protos.DataPlane.V1.DataPlane.DataPlaneClient(As("worker-secret"));
+        foreach (var call in new Func<Task>[]
+                 {
+                     () => Drain(workerOnDataPlane.GetParameters(new GetParametersRequest { RunId = runId, Version = 1 }, cancellationToken: ct)),
+                     () => workerOnDataPlane.GetParameterUpdateAsync(new GetParametersRequest { RunId = runId, Version = 1 }, cancellationToken: ct).ResponseAsync,
+                     () => Drain(workerOnDataPlane.GetOptimizerState(new GetParametersRequest { RunId = runId, Version = 1 }, cancellationToken: ct)),
                  })
             Assert.Equal(StatusCode.PermissionDenied, (await Assert.ThrowsAsync<RpcException>(call)).StatusCode);
 

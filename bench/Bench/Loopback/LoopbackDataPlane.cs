@@ -44,6 +44,9 @@ public sealed class LoopbackDataPlane : IAsyncDisposable
     /// <summary>What publishes them.</summary>
     public ParameterPublisher Publisher => app.Services.GetRequiredService<ParameterPublisher>();
 
+    /// <summary>The secrets of the runs' live assignments, which reads of their parameters must carry.</summary>
+    public AssignmentSecrets Secrets => app.Services.GetRequiredService<AssignmentSecrets>();
+
     /// <summary>The collectors of the runs' current steps.</summary>
     public ShardResultInbox Inbox => app.Services.GetRequiredService<ShardResultInbox>();
 

@@ -53,16 +53,17 @@ public sealed class LoadWorkers : IDisposable
             return (ShardResultAck.Types.Outcome.Accepted, (long)sum.Length * sizeof(float));
         }
 
+        var secret = Convert.FromHexString(a.Secret);
         if (load.FetchEvery > 0)
         {
             var fetches = Enumerable.Range(a.FirstShard, a.Members).Where(s => s % load.FetchEvery == 0)
-                .Select(s => workers[s].FetchAsync(a.Step, load.Elements, CancellationToken.None)).ToArray();
+                .Select(s => workers[s].FetchAsync(a.Step, load.Elements, secret, CancellationToken.None)).ToArray();
             foreach (long bytes in await Task.WhenAll(fetches)) Totals.Fetched(bytes);
         }
         var header = a.Group
             ? SimulatedHeaders.Group(load.RunId, a.Step, a.FirstShard, a.Members, a.Attempt, a.WorkerId)
             : SimulatedHeaders.Train(load.RunId, a.Step, a.FirstShard, a.Attempt, a.WorkerId);
-        header.AssignmentSecret = Google.Protobuf.ByteString.CopyFrom(Convert.FromHexString(a.Secret));
+        header.AssignmentSecret = Google.Protobuf.ByteString.CopyFrom(secret);
         var payload = a.Group ? EncodedSum(a.Members) : gradient.Payload;
         var ack = await workers[a.FirstShard].SendAsync(header, payload, load.WireType, CancellationToken.None);
         Totals.Sent(payload.Length);

@@ -42,7 +42,7 @@ public sealed class SimulatedRelay
         replica = parameters.ReplicaFor(plan.ReplicateUpdate);
         Groups = (plan.EndShard - plan.FirstShard + plan.GroupSize - 1) / plan.GroupSize;
         sum = new OrderedGradientSum(Groups, gradient.Elements, buffers);
-        Parameters = parameters.GetAsync(plan.FirstShard, plan.Step, plan.ReplicateUpdate, upstream);
+        Parameters = parameters.GetAsync(plan.FirstShard, plan.Step, plan.ReplicateUpdate, Convert.FromHexString(plan.Secret), upstream);
     }
 
     /// <summary>The plan.</summary>

@@ -24,28 +24,29 @@ public sealed class SimulatedRelayParameters(LoadArguments load, LoadTotals tota
 
     /// <summary>
     /// Completes once version <paramref name="version"/> is at the relay of the super-group from
-    /// <paramref name="firstShard"/>, obtained through <paramref name="upstream"/> unless it already was.
+    /// <paramref name="firstShard"/>, obtained through <paramref name="upstream"/> with the super-group's
+    /// <paramref name="secret"/> (as a relay forwards its callers') unless it already was.
     /// </summary>
-    public Task GetAsync(int firstShard, long version, bool replicateUpdate, SimulatedWorker upstream)
+    public Task GetAsync(int firstShard, long version, bool replicateUpdate, byte[] secret, SimulatedWorker upstream)
     {
         lock (gate)
         {
             // A version that failed to arrive is asked for again by the next session.
             if (latest.TryGetValue(firstShard, out var held) && held.Version == version && !held.Obtained.IsFaulted && !held.Obtained.IsCanceled) return held.Obtained;
-            var obtained = ObtainAsync(version, ReplicaFor(replicateUpdate), upstream);
+            var obtained = ObtainAsync(version, ReplicaFor(replicateUpdate), secret, upstream);
             latest[firstShard] = (version, obtained);
             return obtained;
         }
     }
 
-    private async Task ObtainAsync(long version, ReplicatedParameters? held, SimulatedWorker upstream)
+    private async Task ObtainAsync(long version, ReplicatedParameters? held, byte[] secret, SimulatedWorker upstream)
     {
         if (held is null)
         {
-            totals.Fetched(await upstream.FetchAsync(version, load.Elements, CancellationToken.None));
+            totals.Fetched(await upstream.FetchAsync(version, load.Elements, secret, CancellationToken.None));
             return;
         }
-        var (_, bytes, source) = await held.GetAsync(upstream.Client, version);
+        var (_, bytes, source) = await held.GetAsync(upstream.Client, version, Google.Protobuf.ByteString.CopyFrom(secret));
         if (bytes.LongLength != (long)load.Elements * sizeof(float))
             throw new InvalidDataException($"parameters of version {version}: {bytes.Length} bytes, expected {(long)load.Elements * sizeof(float)}");
         // After the first version every one must follow from the forwarded gradient: a fetch here means the replay broke.

@@ -20,10 +20,14 @@ public sealed class SimulatedWorker(string url, string runId) : IDisposable
     /// <summary>The data plane's client on this worker's connection.</summary>
     public DataPlaneContract.DataPlaneClient Client => new(channel);
 
-    /// <summary>Fetches version <paramref name="version"/> of <paramref name="elements"/> parameters; returns the bytes received.</summary>
-    public async Task<long> FetchAsync(long version, int elements, CancellationToken cancellationToken)
+    /// <summary>
+    /// Fetches version <paramref name="version"/> of <paramref name="elements"/> parameters with
+    /// <paramref name="secret"/> (the assignment's, as a worker reads them); returns the bytes received.
+    /// </summary>
+    public async Task<long> FetchAsync(long version, int elements, byte[] secret, CancellationToken cancellationToken)
     {
-        using var call = Client.GetParameters(new GetParametersRequest { RunId = runId, Version = version }, cancellationToken: cancellationToken);
+        var request = new GetParametersRequest { RunId = runId, Version = version, AssignmentSecret = Google.Protobuf.ByteString.CopyFrom(secret) };
+        using var call = Client.GetParameters(request, cancellationToken: cancellationToken);
         long fetched = 0, total = -1;
         await foreach (var chunk in call.ResponseStream.ReadAllAsync(cancellationToken))
         {

@@ -36,18 +36,21 @@ public sealed class WireExchange(LoopbackDataPlane plane, ConnectionBytes counte
         }
         plane.Publisher.Publish(runId, version, theta);
         var collector = plane.Inbox.Open(runId, version, ShardResultHeader.ResultOneofCase.Train, shards: 1, elements);
-        collector.Assign(0, attempt: 0);
+        // The assignment's secret, as a worker holds it: its read of θ and its result both carry it.
+        var secret = plane.Secrets.Issue(runId, version);
+        collector.Assign(0, attempt: 0, secret);
         try
         {
             long read0 = counter.Read, written0 = counter.Written;
-            using (var fetched = await cache.GetAsync(plane.Url, runId, version, TorchSharp.torch.CPU, cancellationToken))
+            using (var fetched = await cache.GetAsync(plane.Url, runId, version, Google.Protobuf.ByteString.CopyFrom(secret), TorchSharp.torch.CPU, cancellationToken))
             {
                 if (fetched.numel() != elements) throw new InvalidDataException($"fetched {fetched.numel()} parameters, published {elements}");
             }
             long read1 = counter.Read, written1 = counter.Written;
 
             // A training shard's header as a worker sends it: its tasks, their losses and metrics.
-            var header = new ShardResultHeader { Key = new ShardKey { RunId = runId, Step = version, Shard = 0, Attempt = 0 }, WorkerId = "wire/cpu/0", ComputeSeconds = 0.01, Train = new TrainResult() };
+            var header = new ShardResultHeader { Key = new ShardKey { RunId = runId, Step = version, Shard = 0, Attempt = 0 }, WorkerId = "wire/cpu/0", ComputeSeconds = 0.01, Train = new TrainResult(),
+                AssignmentSecret = Google.Protobuf.ByteString.CopyFrom(secret) };
             header.TaskIndices.AddRange(Enumerable.Range(0, Tasks).Select(i => (long)i));
             header.Train.TaskLosses.AddRange(Enumerable.Repeat(0.5, Tasks));
             header.Train.TaskMetrics.AddRange(Enumerable.Repeat(0.5, Tasks));

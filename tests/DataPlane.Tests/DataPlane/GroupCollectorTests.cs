@@ -83,7 +83,7 @@ public sealed class GroupCollectorTests
     {
         const string url = "http://127.0.0.1:1";
         var inbox = new ShardResultInbox();
-        var service = new DataPlaneService(new ParameterStore(), inbox, new UpstreamGradientStore(), new DataPlaneMetrics());
+        var service = new DataPlaneService(new ParameterStore(), new AssignmentSecrets(), inbox, new UpstreamGradientStore(), new DataPlaneMetrics());
         var channels = new DataPlaneChannels(Microsoft.Extensions.Options.Options.Create(new WorkerOptions()), local: new InProcessDataPlane(() => url, () => new InProcessDataPlaneInvoker(service)));
         var sender = new ShardResultSender(channels);
         var collector = inbox.Open("run", step: 1, ShardResultHeader.ResultOneofCase.TrainGroup, shards: 4, gradientElements: 4, unitSize: 2);

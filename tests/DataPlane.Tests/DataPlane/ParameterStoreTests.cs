@@ -8,7 +8,7 @@ public sealed class ParameterStoreTests
     public void AVersionBeingStreamedKeepsItsBytesAndAReleasedOneLendsThemToALaterVersion()
     {
         var store = new ParameterStore();
-        var publisher = new ParameterPublisher(store);
+        var publisher = new ParameterPublisher(store, new AssignmentSecrets());
         publisher.Publish("run", 1, [1f, 1f]);
         byte[] one;
         using (var reading = store.Acquire("run", 1)!)

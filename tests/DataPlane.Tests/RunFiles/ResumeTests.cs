@@ -24,7 +24,7 @@ public sealed class ResumeTests : IDisposable
 
     private static RunParameters Parameters(RunDefinition run) =>
         RunParameters.Initialize("run-test", run, new Maml(new InnerLoopSettings(1, 0.01), false), new SinusoidTasks().CreateModel(),
-            new ParameterPublisher(new ParameterStore()));
+            new ParameterPublisher(new ParameterStore(), new AssignmentSecrets()));
 
     // The checkpoints an earlier process of the run left: steps 2 and 4.
     private string[] EarlierCheckpoints()
