@@ -32,7 +32,7 @@ public sealed class AppHostTests(ITestOutputHelper log)
             ["DOTNET_ENVIRONMENT"] = "Development",
         };
         var clock = Stopwatch.StartNew();
-        using var host = ManagedProcess.Start("apphost", "dotnet", [appHost, "--workers", "1", "--redis-port", Port(redis), "--api-port", Port(api),
+        await using var host = ManagedProcess.Start("apphost", "dotnet", [appHost, "--workers", "1", "--redis-port", Port(redis), "--api-port", Port(api),
             "--metrics-port", Port(metrics), "--state-dir", state], RepositoryPaths.Root, environment);
         try
         {
