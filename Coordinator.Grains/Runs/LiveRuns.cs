@@ -13,38 +13,31 @@ namespace MetaCluster.Coordinator.Runs;
 /// </summary>
 public sealed class LiveRuns(IServiceProvider services)
 {
-    private readonly ConcurrentDictionary<string, LiveRun> runs = new(StringComparer.Ordinal);
+    // Lazy: two activations starting the same run at once create and start it once.
+    private readonly ConcurrentDictionary<string, Lazy<LiveRun>> runs = new(StringComparer.Ordinal);
 
     /// <summary>Starts the run unless this process already has it; either way returns its status.</summary>
-    public RunStatus Start(string runId, RunDefinition definition)
-    {
-        var live = runs.GetOrAdd(runId, id => new LiveRun(ActivatorUtilities.CreateInstance<MetaTrainingRun>(services, id, definition)));
-        live.EnsureStarted();
-        return live.Run.Status;
-    }
+    public RunStatus Start(string runId, RunDefinition definition) =>
+        runs.GetOrAdd(runId, id => new Lazy<LiveRun>(() => LiveRun.Start(ActivatorUtilities.CreateInstance<MetaTrainingRun>(services, id, definition))))
+            .Value.Run.Status;
 
     /// <summary>The run's live status, or null when this process has not started it.</summary>
-    public RunStatus? Status(string runId) => runs.TryGetValue(runId, out var live) ? live.Run.Status : null;
+    public RunStatus? Status(string runId) => runs.TryGetValue(runId, out var live) ? live.Value.Run.Status : null;
 
     /// <summary>Asks the run to stop, if this process trains it.</summary>
     public void Stop(string runId)
     {
-        if (runs.TryGetValue(runId, out var live)) live.Stop();
+        if (runs.TryGetValue(runId, out var live)) live.Value.Stop.Cancel();
     }
 
-    private sealed class LiveRun(MetaTrainingRun run)
+    private sealed record LiveRun(MetaTrainingRun Run, CancellationTokenSource Stop)
     {
-        private readonly CancellationTokenSource stop = new();
-        private int started;
-
-        public MetaTrainingRun Run { get; } = run;
-
         // The loop runs off the Orleans scheduler, so status calls are answered at once while it trains.
-        public void EnsureStarted()
+        public static LiveRun Start(MetaTrainingRun run)
         {
-            if (Interlocked.Exchange(ref started, 1) == 0) _ = Task.Run(() => Run.RunAsync(stop.Token));
+            var live = new LiveRun(run, new CancellationTokenSource());
+            _ = Task.Run(() => run.RunAsync(live.Stop.Token));
+            return live;
         }
-
-        public void Stop() => stop.Cancel();
     }
 }

@@ -68,12 +68,7 @@ public sealed class MatchingNetworks(double scale = MatchingNetworks.DefaultScal
         var weights = InnerLoop.Broadcast(model, theta.detach(), batch.Count);
         var (supportFeatures, queryFeatures) = ProtoNet.EpisodeFeatures(model, weights, batch);
         var scores = LogProbabilities(supportFeatures, batch.SupportY, queryFeatures, Ways(batch), scale);
-        var accuracy = TaskLosses.Metric(TaskKind.Classification, scores, batch.QueryY).to(ScalarType.Float64).cpu().data<double>().ToArray();
-        var metrics = new double[batch.Count, innerSteps.Count];
-        for (int i = 0; i < batch.Count; i++)
-            for (int j = 0; j < innerSteps.Count; j++) metrics[i, j] = accuracy[i];
-        var predictions = scores.to(ScalarType.Float32).cpu().contiguous();
-        return new EvaluationOutcome(metrics) { Predictions = predictions.data<float>().ToArray(), PredictionShape = predictions.shape };
+        return ProtoNet.WithoutInnerSteps(scores, batch, innerSteps);
     }
 
     /// <summary>

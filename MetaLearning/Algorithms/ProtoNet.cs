@@ -48,12 +48,22 @@ public sealed class ProtoNet : IMetaAlgorithm
         var weights = InnerLoop.Broadcast(model, theta.detach(), batch.Count);
         var (supportFeatures, queryFeatures) = EpisodeFeatures(model, weights, batch);
         var logits = Logits(supportFeatures, batch.SupportY, queryFeatures, batch.QueryY);
-        var accuracy = TaskLosses.Metric(TaskKind.Classification, logits, batch.QueryY).to(ScalarType.Float64).cpu().data<double>().ToArray();
+        return WithoutInnerSteps(logits, batch, innerSteps);
+    }
+
+    /// <summary>
+    /// The outcome of an algorithm that does not adapt by inner steps (ProtoNet, Matching Networks):
+    /// the query accuracy of <paramref name="scores"/> [T, Q, W] in every inner-step column, and the
+    /// scores as the predictions.
+    /// </summary>
+    public static EvaluationOutcome WithoutInnerSteps(Tensor scores, TaskBatch batch, IReadOnlyList<int> innerSteps)
+    {
+        var accuracy = TaskLosses.Metric(TaskKind.Classification, scores, batch.QueryY).to(ScalarType.Float64).cpu().data<double>().ToArray();
         var metrics = new double[batch.Count, innerSteps.Count];
         for (int i = 0; i < batch.Count; i++)
             for (int j = 0; j < innerSteps.Count; j++) metrics[i, j] = accuracy[i];
-        var scores = logits.to(ScalarType.Float32).cpu().contiguous();
-        return new EvaluationOutcome(metrics) { Predictions = scores.data<float>().ToArray(), PredictionShape = scores.shape };
+        var predictions = scores.to(ScalarType.Float32).cpu().contiguous();
+        return new EvaluationOutcome(metrics) { Predictions = predictions.data<float>().ToArray(), PredictionShape = predictions.shape };
     }
 
     /// <summary>Support [T, K, D] and query [T, Q, D] features from one pass over each task's K + Q examples.</summary>

@@ -35,9 +35,9 @@ for name in sorted(os.listdir(out)):
     s = json.load(open(path))
     # The headline is the largest inner-step count the preset evaluates, fixed before the run.
     results = sorted(s["eval"]["results"], key=lambda r: r["inner_steps"])
-    best = results[-1]
+    headline = results[-1]
     steps = s["meta_steps"]
     others = ", ".join(f"k={r['inner_steps']}: {100*r['mean']:.1f}" for r in results[:-1] if r.get("mean") is not None) or "—"
-    print(f"| {name} | {100*best['mean']:.1f} ± {100*best['ci95']:.1f} | {best['inner_steps']} | {others} | {s.get('evaluated_checkpoint') or 'final'} "
+    print(f"| {name} | {100*headline['mean']:.1f} ± {100*headline['ci95']:.1f} | {headline['inner_steps']} | {others} | {s.get('evaluated_checkpoint') or 'final'} "
           f"| {steps} × {s['meta_batch']} | {s['train_seconds']/60:.1f} |")
 PY

@@ -20,7 +20,7 @@ public sealed class AppHostTests(ITestOutputHelper log)
     {
         string appHost = AppHostDll();
         Assert.SkipUnless(File.Exists(appHost), $"no AppHost build at {appHost}: build Deploy/AppHost");
-        Assert.SkipUnless(Which("redis-server") is not null, "redis-server is missing: Deploy/scripts/ensure-redis.sh installs it (as root)");
+        if (SystemPackages.RedisMissing is { } missing) Assert.Skip(missing);
         int redis = FreePorts.Next(), api = FreePorts.Next(), metrics = FreeMetricsPair();
         string state = Directory.CreateTempSubdirectory("metacluster-apphost-").FullName;
         var environment = new Dictionary<string, string?>
@@ -100,9 +100,6 @@ public sealed class AppHostTests(ITestOutputHelper log)
         catch (AggregateException) { return false; }
         catch (SocketException) { return false; }
     }
-
-    private static string? Which(string program) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Select(d => Path.Combine(d, program)).FirstOrDefault(File.Exists);
 
     private static string Port(int port) => port.ToString(CultureInfo.InvariantCulture);
 }

@@ -20,20 +20,7 @@ internal sealed partial record MarkdownPage(string RelativePath, string Text)
     public string FullPath => Path.Combine(DeployFiles.RepositoryRoot, RelativePath);
 
     /// <summary>Every line of every fenced code block, with its line number.</summary>
-    public IEnumerable<(int Line, string Text)> CodeBlockLines()
-    {
-        var inFence = false;
-        var lines = Text.Split('\n');
-        for (var i = 0; i < lines.Length; i++)
-        {
-            if (lines[i].TrimStart().StartsWith("```", StringComparison.Ordinal))
-            {
-                inFence = !inFence;
-                continue;
-            }
-            if (inFence) yield return (i + 1, lines[i]);
-        }
-    }
+    public IEnumerable<(int Line, string Text)> CodeBlockLines() => Lines(inCode: true);
 
     /// <summary>Every inline code span outside fenced blocks, with its line number.</summary>
     public IEnumerable<(int Line, string Text)> InlineCode()
@@ -91,7 +78,10 @@ internal sealed partial record MarkdownPage(string RelativePath, string Text)
         return anchors;
     }
 
-    private IEnumerable<(int Line, string Text)> ProseLines()
+    private IEnumerable<(int Line, string Text)> ProseLines() => Lines(inCode: false);
+
+    // The lines inside fenced code blocks, or those outside them, with their 1-based numbers.
+    private IEnumerable<(int Line, string Text)> Lines(bool inCode)
     {
         var inFence = false;
         var lines = Text.Split('\n');
@@ -102,7 +92,7 @@ internal sealed partial record MarkdownPage(string RelativePath, string Text)
                 inFence = !inFence;
                 continue;
             }
-            if (!inFence) yield return (i + 1, lines[i]);
+            if (inFence == inCode) yield return (i + 1, lines[i]);
         }
     }
 
